@@ -1,0 +1,564 @@
+/**
+ * Streaming decoder of the "go1.7 heap dump" format into a DumpModel.
+ *
+ * The file is read once, front to back, through one reused buffer (Reader). Every record kind
+ * is decoded; object contents are not kept: the pointer words that may point into the heap are
+ * copied out while the record is in the buffer, and the rest can be re-read from the file.
+ *
+ * Malformed input raises DumpError. When the damage comes after the params record, the model
+ * of everything before it is returned with `error` set, so a viewer can show what was read.
+ */
+import { ByteSource, readAt } from './byteSource';
+import { DumpError } from './errors';
+import {
+  HEADER, MAX_FIELD_KIND, MEMSTATS_FIELDS, MemStatsField, RECORD_NAMES, Tag,
+  TYPE_WORD_MAX_SIZE, TYPE_WORD_MIN_SIZE, hasAllocationHeaders,
+} from './format';
+import { Growable, columnBuilders, finishColumns } from './growable';
+import {
+  AllocSampleTable, CHECKPOINT_SHIFT, DecodeStats, DeferRecord, DumpModel, DumpParams,
+  FinalizerRecord, FrameTable, GoroutineTable, HUGE_SIZE, ItabRecord, MemProfBucket, MemStats,
+  ObjectTable, OsThreadRecord, OtherRootRecord, PanicRecord, RootKind, RootTable, SegmentRecord,
+  TypeRecord,
+} from './model';
+import { DEFAULT_BUFFER_SIZE, Reader } from './reader';
+import { StringTable } from './strings';
+
+export interface DecodeOptions {
+  /** Called as the file is read, with the number of bytes read so far. */
+  onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** Size of the read buffer (default 32 MiB). */
+  bufferSize?: number;
+}
+
+/** Objects larger than this are streamed from the file instead of being held in the buffer. */
+const LARGE_OBJECT = 8 << 20;
+
+const GOROUTINE_COLUMNS = {
+  addr: Float64Array, sp: Float64Array, goid: Float64Array, gopc: Float64Array,
+  status: Uint8Array, isSystem: Uint8Array, isBackground: Uint8Array, waitSince: Float64Array,
+  waitReason: Uint32Array, ctxt: Float64Array, m: Float64Array, topDefer: Float64Array,
+  topPanic: Float64Array, firstFrame: Uint32Array, frameCount: Uint32Array,
+};
+const FRAME_COLUMNS = {
+  sp: Float64Array, depth: Uint32Array, childSp: Float64Array, contentsOffset: Float64Array,
+  size: Uint32Array, entryPc: Float64Array, pc: Float64Array, continuationPc: Float64Array,
+  name: Uint32Array, goroutine: Uint32Array, pointerFields: Uint32Array,
+};
+const ROOT_COLUMNS = { kind: Uint8Array, value: Float64Array, owner: Uint32Array, offset: Float64Array };
+
+/** Reads and checks the 16-byte header; throws DumpError if this is not a go1.7 heap dump. */
+export function checkHeader(source: ByteSource): void {
+  const head = readAt(source, 0, HEADER.length);
+  const text = String.fromCharCode(...head);
+  if (text !== HEADER) {
+    throw new DumpError(0, `bad header ${JSON.stringify(text)} (want ${JSON.stringify(HEADER)})`);
+  }
+}
+
+export function decodeDump(source: ByteSource, options: DecodeOptions = {}): DumpModel {
+  checkHeader(source);
+  const progress = options.onProgress;
+  const r = new Reader(source, options.bufferSize ?? DEFAULT_BUFFER_SIZE, HEADER.length,
+    progress && ((off) => progress(off, source.size)));
+  return new Decoder(r, source).run();
+}
+
+class Decoder {
+  private readonly strings = new StringTable();
+  private params: DumpParams | undefined;
+  private readonly recordCounts: number[] = new Array(RECORD_NAMES.length).fill(0);
+  private readonly recordBytes: number[] = new Array(RECORD_NAMES.length).fill(0);
+  private readonly stats: DecodeStats = {
+    objectPointerFields: 0, objectsWithPointers: 0, nilSlots: 0, rootSlotsInBounds: 0, objectsOutsideHeap: 0,
+  };
+
+  // Objects (see ObjectTable for the layout of each array).
+  private objectCount = 0;
+  private readonly objAddr = new Growable(Float64Array);
+  private readonly objSize = new Growable(Uint32Array);
+  private readonly hugeSizes = new Map<number, number>();
+  private readonly checkpoints = new Growable(Float64Array);
+  private readonly ptrFirst = new Growable(Uint32Array);
+  private readonly ptrValues = new Growable(Float64Array);
+  /** ptrValues.length when the current object record began. */
+  private ptrValuesAtObjectStart = 0;
+  private readonly typeWordObject = new Growable(Uint32Array, 1 << 16);
+  private readonly typeWordAddr = new Growable(Float64Array, 1 << 16);
+  private readonly runStart = new Growable(Float64Array);
+  private readonly runSize = new Growable(Uint32Array);
+  private readonly runFirst = new Growable(Uint32Array);
+  private runEnd = -1;
+  private runObjectSize = -1;
+
+  private readonly roots = columnBuilders(ROOT_COLUMNS);
+  private readonly goroutines = columnBuilders(GOROUTINE_COLUMNS);
+  private readonly frames = columnBuilders(FRAME_COLUMNS);
+  private goroutineCount = 0;
+  private frameCount = 0;
+  private readonly defers: DeferRecord[] = [];
+  private readonly panics: PanicRecord[] = [];
+  private readonly types: TypeRecord[] = [];
+  private readonly itabs: ItabRecord[] = [];
+  private readonly osThreads: OsThreadRecord[] = [];
+  private readonly finalizers: FinalizerRecord[] = [];
+  private readonly queuedFinalizers: FinalizerRecord[] = [];
+  private readonly data: SegmentRecord[] = [];
+  private readonly bss: SegmentRecord[] = [];
+  private readonly otherRoots: OtherRootRecord[] = [];
+  private memStats: MemStats | undefined;
+  private readonly memProf: MemProfBucket[] = [];
+  private readonly sampleAddr = new Growable(Float64Array, 1 << 16);
+  private readonly sampleBucket = new Growable(Float64Array, 1 << 16);
+
+  // Pointer-word decoding, fixed by the params record.
+  private ptrSize = 8;
+  private littleEndian = true;
+  private heapStart = 0;
+  private heapEnd = 0;
+  private typeWords = false;
+
+  /** Pointer-field offsets of the record being read (frames, segments, large objects). */
+  private readonly scratchOffsets: number[] = [];
+
+  constructor(private readonly r: Reader, private readonly source: ByteSource) {}
+
+  run(): DumpModel {
+    const r = this.r;
+    let error: DumpError | undefined;
+    for (;;) {
+      const recStart = r.offset;
+      r.mark = r.pos;
+      let tag = -1;
+      const ptrMark = this.ptrValues.length;
+      try {
+        if (r.remaining <= 0) throw new DumpError(recStart, 'unexpected end of file: no EOF record');
+        tag = r.uvarint();
+        if (tag >= RECORD_NAMES.length) throw new DumpError(recStart, `unknown record tag ${tag} (want 0 to ${RECORD_NAMES.length - 1})`);
+        if (this.params === undefined && tag !== Tag.Params) {
+          throw new DumpError(recStart, `first record is ${RECORD_NAMES[tag]}, want params`);
+        }
+        this.record(tag, recStart);
+        this.recordCounts[tag]++;
+        this.recordBytes[tag] += r.offset - recStart;
+        if (tag === Tag.Eof) {
+          if (r.remaining > 0) throw new DumpError(r.offset, `${r.remaining} trailing bytes after EOF record`);
+          break;
+        }
+      } catch (e) {
+        if (!(e instanceof DumpError)) throw e;
+        this.ptrValues.truncate(ptrMark);
+        error = e.recordKind === undefined && tag >= 0 && tag < RECORD_NAMES.length
+          ? new DumpError(e.offset, e.detail, RECORD_NAMES[tag], recStart)
+          : e;
+        if (this.params === undefined) throw error;
+        break;
+      }
+    }
+    return this.finish(error);
+  }
+
+  private record(tag: number, recStart: number): void {
+    const r = this.r;
+    switch (tag) {
+      case Tag.Eof:
+        return;
+      case Tag.Object:
+        return this.object(recStart);
+      case Tag.OtherRoot: {
+        const description = r.string();
+        const addr = r.uvarint();
+        this.addRoot(RootKind.OtherRoot, addr, this.otherRoots.length, 0);
+        this.otherRoots.push({ description, addr });
+        return;
+      }
+      case Tag.Type: {
+        const addr = r.uvarint();
+        const size = r.uvarint();
+        const name = r.string();
+        const indirect = r.bool();
+        this.types.push({ addr, size, name, indirect });
+        return;
+      }
+      case Tag.Goroutine:
+        return this.goroutine();
+      case Tag.StackFrame:
+        return this.frame(recStart);
+      case Tag.Params:
+        return this.readParams(recStart);
+      case Tag.Finalizer:
+      case Tag.QueuedFinalizer: {
+        const f: FinalizerRecord = { obj: r.uvarint(), fn: r.uvarint(), fnPc: r.uvarint(), fint: r.uvarint(), ot: r.uvarint() };
+        if (tag === Tag.Finalizer) {
+          this.addRoot(RootKind.FinalizerFunc, f.fn, this.finalizers.length, 0);
+          this.finalizers.push(f);
+        } else {
+          this.addRoot(RootKind.QueuedFinalizerObject, f.obj, this.queuedFinalizers.length, 0);
+          this.addRoot(RootKind.QueuedFinalizerFunc, f.fn, this.queuedFinalizers.length, 0);
+          this.queuedFinalizers.push(f);
+        }
+        return;
+      }
+      case Tag.Itab:
+        this.itabs.push({ addr: r.uvarint(), type: r.uvarint() });
+        return;
+      case Tag.OsThread:
+        this.osThreads.push({ addr: r.uvarint(), id: r.uvarint(), procId: r.uvarint() });
+        return;
+      case Tag.MemStats:
+        return this.readMemStats(recStart);
+      case Tag.Data:
+      case Tag.Bss:
+        return this.segment(tag);
+      case Tag.Defer: {
+        const d: DeferRecord = {
+          addr: r.uvarint(), g: r.uvarint(), argp: r.uvarint(), pc: r.uvarint(),
+          fn: r.uvarint(), fnPc: r.uvarint(), link: r.uvarint(),
+        };
+        this.addRoot(RootKind.DeferRecord, d.addr, this.defers.length, 0);
+        this.addRoot(RootKind.DeferFunc, d.fn, this.defers.length, 0);
+        this.defers.push(d);
+        return;
+      }
+      case Tag.Panic: {
+        const p: PanicRecord = {
+          addr: r.uvarint(), g: r.uvarint(), argType: r.uvarint(), argData: r.uvarint(),
+          defer: r.uvarint(), link: r.uvarint(),
+        };
+        this.addRoot(RootKind.PanicRecord, p.addr, this.panics.length, 0);
+        this.addRoot(RootKind.PanicValue, p.argData, this.panics.length, 0);
+        this.panics.push(p);
+        return;
+      }
+      case Tag.MemProf:
+        return this.readMemProf(recStart);
+      case Tag.AllocSample:
+        this.sampleAddr.push(r.uvarint());
+        this.sampleBucket.push(r.uvarint());
+        return;
+    }
+  }
+
+  private readParams(recStart: number): void {
+    const r = this.r;
+    if (this.params !== undefined) throw new DumpError(recStart, 'second params record');
+    const bigEndian = r.bool();
+    const ptrSize = r.uvarint();
+    if (ptrSize !== 4 && ptrSize !== 8) throw new DumpError(recStart, `bad pointer size ${ptrSize}`);
+    const heapStart = r.uvarint();
+    const heapEnd = r.uvarint();
+    const arch = r.string();
+    const buildVersion = r.string();
+    const ncpu = r.uvarint();
+    this.params = { bigEndian, ptrSize, heapStart, heapEnd, arch, buildVersion, ncpu };
+    this.ptrSize = ptrSize;
+    this.littleEndian = !bigEndian;
+    this.heapStart = heapStart;
+    this.heapEnd = heapEnd;
+    this.typeWords = hasAllocationHeaders(buildVersion);
+  }
+
+  /** The pointer word at buffer index i. */
+  private word(i: number): number {
+    return wordAt(this.r.view, i, this.ptrSize, this.littleEndian);
+  }
+
+  private inHeap(v: number): boolean {
+    return v >= this.heapStart && v < this.heapEnd;
+  }
+
+  private addRoot(kind: RootKind, value: number, owner: number, offset: number): void {
+    if (!this.inHeap(value)) return;
+    const roots = this.roots;
+    roots.kind.push(kind);
+    roots.value.push(value);
+    roots.owner.push(owner);
+    roots.offset.push(offset);
+  }
+
+  private object(recStart: number): void {
+    const r = this.r;
+    const addr = r.uvarint();
+    const len = r.length();
+    const ps = this.ptrSize;
+    let fieldCount = 0;
+    let contents: number; // file offset of the contents
+    let typeWord = -1;
+    if (len > LARGE_OBJECT) {
+      contents = r.offset;
+      r.skip(len);
+      r.mark = r.pos;
+      const offsets = this.fieldList(len, addr);
+      fieldCount = offsets.length;
+      this.largeObjectWords(contents, offsets);
+    } else {
+      contents = r.base + r.take(len);
+      const fieldsAt = r.offset;
+      const heapStart = this.heapStart;
+      const heapEnd = this.heapEnd;
+      const ptrValues = this.ptrValues;
+      for (;;) {
+        const kindAt = r.offset;
+        const kind = r.uvarint();
+        if (kind === 0) break;
+        if (kind > MAX_FIELD_KIND) throw new DumpError(kindAt, `unknown field kind ${kind}`);
+        const off = r.uvarint();
+        if (off + ps > len) {
+          throw new DumpError(fieldsAt, `object 0x${addr.toString(16)} field offset ${off} outside ${len}-byte contents`);
+        }
+        fieldCount++;
+        const v = this.word(contents - r.base + off);
+        if (v === 0) this.stats.nilSlots++;
+        else if (v >= heapStart && v < heapEnd) ptrValues.push(v);
+      }
+      if (this.typeWords && fieldCount > 0 && len >= TYPE_WORD_MIN_SIZE && len <= TYPE_WORD_MAX_SIZE) {
+        typeWord = this.word(contents - r.base);
+      }
+    }
+    this.commitObject(recStart, addr, len, fieldCount, typeWord);
+  }
+
+  /** Reads a fields list into scratchOffsets, checking each offset against `len` bytes of contents. */
+  private fieldList(len: number, owner: number | undefined): number[] {
+    const r = this.r;
+    const out = this.scratchOffsets;
+    out.length = 0;
+    const fieldsAt = r.offset;
+    for (;;) {
+      const kindAt = r.offset;
+      const kind = r.uvarint();
+      if (kind === 0) return out;
+      if (kind > MAX_FIELD_KIND) throw new DumpError(kindAt, `unknown field kind ${kind}`);
+      const off = r.uvarint();
+      if (owner !== undefined && off + this.ptrSize > len) {
+        throw new DumpError(fieldsAt, `object 0x${owner.toString(16)} field offset ${off} outside ${len}-byte contents`);
+      }
+      out.push(off);
+    }
+  }
+
+  /** Pointer words of an object too large for the buffer, read through a small window. */
+  private largeObjectWords(contents: number, offsets: number[]): void {
+    const window = new Reader(this.source, 1 << 20, contents);
+    for (const off of offsets) {
+      const at = contents + off;
+      if (at < window.base || at + this.ptrSize > window.base + window.end) {
+        window.seek(at);
+        window.fill(this.ptrSize);
+      }
+      const v = wordAt(window.view, at - window.base, this.ptrSize, this.littleEndian);
+      if (v === 0) this.stats.nilSlots++;
+      else if (this.inHeap(v)) this.ptrValues.push(v);
+    }
+  }
+
+  private commitObject(recStart: number, addr: number, len: number, fieldCount: number, typeWord: number): void {
+    const i = this.objectCount++;
+    if ((i & ((1 << CHECKPOINT_SHIFT) - 1)) === 0) this.checkpoints.push(recStart);
+    this.objAddr.push(addr);
+    if (len >= HUGE_SIZE) {
+      this.hugeSizes.set(i, len);
+      this.objSize.push(HUGE_SIZE);
+    } else {
+      this.objSize.push(len);
+    }
+    this.ptrFirst.push(this.ptrValuesAtObjectStart);
+    this.ptrValuesAtObjectStart = this.ptrValues.length;
+    if (len !== this.runObjectSize || addr !== this.runEnd || len >= HUGE_SIZE) {
+      this.runStart.push(addr);
+      this.runSize.push(Math.min(len, HUGE_SIZE));
+      this.runFirst.push(i);
+      this.runObjectSize = len;
+    }
+    this.runEnd = addr + len;
+    if (fieldCount > 0) {
+      this.stats.objectsWithPointers++;
+      this.stats.objectPointerFields += fieldCount;
+    }
+    if (typeWord > 0) {
+      this.typeWordObject.push(i);
+      this.typeWordAddr.push(typeWord);
+    }
+    if (addr < this.heapStart || addr + len > this.heapEnd) this.stats.objectsOutsideHeap++;
+  }
+
+  private goroutine(): void {
+    const r = this.r;
+    const g = this.goroutines;
+    const addr = r.uvarint();
+    const sp = r.uvarint();
+    const goid = r.uvarint();
+    const gopc = r.uvarint();
+    const status = r.uvarint();
+    const isSystem = r.bool();
+    const isBackground = r.bool();
+    const waitSince = r.uvarint();
+    const waitReason = this.strings.intern(r.string());
+    const ctxt = r.uvarint();
+    const m = r.uvarint();
+    const topDefer = r.uvarint();
+    const topPanic = r.uvarint();
+    const index = this.goroutineCount++;
+    g.addr.push(addr);
+    g.sp.push(sp);
+    g.goid.push(goid);
+    g.gopc.push(gopc);
+    g.status.push(Math.min(status, 255));
+    g.isSystem.push(isSystem ? 1 : 0);
+    g.isBackground.push(isBackground ? 1 : 0);
+    g.waitSince.push(waitSince);
+    g.waitReason.push(waitReason);
+    g.ctxt.push(ctxt);
+    g.m.push(m);
+    g.topDefer.push(topDefer);
+    g.topPanic.push(topPanic);
+    g.firstFrame.push(this.frameCount);
+    g.frameCount.push(0);
+    this.addRoot(RootKind.GoroutineContext, ctxt, index, 0);
+  }
+
+  private frame(recStart: number): void {
+    const r = this.r;
+    const sp = r.uvarint();
+    const depth = r.uvarint();
+    const childSp = r.uvarint();
+    const size = r.length();
+    const contents = r.base + r.take(size);
+    const entryPc = r.uvarint();
+    const pc = r.uvarint();
+    const continuationPc = r.uvarint();
+    const name = this.strings.intern(r.string());
+    const offsets = this.fieldList(size, undefined);
+    const g = this.goroutineCount - 1;
+    if (g < 0) throw new DumpError(recStart, 'stack frame before any goroutine record');
+    const framesSoFar = this.goroutines.frameCount.get(g);
+    if (depth !== framesSoFar) throw new DumpError(recStart, `stack frame depth ${depth}, want ${framesSoFar}`);
+    const index = this.frameCount++;
+    const f = this.frames;
+    f.sp.push(sp);
+    f.depth.push(depth);
+    f.childSp.push(childSp);
+    f.contentsOffset.push(contents);
+    f.size.push(size);
+    f.entryPc.push(entryPc);
+    f.pc.push(pc);
+    f.continuationPc.push(continuationPc);
+    f.name.push(name);
+    f.goroutine.push(g);
+    f.pointerFields.push(offsets.length);
+    this.goroutines.frameCount.set(g, framesSoFar + 1);
+    this.rootWords(RootKind.Frame, index, contents, size, offsets);
+  }
+
+  private segment(tag: number): void {
+    const r = this.r;
+    const addr = r.uvarint();
+    const size = r.length();
+    const contents = r.base + r.take(size);
+    const offsets = this.fieldList(size, undefined);
+    const list = tag === Tag.Data ? this.data : this.bss;
+    this.rootWords(tag === Tag.Data ? RootKind.Data : RootKind.Bss, list.length, contents, size, offsets);
+    list.push({ addr, size, contentsOffset: contents, pointerFields: offsets.length });
+  }
+
+  /** Adds the pointer words of a frame or segment (still in the buffer) as roots. */
+  private rootWords(kind: RootKind, owner: number, contents: number, size: number, offsets: number[]): void {
+    const base = contents - this.r.base;
+    for (const off of offsets) {
+      if (off + this.ptrSize > size) continue;
+      this.stats.rootSlotsInBounds++;
+      const v = this.word(base + off);
+      if (v === 0) this.stats.nilSlots++;
+      else this.addRoot(kind, v, owner, off);
+    }
+  }
+
+  private readMemStats(recStart: number): void {
+    const r = this.r;
+    if (this.memStats !== undefined) throw new DumpError(recStart, 'second memstats record');
+    const fields = {} as Record<MemStatsField, bigint>;
+    for (const name of MEMSTATS_FIELDS) fields[name] = r.uvarintBig();
+    const pauseNs: bigint[] = [];
+    for (let i = 0; i < 256; i++) pauseNs.push(r.uvarintBig());
+    this.memStats = { fields, pauseNs, numGC: r.uvarintBig() };
+  }
+
+  private readMemProf(recStart: number): void {
+    const r = this.r;
+    const bucket = r.uvarint();
+    const size = r.uvarint();
+    const n = r.uvarint();
+    // Each frame takes at least 3 bytes (two empty strings and a line).
+    if (n > Math.floor(r.remaining / 3)) {
+      throw new DumpError(recStart, `memprof frame count ${n} impossible for remaining bytes`);
+    }
+    const frames = [];
+    for (let i = 0; i < n; i++) {
+      const func = this.strings.intern(r.string());
+      const file = this.strings.intern(r.string());
+      frames.push({ func, file, line: r.uvarint() });
+    }
+    this.memProf.push({ bucket, size, frames, allocs: r.uvarint(), frees: r.uvarint() });
+  }
+
+  private finish(error: DumpError | undefined): DumpModel {
+    const params = this.params as DumpParams;
+    const objects: ObjectTable = {
+      count: this.objectCount,
+      addr: this.objAddr.finish(),
+      size: this.objSize.finish(),
+      hugeSizes: this.hugeSizes,
+      checkpoints: this.checkpoints.finish(),
+      ptrFirst: (this.ptrFirst.push(this.ptrValuesAtObjectStart), this.ptrFirst.finish()),
+      ptrValues: this.ptrValues.finish(),
+      typeWordObject: this.typeWordObject.finish(),
+      typeWordAddr: this.typeWordAddr.finish(),
+      runStart: this.runStart.finish(),
+      runSize: this.runSize.finish(),
+      runFirst: this.runFirst.finish(),
+      runCount: 0,
+    };
+    objects.runCount = objects.runStart.length;
+    const roots: RootTable = { count: this.roots.kind.length, ...finishColumns(this.roots) };
+    const goroutines: GoroutineTable = { count: this.goroutineCount, ...finishColumns(this.goroutines) };
+    const frames: FrameTable = { count: this.frameCount, ...finishColumns(this.frames) };
+    const allocSamples: AllocSampleTable = {
+      count: this.sampleAddr.length,
+      addr: this.sampleAddr.finish(),
+      bucket: this.sampleBucket.finish(),
+    };
+    return {
+      fileSize: this.r.fileSize,
+      params,
+      strings: this.strings,
+      objects,
+      roots,
+      goroutines,
+      frames,
+      defers: this.defers,
+      panics: this.panics,
+      types: this.types,
+      itabs: this.itabs,
+      osThreads: this.osThreads,
+      finalizers: this.finalizers,
+      queuedFinalizers: this.queuedFinalizers,
+      data: this.data,
+      bss: this.bss,
+      otherRoots: this.otherRoots,
+      memStats: this.memStats,
+      memProf: this.memProf,
+      allocSamples,
+      recordCounts: this.recordCounts,
+      recordBytes: this.recordBytes,
+      stats: this.stats,
+      error,
+    };
+  }
+}
+
+function wordAt(view: DataView, i: number, ptrSize: number, littleEndian: boolean): number {
+  if (ptrSize === 4) return view.getUint32(i, littleEndian);
+  const a = view.getUint32(i, littleEndian);
+  const b = view.getUint32(i + 4, littleEndian);
+  return littleEndian ? b * 4294967296 + a : a * 4294967296 + b;
+}

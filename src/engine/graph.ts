@@ -1,0 +1,209 @@
+/**
+ * The object graph: every pointer word resolved to the object that contains its target,
+ * outgoing edges and referrers in CSR form, and the roots grouped by where they live.
+ */
+import { AddressIndex } from './addressIndex';
+import { Growable } from './growable';
+import { DumpModel, RootKind } from './model';
+
+/** A root that the graph adds: a referent of an object that has a registered finalizer. */
+export const FINALIZER_REFERENT = 12;
+
+export type RootGroupKind = 'goroutine' | 'data' | 'bss' | 'finalizers' | 'queuedFinalizers' | 'other';
+
+/** A set of roots that the dominator tree treats as one node under the synthetic root. */
+export interface RootGroup {
+  kind: RootGroupKind;
+  /** Goroutine index for kind 'goroutine', else -1. */
+  goroutine: number;
+}
+
+/** The reference decoder's pointer statistics (objects, data, bss and frames only). */
+export interface GraphStats {
+  pointerValuesIntoHeap: number;
+  interiorPointers: number;
+  nilPointerSlots: number;
+  pointerSlotsOutsideHeapObjects: number;
+  objectsReferencedAtLeastOnce: number;
+  objectsUnreferenced: number;
+}
+
+export interface HeapGraph {
+  readonly model: DumpModel;
+  readonly index: AddressIndex;
+  readonly objectCount: number;
+  /** Objects referenced by object i: edgeTarget[edgeFirst[i] .. edgeFirst[i+1]), in field order. */
+  readonly edgeFirst: Uint32Array;
+  readonly edgeTarget: Uint32Array;
+  /** Objects that reference object i: refSource[refFirst[i] .. refFirst[i+1]), one per edge. */
+  readonly refFirst: Uint32Array;
+  readonly refSource: Uint32Array;
+  /**
+   * Resolved roots (root words that land on an object, plus finalizer referents):
+   * kind (RootKind or FINALIZER_REFERENT), owner and offset as in RootTable, the object held,
+   * and the group the root belongs to.
+   */
+  readonly roots: {
+    count: number;
+    kind: Uint8Array;
+    owner: Uint32Array;
+    offset: Float64Array;
+    target: Uint32Array;
+    group: Uint32Array;
+  };
+  readonly groups: RootGroup[];
+  /** Roots of group g: groupRoots[groupFirst[g] .. groupFirst[g+1]) (root indices). */
+  readonly groupFirst: Uint32Array;
+  readonly groupRoots: Uint32Array;
+  /** Roots that hold object i: objectRoots[objectRootFirst[i] .. objectRootFirst[i+1]). */
+  readonly objectRootFirst: Uint32Array;
+  readonly objectRoots: Uint32Array;
+  readonly stats: GraphStats;
+}
+
+export function buildGraph(model: DumpModel): HeapGraph {
+  const objects = model.objects;
+  const n = objects.count;
+  const index = new AddressIndex(objects);
+  const referenced = new Uint8Array(n);
+
+  // Resolve object pointer words into edges; a value that lands on no object is dropped.
+  const values = objects.ptrValues;
+  if (values === undefined) throw new Error('buildGraph: the model\'s pointer values were already consumed');
+  const ptrFirst = objects.ptrFirst;
+  const edgeFirst = new Uint32Array(n + 1);
+  let edgeTarget = new Uint32Array(values.length);
+  const addr = objects.addr;
+  let w = 0;
+  let interior = 0;
+  for (let i = 0; i < n; i++) {
+    edgeFirst[i] = w;
+    const end = ptrFirst[i + 1];
+    for (let j = ptrFirst[i]; j < end; j++) {
+      const v = values[j];
+      const t = index.find(v);
+      if (t < 0) continue;
+      edgeTarget[w++] = t;
+      referenced[t] = 1;
+      if (v !== addr[t]) interior++;
+    }
+  }
+  edgeFirst[n] = w;
+  if (w < edgeTarget.length) edgeTarget = edgeTarget.slice(0, w);
+  objects.ptrValues = undefined;
+  let intoHeap = w;
+
+  // Resolve roots, grouped by goroutine or segment.
+  const goroutineByAddr = new Map<number, number>();
+  for (let g = 0; g < model.goroutines.count; g++) goroutineByAddr.set(model.goroutines.addr[g], g);
+  const groups: RootGroup[] = [];
+  for (let g = 0; g < model.goroutines.count; g++) groups.push({ kind: 'goroutine', goroutine: g });
+  const fixedGroup = (kind: RootGroupKind): number => groups.push({ kind, goroutine: -1 }) - 1;
+  const dataGroup = fixedGroup('data');
+  const bssGroup = fixedGroup('bss');
+  const finalizerGroup = fixedGroup('finalizers');
+  const queuedGroup = fixedGroup('queuedFinalizers');
+  const otherGroup = fixedGroup('other');
+  const goroutineGroup = (gAddr: number): number => goroutineByAddr.get(gAddr) ?? otherGroup;
+
+  const rKind = new Growable(Uint8Array);
+  const rOwner = new Growable(Uint32Array);
+  const rOffset = new Growable(Float64Array);
+  const rTarget = new Growable(Uint32Array);
+  const rGroup = new Growable(Uint32Array);
+  const addRoot = (kind: number, owner: number, offset: number, target: number, group: number): void => {
+    rKind.push(kind);
+    rOwner.push(owner);
+    rOffset.push(offset);
+    rTarget.push(target);
+    rGroup.push(group);
+  };
+  const mr = model.roots;
+  for (let i = 0; i < mr.count; i++) {
+    const v = mr.value[i];
+    const t = index.find(v);
+    if (t < 0) continue;
+    const kind = mr.kind[i];
+    const owner = mr.owner[i];
+    if (kind === RootKind.Data || kind === RootKind.Bss || kind === RootKind.Frame) {
+      intoHeap++;
+      referenced[t] = 1;
+      if (v !== addr[t]) interior++;
+    }
+    let group: number;
+    switch (kind) {
+      case RootKind.Data: group = dataGroup; break;
+      case RootKind.Bss: group = bssGroup; break;
+      case RootKind.Frame: group = model.frames.goroutine[owner]; break;
+      case RootKind.GoroutineContext: group = owner; break;
+      case RootKind.DeferRecord:
+      case RootKind.DeferFunc: group = goroutineGroup(model.defers[owner].g); break;
+      case RootKind.PanicRecord:
+      case RootKind.PanicValue: group = goroutineGroup(model.panics[owner].g); break;
+      case RootKind.FinalizerFunc: group = finalizerGroup; break;
+      case RootKind.QueuedFinalizerObject:
+      case RootKind.QueuedFinalizerFunc: group = queuedGroup; break;
+      default: group = otherGroup;
+    }
+    addRoot(kind, owner, mr.offset[i], t, group);
+  }
+  // The collector does not keep an object with a finalizer alive, but it marks everything the
+  // object references (runtime markrootSpans).
+  model.finalizers.forEach((f, fi) => {
+    const o = index.find(f.obj);
+    if (o < 0) return;
+    for (let e = edgeFirst[o]; e < edgeFirst[o + 1]; e++) addRoot(FINALIZER_REFERENT, fi, 0, edgeTarget[e], finalizerGroup);
+  });
+  const roots = {
+    count: rKind.length,
+    kind: rKind.finish(),
+    owner: rOwner.finish(),
+    offset: rOffset.finish(),
+    target: rTarget.finish(),
+    group: rGroup.finish(),
+  };
+
+  let referencedCount = 0;
+  for (let i = 0; i < n; i++) referencedCount += referenced[i];
+  const fieldsInBounds = model.stats.objectPointerFields + model.stats.rootSlotsInBounds;
+  const stats: GraphStats = {
+    pointerValuesIntoHeap: intoHeap,
+    interiorPointers: interior,
+    nilPointerSlots: model.stats.nilSlots,
+    pointerSlotsOutsideHeapObjects: fieldsInBounds - model.stats.nilSlots - intoHeap,
+    objectsReferencedAtLeastOnce: referencedCount,
+    objectsUnreferenced: n - referencedCount,
+  };
+
+  const [refFirst, refSource] = invertCsr(n, edgeFirst, edgeTarget);
+  const [groupFirst, groupRoots] = bucketBy(groups.length, roots.group, roots.count);
+  const [objectRootFirst, objectRoots] = bucketBy(n, roots.target, roots.count);
+  return {
+    model, index, objectCount: n, edgeFirst, edgeTarget, refFirst, refSource, roots, groups,
+    groupFirst, groupRoots, objectRootFirst, objectRoots, stats,
+  };
+}
+
+/** Reverses a CSR graph: for each target, the sources of its incoming edges (counting sort). */
+export function invertCsr(n: number, first: Uint32Array, target: Uint32Array): [Uint32Array, Uint32Array] {
+  const revFirst = new Uint32Array(n + 1);
+  for (let e = 0; e < target.length; e++) revFirst[target[e] + 1]++;
+  for (let i = 0; i < n; i++) revFirst[i + 1] += revFirst[i];
+  const fill = revFirst.slice(0, n);
+  const source = new Uint32Array(target.length);
+  for (let i = 0; i < n; i++) {
+    for (let e = first[i]; e < first[i + 1]; e++) source[fill[target[e]]++] = i;
+  }
+  return [revFirst, source];
+}
+
+/** Groups items 0..count-1 by key (counting sort): items with key k are out[first[k] .. first[k+1]). */
+export function bucketBy(keys: number, key: ArrayLike<number>, count: number): [Uint32Array, Uint32Array] {
+  const first = new Uint32Array(keys + 1);
+  for (let i = 0; i < count; i++) first[key[i] + 1]++;
+  for (let k = 0; k < keys; k++) first[k + 1] += first[k];
+  const fill = first.slice(0, keys);
+  const out = new Uint32Array(count);
+  for (let i = 0; i < count; i++) out[fill[key[i]]++] = i;
+  return [first, out];
+}

@@ -1,0 +1,264 @@
+/**
+ * The decoded dump: every record of the file, held as structure-of-arrays typed arrays
+ * (one array per field, indexed by record number in file order) so that millions of
+ * objects cost a few bytes each. Object and frame contents stay in the file; the model
+ * keeps where to find them.
+ */
+import { DumpError } from './errors';
+import { MemStatsField } from './format';
+import { StringTable } from './strings';
+
+export interface DumpParams {
+  bigEndian: boolean;
+  ptrSize: number;
+  heapStart: number;
+  heapEnd: number;
+  arch: string;
+  buildVersion: string;
+  ncpu: number;
+}
+
+/** `ObjectTable.size` value for objects of 4 GiB or more; their size is in `hugeSizes`. */
+export const HUGE_SIZE = 0xffffffff;
+/** One object in 2^CHECKPOINT_SHIFT has its record offset stored; see ObjectTable.checkpoints. */
+export const CHECKPOINT_SHIFT = 6;
+
+export interface ObjectTable {
+  count: number;
+  /** Start address of object i (addresses are exact in a double below 2^53). */
+  addr: Float64Array;
+  /** Size of object i in bytes: its slot size, i.e. the contents length; HUGE_SIZE: see hugeSizes. */
+  size: Uint32Array;
+  hugeSizes: Map<number, number>;
+  /** File offset of the record of object i << CHECKPOINT_SHIFT; records in between are re-read. */
+  checkpoints: Float64Array;
+  /**
+   * Pointer words of object i that are non-nil and inside [heapStart, heapEnd), in field order:
+   * ptrValues[ptrFirst[i] .. ptrFirst[i+1]). Consumed (set to undefined) when the graph is built.
+   */
+  ptrFirst: Uint32Array;
+  ptrValues: Float64Array | undefined;
+  /** Go >= 1.22: objects whose first word is their type descriptor's address, and that address. */
+  typeWordObject: Uint32Array;
+  typeWordAddr: Float64Array;
+  /** Runs: consecutive objects of equal size at contiguous addresses (from one span). */
+  runStart: Float64Array;
+  runSize: Uint32Array;
+  runFirst: Uint32Array;
+  runCount: number;
+}
+
+/** Kinds of roots: pointer words outside the heap that keep objects alive. */
+export const RootKind = {
+  Data: 0,
+  Bss: 1,
+  Frame: 2,
+  GoroutineContext: 3,
+  DeferRecord: 4,
+  DeferFunc: 5,
+  PanicValue: 6,
+  PanicRecord: 7,
+  FinalizerFunc: 8,
+  QueuedFinalizerObject: 9,
+  QueuedFinalizerFunc: 10,
+  OtherRoot: 11,
+} as const;
+export type RootKind = (typeof RootKind)[keyof typeof RootKind];
+
+export const ROOT_KIND_NAMES: readonly string[] = [
+  'data segment', 'bss segment', 'stack frame', 'goroutine context', 'defer record',
+  'deferred function', 'panic value', 'panic record', 'finalizer function',
+  'queued finalizer object', 'queued finalizer function', 'other root',
+];
+
+/** Root words that hold a heap address (non-nil and inside [heapStart, heapEnd)). */
+export interface RootTable {
+  count: number;
+  kind: Uint8Array;
+  /** The pointer value. */
+  value: Float64Array;
+  /**
+   * Which record holds the word: segment index (data, bss), frame index (frame), goroutine
+   * index (context), defer, panic, finalizer or other-root index for the other kinds.
+   */
+  owner: Uint32Array;
+  /** Byte offset of the word inside its segment or frame (0 for the other kinds). */
+  offset: Float64Array;
+}
+
+export interface GoroutineTable {
+  count: number;
+  addr: Float64Array;
+  sp: Float64Array;
+  goid: Float64Array;
+  /** PC of the go statement that created the goroutine. */
+  gopc: Float64Array;
+  status: Uint8Array;
+  isSystem: Uint8Array;
+  isBackground: Uint8Array;
+  waitSince: Float64Array;
+  /** String id of the wait reason. */
+  waitReason: Uint32Array;
+  ctxt: Float64Array;
+  m: Float64Array;
+  topDefer: Float64Array;
+  topPanic: Float64Array;
+  /** Frames of goroutine i are frames firstFrame[i] .. firstFrame[i] + frameCount[i] - 1. */
+  firstFrame: Uint32Array;
+  frameCount: Uint32Array;
+}
+
+export interface FrameTable {
+  count: number;
+  sp: Float64Array;
+  depth: Uint32Array;
+  childSp: Float64Array;
+  /** File offset and length of the frame's contents (fp - sp bytes of stack). */
+  contentsOffset: Float64Array;
+  size: Uint32Array;
+  entryPc: Float64Array;
+  pc: Float64Array;
+  continuationPc: Float64Array;
+  /** String id of the function name. */
+  name: Uint32Array;
+  goroutine: Uint32Array;
+  pointerFields: Uint32Array;
+}
+
+export interface TypeRecord {
+  addr: number;
+  size: number;
+  name: string;
+  indirect: boolean;
+}
+
+export interface ItabRecord {
+  addr: number;
+  type: number;
+}
+
+export interface OsThreadRecord {
+  addr: number;
+  id: number;
+  procId: number;
+}
+
+export interface FinalizerRecord {
+  obj: number;
+  fn: number;
+  fnPc: number;
+  /** Type descriptor of the finalizer function's parameter. */
+  fint: number;
+  /** Type descriptor of the object's pointer type. */
+  ot: number;
+}
+
+export interface SegmentRecord {
+  addr: number;
+  size: number;
+  contentsOffset: number;
+  pointerFields: number;
+}
+
+export interface DeferRecord {
+  addr: number;
+  g: number;
+  argp: number;
+  pc: number;
+  fn: number;
+  fnPc: number;
+  link: number;
+}
+
+export interface PanicRecord {
+  addr: number;
+  g: number;
+  argType: number;
+  argData: number;
+  defer: number;
+  link: number;
+}
+
+export interface OtherRootRecord {
+  description: string;
+  addr: number;
+}
+
+export interface MemProfFrame {
+  /** String ids. */
+  func: number;
+  file: number;
+  line: number;
+}
+
+export interface MemProfBucket {
+  bucket: number;
+  size: number;
+  frames: MemProfFrame[];
+  allocs: number;
+  frees: number;
+}
+
+export interface MemStats {
+  fields: Record<MemStatsField, bigint>;
+  /** Pause durations of recent GCs: a ring indexed by NumGC % 256. */
+  pauseNs: bigint[];
+  numGC: bigint;
+}
+
+export interface AllocSampleTable {
+  count: number;
+  addr: Float64Array;
+  bucket: Float64Array;
+}
+
+/** Counters the decoder keeps while reading (pointer-word statistics of the reference decoder). */
+export interface DecodeStats {
+  objectPointerFields: number;
+  objectsWithPointers: number;
+  /** Pointer words of objects, data, bss and frames that are 0. */
+  nilSlots: number;
+  /** Pointer fields of data, bss and frames whose word lies inside the contents. */
+  rootSlotsInBounds: number;
+  /** Objects whose address is outside [heapStart, heapEnd) (pointers to them are not followed). */
+  objectsOutsideHeap: number;
+}
+
+export interface DumpModel {
+  fileSize: number;
+  params: DumpParams;
+  strings: StringTable;
+  objects: ObjectTable;
+  roots: RootTable;
+  goroutines: GoroutineTable;
+  frames: FrameTable;
+  defers: DeferRecord[];
+  panics: PanicRecord[];
+  types: TypeRecord[];
+  itabs: ItabRecord[];
+  osThreads: OsThreadRecord[];
+  finalizers: FinalizerRecord[];
+  queuedFinalizers: FinalizerRecord[];
+  data: SegmentRecord[];
+  bss: SegmentRecord[];
+  otherRoots: OtherRootRecord[];
+  memStats: MemStats | undefined;
+  memProf: MemProfBucket[];
+  allocSamples: AllocSampleTable;
+  /** Records of each kind, indexed by tag. */
+  recordCounts: number[];
+  /** Bytes taken by the records of each kind, indexed by tag. */
+  recordBytes: number[];
+  stats: DecodeStats;
+  /**
+   * Set when the file is damaged or truncated: the model then holds every record that
+   * ended before the damage.
+   */
+  error: DumpError | undefined;
+}
+
+/** Size of object i in bytes. */
+export function objectSize(objects: ObjectTable, i: number): number {
+  const s = objects.size[i];
+  return s === HUGE_SIZE ? (objects.hugeSizes.get(i) ?? s) : s;
+}
