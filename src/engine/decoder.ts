@@ -21,7 +21,7 @@ import {
   ObjectTable, OsThreadRecord, OtherRootRecord, PanicRecord, RootKind, RootTable, SegmentRecord,
   TypeRecord,
 } from './model';
-import { DEFAULT_BUFFER_SIZE, Reader } from './reader';
+import { DEFAULT_BUFFER_SIZE, Reader, wordAt } from './reader';
 import { StringTable } from './strings';
 
 export interface DecodeOptions {
@@ -30,6 +30,10 @@ export interface DecodeOptions {
   /** Size of the read buffer (default 32 MiB). */
   bufferSize?: number;
 }
+
+/** FNV-1a parameters of the pointer-layout hash. */
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 16777619;
 
 /** Objects larger than this are streamed from the file instead of being held in the buffer. */
 const LARGE_OBJECT = 8 << 20;
@@ -79,6 +83,7 @@ class Decoder {
   private readonly objSize = new Growable(Uint32Array);
   private readonly hugeSizes = new Map<number, number>();
   private readonly checkpoints = new Growable(Float64Array);
+  private readonly layoutHash = new Growable(Uint32Array);
   private readonly ptrFirst = new Growable(Uint32Array);
   private readonly ptrValues = new Growable(Float64Array);
   /** ptrValues.length when the current object record began. */
@@ -284,12 +289,14 @@ class Decoder {
     let fieldCount = 0;
     let contents: number; // file offset of the contents
     let typeWord = -1;
+    let layout = FNV_OFFSET;
     if (len > LARGE_OBJECT) {
       contents = r.offset;
       r.skip(len);
       r.mark = r.pos;
       const offsets = this.fieldList(len, addr);
       fieldCount = offsets.length;
+      for (const off of offsets) layout = Math.imul(layout ^ off, FNV_PRIME);
       this.largeObjectWords(contents, offsets);
     } else {
       contents = r.base + r.take(len);
@@ -307,6 +314,7 @@ class Decoder {
           throw new DumpError(fieldsAt, `object 0x${addr.toString(16)} field offset ${off} outside ${len}-byte contents`);
         }
         fieldCount++;
+        layout = Math.imul(layout ^ off, FNV_PRIME);
         const v = this.word(contents - r.base + off);
         if (v === 0) this.stats.nilSlots++;
         else if (v >= heapStart && v < heapEnd) ptrValues.push(v);
@@ -315,7 +323,7 @@ class Decoder {
         typeWord = this.word(contents - r.base);
       }
     }
-    this.commitObject(recStart, addr, len, fieldCount, typeWord);
+    this.commitObject(recStart, addr, len, fieldCount, typeWord, fieldCount === 0 ? 0 : (layout >>> 0) || 1);
   }
 
   /** Reads a fields list into scratchOffsets, checking each offset against `len` bytes of contents. */
@@ -352,8 +360,9 @@ class Decoder {
     }
   }
 
-  private commitObject(recStart: number, addr: number, len: number, fieldCount: number, typeWord: number): void {
+  private commitObject(recStart: number, addr: number, len: number, fieldCount: number, typeWord: number, layout: number): void {
     const i = this.objectCount++;
+    this.layoutHash.push(layout);
     if ((i & ((1 << CHECKPOINT_SHIFT) - 1)) === 0) this.checkpoints.push(recStart);
     this.objAddr.push(addr);
     if (len >= HUGE_SIZE) {
@@ -509,6 +518,7 @@ class Decoder {
       size: this.objSize.finish(),
       hugeSizes: this.hugeSizes,
       checkpoints: this.checkpoints.finish(),
+      layoutHash: this.layoutHash.finish(),
       ptrFirst: (this.ptrFirst.push(this.ptrValuesAtObjectStart), this.ptrFirst.finish()),
       ptrValues: this.ptrValues.finish(),
       typeWordObject: this.typeWordObject.finish(),
@@ -554,11 +564,4 @@ class Decoder {
       error,
     };
   }
-}
-
-function wordAt(view: DataView, i: number, ptrSize: number, littleEndian: boolean): number {
-  if (ptrSize === 4) return view.getUint32(i, littleEndian);
-  const a = view.getUint32(i, littleEndian);
-  const b = view.getUint32(i + 4, littleEndian);
-  return littleEndian ? b * 4294967296 + a : a * 4294967296 + b;
 }

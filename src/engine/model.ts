@@ -38,6 +38,11 @@ export interface ObjectTable {
    */
   ptrFirst: Uint32Array;
   ptrValues: Float64Array | undefined;
+  /**
+   * Hash of object i's pointer layout (the offsets of its pointer fields); 0 when it has
+   * none. Objects of one size and layout hash form a shape.
+   */
+  layoutHash: Uint32Array;
   /** Go >= 1.22: objects whose first word is their type descriptor's address, and that address. */
   typeWordObject: Uint32Array;
   typeWordAddr: Float64Array;

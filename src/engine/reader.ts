@@ -179,3 +179,11 @@ export class Reader {
     return decodeGoString(this.buf.subarray(at, at + n));
   }
 }
+
+/** The pointer-sized word at index i of a buffer's DataView. */
+export function wordAt(view: DataView, i: number, ptrSize: number, littleEndian: boolean): number {
+  if (ptrSize === 4) return view.getUint32(i, littleEndian);
+  const a = view.getUint32(i, littleEndian);
+  const b = view.getUint32(i + 4, littleEndian);
+  return littleEndian ? b * 4294967296 + a : a * 4294967296 + b;
+}

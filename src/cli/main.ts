@@ -1,0 +1,126 @@
+/**
+ * goheap: the command-line front end on the same engine as the extension.
+ *
+ * Exit codes: 0 complete; 1 the file cannot be read as a heap dump; 2 usage;
+ * 3 a truncated or damaged dump of which a part was read (partial output plus the error).
+ */
+import { basename } from 'path';
+import { DumpError } from '../engine/errors';
+import { Heap, PHASE_TITLES, Phase } from '../engine/heap';
+import { FileByteSource } from '../worker/fileByteSource';
+import { printGoroutines, printSummary, printTop } from './reports';
+
+const USAGE = `usage: goheap <command> [options] FILE
+
+Reads heap dumps written by Go's runtime/debug.WriteHeapDump.
+
+commands:
+  summary [--json] FILE     what the dump holds; --json uses the reference decoder's keys
+  top [--n N] FILE          the objects and allocation sites that retain the most,
+                            each with a shortest path to a GC root
+  goroutines FILE           goroutines grouped by identical stack, with counts
+
+exit status: 0 ok, 1 not a readable heap dump, 2 usage, 3 damaged or truncated dump
+(what could be read is printed, then the error)`;
+
+export const EXIT = { ok: 0, unreadable: 1, usage: 2, damaged: 3 } as const;
+
+class UsageError extends Error {}
+
+interface Options {
+  command: string;
+  file: string;
+  json: boolean;
+  n: number;
+}
+
+function parseArgs(argv: string[]): Options {
+  const [command, ...rest] = argv;
+  if (!command || command === '-h' || command === '--help' || command === 'help') throw new UsageError('');
+  if (!['summary', 'top', 'goroutines'].includes(command)) throw new UsageError(`unknown command "${command}"`);
+  const opts: Options = { command, file: '', json: false, n: 10 };
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    if (a === '--json' && command === 'summary') opts.json = true;
+    else if ((a === '--n' || a === '-n') && command === 'top') {
+      const n = Number(rest[++i]);
+      if (!Number.isInteger(n) || n <= 0) throw new UsageError('--n needs a positive integer');
+      opts.n = n;
+    } else if (a.startsWith('-')) throw new UsageError(`unknown option ${a} for ${command}`);
+    else if (opts.file) throw new UsageError('one FILE only');
+    else opts.file = a;
+  }
+  if (!opts.file) throw new UsageError('no FILE given');
+  return opts;
+}
+
+/** Progress on stderr, for files big enough to take a while. */
+function progressReporter(size: number): ((phase: Phase, fraction?: number) => void) | undefined {
+  if (size < 64 << 20) return undefined;
+  const tty = process.stderr.isTTY;
+  let last = '';
+  return (phase, fraction) => {
+    const text = `${PHASE_TITLES[phase]}${fraction === undefined ? '' : ` ${Math.floor(fraction * 100)}%`}`;
+    if (text === last) return;
+    last = text;
+    if (tty) process.stderr.write(`\r\x1b[K${text}`);
+    else if (fraction === undefined) process.stderr.write(`${text}...\n`);
+  };
+}
+
+export function run(argv: string[], out: (s: string) => void): number {
+  let opts: Options;
+  try {
+    opts = parseArgs(argv);
+  } catch (e) {
+    const msg = (e as Error).message;
+    process.stderr.write(msg ? `goheap: ${msg}\n\n${USAGE}\n` : `${USAGE}\n`);
+    return msg ? EXIT.usage : EXIT.ok;
+  }
+  let source: FileByteSource;
+  try {
+    source = new FileByteSource(opts.file);
+  } catch (e) {
+    process.stderr.write(`goheap: ${(e as Error).message}\n`);
+    return EXIT.unreadable;
+  }
+  try {
+    const progress = progressReporter(source.size);
+    let heap: Heap;
+    try {
+      heap = Heap.read(source, basename(opts.file), {
+        onProgress: progress && ((done, total) => progress('reading', done / total)),
+      });
+    } catch (e) {
+      if (e instanceof DumpError) {
+        process.stderr.write(`goheap: ${opts.file}: not a readable heap dump: ${e.message}\n`);
+        return EXIT.unreadable;
+      }
+      throw e;
+    }
+    progress?.('indexing');
+    heap.index();
+    if (opts.command !== 'summary' || !opts.json) {
+      progress?.('dominators');
+      heap.dominate();
+    }
+    if (progress && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+    if (opts.command === 'summary') printSummary(heap, opts.json, out);
+    else if (opts.command === 'top') printTop(heap, opts.n, out);
+    else printGoroutines(heap, out);
+    const err = heap.model.error;
+    if (err) {
+      process.stderr.write(`goheap: ${opts.file}: ${err.truncated ? 'truncated' : 'damaged'} dump, showing what was read: ${err.message}\n`);
+      return EXIT.damaged;
+    }
+    return EXIT.ok;
+  } finally {
+    source.close();
+  }
+}
+
+if (require.main === module) {
+  const chunks: string[] = [];
+  const code = run(process.argv.slice(2), (s) => chunks.push(s));
+  process.stdout.write(chunks.join(''), () => process.exit(code));
+}

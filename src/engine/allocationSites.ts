@@ -1,0 +1,158 @@
+/**
+ * Allocation sites: the memory-profile buckets merged by identical stack (a bucket is one
+ * stack and one object size), with the profile's counts and what the alloc-sample records
+ * say is still in the dump; and the flame graph of a metric over those stacks.
+ */
+import { AllocationSiteRow, FlameNode, Page, Range, SiteMetric, Sort, SourceFrame } from './api';
+import { groupRetained } from './groupRetained';
+import type { Heap } from './heap';
+import { clampRange } from './objectQueries';
+
+interface Site {
+  frames: SourceFrame[];
+  buckets: number[];
+  sizes: number[];
+  allocObjects: number;
+  allocBytes: number;
+  inuseObjects: number;
+  inuseBytes: number;
+  liveObjects: number;
+  liveBytes: number;
+  retainedBytes: number | null;
+  /** Sampled objects found in the dump. */
+  objects: number[];
+}
+
+interface SiteTable {
+  sites: Site[];
+  siteOfBucket: Map<number, number>; // bucket address -> site
+  withRetained: boolean;
+}
+
+const cache = new WeakMap<Heap, SiteTable>();
+
+export function allocationSites(heap: Heap): SiteTable {
+  let table = cache.get(heap);
+  if (table && (table.withRetained || !heap.dominators)) return table;
+  const { strings, memProf, allocSamples, objects } = heap.model;
+  const byStack = new Map<string, number>();
+  const sites: Site[] = [];
+  const siteOfBucket = new Map<number, number>();
+  for (const b of memProf) {
+    const key = b.frames.map((f) => `${f.func}:${f.file}:${f.line}`).join('|');
+    let id = byStack.get(key);
+    if (id === undefined) {
+      id = sites.length;
+      byStack.set(key, id);
+      sites.push({
+        frames: b.frames.map((f) => ({ function: strings.get(f.func), file: strings.get(f.file), line: f.line })),
+        buckets: [], sizes: [], allocObjects: 0, allocBytes: 0, inuseObjects: 0, inuseBytes: 0,
+        liveObjects: 0, liveBytes: 0, retainedBytes: null, objects: [],
+      });
+    }
+    const s = sites[id];
+    siteOfBucket.set(b.bucket, id);
+    s.buckets.push(b.bucket);
+    if (!s.sizes.includes(b.size)) s.sizes.push(b.size);
+    s.allocObjects += b.allocs;
+    s.allocBytes += b.allocs * b.size;
+    s.inuseObjects += b.allocs - b.frees;
+    s.inuseBytes += (b.allocs - b.frees) * b.size;
+  }
+  const graph = heap.graph;
+  const siteOfObject = new Map<number, number>();
+  if (graph) {
+    for (let k = 0; k < allocSamples.count; k++) {
+      const site = siteOfBucket.get(allocSamples.bucket[k]);
+      const o = graph.index.find(allocSamples.addr[k]);
+      if (site === undefined || o < 0 || objects.addr[o] !== allocSamples.addr[k]) continue;
+      const s = sites[site];
+      s.liveObjects++;
+      s.liveBytes += heap.size(o);
+      s.objects.push(o);
+      siteOfObject.set(o, site);
+    }
+  }
+  if (heap.dominators) {
+    const retained = groupRetained(heap, (i) => siteOfObject.get(i) ?? -1, sites.length);
+    sites.forEach((s, i) => (s.retainedBytes = retained[i]));
+  }
+  table = { sites, siteOfBucket, withRetained: heap.dominators !== undefined };
+  cache.set(heap, table);
+  return table;
+}
+
+function metricOf(s: Site, metric: SiteMetric): number {
+  return metric === 'retainedBytes' ? s.retainedBytes ?? 0 : s[metric];
+}
+
+export function allocationSitesPage(heap: Heap, a: Range & { sort: Sort<SiteMetric>; filter?: string }): Page<AllocationSiteRow> {
+  const needle = a.filter?.trim().toLowerCase();
+  let list = allocationSites(heap).sites.map((s, id) => ({ s, id }));
+  if (needle) list = list.filter(({ s }) => s.frames.some((f) => `${f.function} ${f.file}:${f.line}`.toLowerCase().includes(needle)));
+  const sign = a.sort.descending ? -1 : 1;
+  list.sort((x, y) => sign * (metricOf(x.s, a.sort.key) - metricOf(y.s, a.sort.key)) || x.id - y.id);
+  const [start, end] = clampRange(a, list.length);
+  const rows = list.slice(start, end).map(({ s, id }): AllocationSiteRow => ({
+    id,
+    frames: s.frames,
+    sizes: s.sizes,
+    allocObjects: s.allocObjects,
+    allocBytes: s.allocBytes,
+    inuseObjects: s.inuseObjects,
+    inuseBytes: s.inuseBytes,
+    liveObjects: s.liveObjects,
+    liveBytes: s.liveBytes,
+    retainedBytes: s.retainedBytes,
+  }));
+  return { total: list.length, start, rows };
+}
+
+export function sampledObjectsPage(heap: Heap, site: number, range: Range) {
+  const s = allocationSites(heap).sites[site];
+  if (!s) throw new Error(`no allocation site #${site}`);
+  const objects = [...s.objects];
+  if (heap.dominators) {
+    const r = heap.dominators.retained;
+    objects.sort((x, y) => r[y] - r[x] || x - y);
+  }
+  const [start, end] = clampRange(range, objects.length);
+  return { total: objects.length, start, rows: objects.slice(start, end).map((o) => heap.objectRow(o)) };
+}
+
+/**
+ * Flame graph: the root is every allocation, children are outer frames first; a frame that
+ * repeats its caller's function (an inlined call's line) is folded into it.
+ */
+export function flameGraph(heap: Heap, metric: SiteMetric): FlameNode {
+  const root: FlameNode = { name: 'all', value: 0, children: [] };
+  const childIndex = new Map<FlameNode, Map<string, FlameNode>>();
+  for (const s of allocationSites(heap).sites) {
+    const v = metricOf(s, metric);
+    if (v <= 0) continue;
+    root.value += v;
+    let node = root;
+    let prev = '';
+    for (let k = s.frames.length - 1; k >= 0; k--) {
+      const f = s.frames[k];
+      if (f.function === prev) continue;
+      prev = f.function;
+      let kids = childIndex.get(node);
+      if (!kids) childIndex.set(node, (kids = new Map()));
+      let next = kids.get(f.function);
+      if (!next) {
+        next = { name: f.function, file: f.file, line: f.line, value: 0, children: [] };
+        kids.set(f.function, next);
+        node.children.push(next);
+      }
+      next.value += v;
+      node = next;
+    }
+  }
+  const order = (n: FlameNode): void => {
+    n.children.sort((a, b) => b.value - a.value);
+    n.children.forEach(order);
+  };
+  order(root);
+  return root;
+}

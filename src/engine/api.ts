@@ -1,0 +1,286 @@
+/**
+ * The queries a viewer asks of an analysed heap dump, and the shapes of their answers.
+ *
+ * This interface is the worker's API: src/protocol derives the request and response
+ * messages from it, the worker serves it, the host relays it, the webview calls it.
+ * Every answer is plain data (numbers, strings, arrays) that survives JSON; addresses are
+ * numbers (exact: heap addresses are below 2^53); every list is one page of a longer list.
+ */
+
+export interface Page<T> {
+  /** Rows in the whole list. */
+  total: number;
+  /** Position of rows[0] in the whole list. */
+  start: number;
+  rows: T[];
+}
+
+export interface Range {
+  start: number;
+  end: number;
+}
+
+export type ObjectSortKey = 'retained' | 'size' | 'address';
+export interface Sort<K extends string> {
+  key: K;
+  descending: boolean;
+}
+
+/** What is known of an object's type, and how. */
+export interface TypeGuess {
+  /** Display name: a type name, an allocation site, or a shape. */
+  name: string;
+  /**
+   * exact: the Go >= 1.22 type word or a type record; itab: interface word pairs;
+   * finalizer: a finalizer's object type; site: allocation site of a sampled object;
+   * shape: size and pointer layout only.
+   */
+  source: 'exact' | 'itab' | 'finalizer' | 'site' | 'shape';
+}
+
+export interface ObjectRow {
+  index: number;
+  address: number;
+  size: number;
+  /** Bytes this object keeps alive (null until the dominator phase ends). */
+  retained: number | null;
+  /** Whether a root reaches it (null until the dominator phase ends). */
+  reachable: boolean | null;
+  type: TypeGuess;
+}
+
+/** Where a root lives. */
+export interface RootRef {
+  /** 'data segment', 'stack frame', 'finalizer', ... */
+  kind: string;
+  /** Human description: "bss+0x1a8", "goroutine 17 frame 2 main.worker", "finalizer 3". */
+  description: string;
+  /** Goroutine index for frame, context, defer and panic roots. */
+  goroutine?: number;
+  /** Function name of the frame for stack-frame roots. */
+  function?: string;
+  /** Segment or frame offset of the pointer word. */
+  offset?: number;
+}
+
+export interface EdgeRow {
+  /** The object on the other end. */
+  object: ObjectRow;
+  /** Byte offsets of the pointer fields (in the referencing object) that make this edge. */
+  offsets: number[];
+}
+
+export interface PathStep {
+  object: ObjectRow;
+  /** Offset of the field in this object that points to the next step (absent on the last). */
+  offset?: number;
+}
+
+/** A chain of pointer fields from a root to an object. */
+export interface RootPath {
+  root: RootRef;
+  steps: PathStep[];
+}
+
+export interface ObjectDetail {
+  row: ObjectRow;
+  referenceCount: number;
+  referrerCount: number;
+  /** Roots that point straight at this object. */
+  roots: RootRef[];
+  /** Immediate dominator first, up to the top of the tree (null before dominators). */
+  dominators: DominatorNodeRow[] | null;
+  /** The allocation site when the object was sampled (MemProfileRate). */
+  allocation?: { site: number; frames: SourceFrame[] };
+  /** The other type candidates and why. */
+  typeEvidence: TypeGuess[];
+}
+
+export interface ObjectContents {
+  index: number;
+  /** Offset of bytes[0] in the object. */
+  offset: number;
+  bytes: ArrayBuffer;
+  /** Pointer fields within the window: their offsets, and the object each points to (-1: none). */
+  pointers: { offset: number; value: number; target: number }[];
+}
+
+export type DominatorNodeKind = 'object' | 'group' | 'root';
+export interface DominatorNodeRow {
+  node: number;
+  kind: DominatorNodeKind;
+  /** The object row for object nodes. */
+  object?: ObjectRow;
+  /** Root group name for group nodes ("goroutine 17", "bss segment", ...). */
+  label: string;
+  size: number;
+  retained: number;
+  childCount: number;
+}
+
+export interface SizeClassRow {
+  size: number;
+  count: number;
+  bytes: number;
+  reachableCount: number | null;
+}
+
+/** A frame as Go prints it: the function, and a file and line when they are known. */
+export interface SourceFrame {
+  function: string;
+  file?: string;
+  line?: number;
+  /** True when the line is a line of the function (from another record), not of this PC. */
+  approximate?: boolean;
+  pc?: number;
+}
+
+export interface StackFrameRow extends SourceFrame {
+  depth: number;
+  entryPc: number;
+  continuationPc: number;
+  sp: number;
+  size: number;
+  pointerFields: number;
+}
+
+export interface GoroutineGroupRow {
+  id: number;
+  count: number;
+  status: string;
+  waitReason: string;
+  isSystem: boolean;
+  /** Frames of the stack the group shares (innermost first). */
+  frames: SourceFrame[];
+  /** Function of the go statement that created the goroutines, when one PC is shared. */
+  createdBy: SourceFrame | null;
+  /** Index of the goroutines (up to 1000; see goroutinesOfGroup for all). */
+  goroutines: number[];
+  goids: number[];
+  /** Bytes retained by the stacks of the group's goroutines (null before dominators). */
+  retained: number | null;
+  hasDefer: boolean;
+  hasPanic: boolean;
+}
+
+export interface DeferRow {
+  pc: number;
+  fnPc: number;
+  sp: number;
+  function?: string;
+}
+
+export interface PanicRow {
+  argType: number;
+  argData: number;
+  /** The object the panic value points to, if any. */
+  object?: ObjectRow;
+}
+
+export interface GoroutineDetail {
+  index: number;
+  goid: number;
+  status: string;
+  waitReason: string;
+  isSystem: boolean;
+  waitSinceNs: number;
+  frames: StackFrameRow[];
+  defers: DeferRow[];
+  panics: PanicRow[];
+  createdBy: SourceFrame;
+  retained: number | null;
+  /** Objects the goroutine's stack points at directly. */
+  stackRoots: number;
+}
+
+export type SiteMetric = 'inuseBytes' | 'inuseObjects' | 'allocBytes' | 'allocObjects' | 'liveBytes' | 'retainedBytes';
+
+export interface AllocationSiteRow {
+  id: number;
+  /** Stack of the allocation, innermost first (file and line from the profile). */
+  frames: SourceFrame[];
+  /** Object sizes allocated at this stack (one per profile bucket). */
+  sizes: number[];
+  allocObjects: number;
+  allocBytes: number;
+  inuseObjects: number;
+  inuseBytes: number;
+  /** Sampled objects of this stack found in the dump, and their bytes. */
+  liveObjects: number;
+  liveBytes: number;
+  /** Bytes retained by those objects (null before dominators). */
+  retainedBytes: number | null;
+}
+
+export interface FlameNode {
+  name: string;
+  file?: string;
+  line?: number;
+  value: number;
+  children: FlameNode[];
+}
+
+export interface OverviewStat {
+  name: string;
+  value: string;
+  /** The runtime package's one-line explanation. */
+  doc: string;
+  /** Unit for display: bytes, count, ns, time. */
+  unit: 'bytes' | 'count' | 'ns' | 'time';
+}
+
+export interface DumpProblem {
+  message: string;
+  offset: number;
+  recordKind: string | null;
+  truncated: boolean;
+}
+
+export interface Overview {
+  fileSize: number;
+  goVersion: string;
+  arch: string;
+  ptrSize: number;
+  bigEndian: boolean;
+  ncpu: number;
+  heapStart: number;
+  heapEnd: number;
+  objectCount: number;
+  objectBytes: number;
+  reachableCount: number | null;
+  reachableBytes: number | null;
+  goroutineCount: number;
+  frameCount: number;
+  recordCounts: Record<string, number>;
+  memStats: OverviewStat[];
+  /** Recent GC pause durations in ns, oldest first (ordered by NumGC). */
+  gcPauses: number[];
+  numGC: number;
+  /** Damage found in the file: the model holds everything before it. */
+  problem: DumpProblem | null;
+  /** The biggest retainers (empty before dominators). */
+  topRetainers: ObjectRow[];
+  /** Allocation sites: count, and whether objects carry alloc samples. */
+  siteCount: number;
+  sampledObjects: number;
+}
+
+/** The queries; every method answers from the analysed dump without modifying it. */
+export interface HeapApi {
+  overview(): Overview;
+  objects(a: Range & { sort: Sort<ObjectSortKey> }): Page<ObjectRow>;
+  object(a: { index: number }): ObjectDetail;
+  objectContents(a: { index: number; offset: number; length: number }): ObjectContents;
+  references(a: Range & { index: number }): Page<EdgeRow>;
+  referrers(a: Range & { index: number }): Page<EdgeRow>;
+  pathsToRoots(a: { index: number; maxPaths: number }): RootPath[];
+  findAddress(a: { address: string }): { index: number; offset: number } | null;
+  dominatorChildren(a: Range & { node: number }): Page<DominatorNodeRow>;
+  dominatorRoot(): DominatorNodeRow;
+  sizeClasses(a: Range & { sort: Sort<'bytes' | 'count' | 'size'> }): Page<SizeClassRow>;
+  goroutineGroups(a: Range & { filter?: string }): Page<GoroutineGroupRow>;
+  goroutine(a: { index: number }): GoroutineDetail;
+  allocationSites(a: Range & { sort: Sort<SiteMetric>; filter?: string }): Page<AllocationSiteRow>;
+  flameGraph(a: { metric: SiteMetric }): FlameNode;
+  sampledObjects(a: Range & { site: number }): Page<ObjectRow>;
+}

@@ -1,0 +1,94 @@
+/** The overview: what the dump is, how big the heap is, MemStats explained, GC pauses. */
+import { Overview, OverviewStat } from './api';
+import { MemStatsField, RECORD_NAMES } from './format';
+import type { Heap } from './heap';
+import { objectSize } from './model';
+
+/** One-line explanations from the runtime package's MemStats documentation. */
+const MEMSTATS_DOCS: Record<MemStatsField | 'NumGC', [string, OverviewStat['unit']]> = {
+  Alloc: ['Bytes of allocated heap objects (same as HeapAlloc).', 'bytes'],
+  TotalAlloc: ['Cumulative bytes allocated for heap objects; does not decrease when objects are freed.', 'bytes'],
+  Sys: ['Total bytes of memory obtained from the OS (virtual address space reserved by the runtime).', 'bytes'],
+  Lookups: ['Number of pointer lookups performed by the runtime (always 0 in current runtimes).', 'count'],
+  Mallocs: ['Cumulative count of heap objects allocated.', 'count'],
+  Frees: ['Cumulative count of heap objects freed.', 'count'],
+  HeapAlloc: ['Bytes of allocated heap objects: reachable objects and unswept unreachable ones.', 'bytes'],
+  HeapSys: ['Bytes of heap memory obtained from the OS.', 'bytes'],
+  HeapIdle: ['Bytes in idle (unused) spans: could be returned to the OS or reused.', 'bytes'],
+  HeapInuse: ['Bytes in in-use spans (spans with at least one object).', 'bytes'],
+  HeapReleased: ['Bytes of physical memory returned to the OS.', 'bytes'],
+  HeapObjects: ['Number of allocated heap objects.', 'count'],
+  StackInuse: ['Bytes in stack spans (goroutine stacks).', 'bytes'],
+  StackSys: ['Bytes of stack memory obtained from the OS.', 'bytes'],
+  MSpanInuse: ['Bytes of allocated mspan structures.', 'bytes'],
+  MSpanSys: ['Bytes of memory obtained from the OS for mspan structures.', 'bytes'],
+  MCacheInuse: ['Bytes of allocated mcache structures.', 'bytes'],
+  MCacheSys: ['Bytes of memory obtained from the OS for mcache structures.', 'bytes'],
+  BuckHashSys: ['Bytes of memory in profiling bucket hash tables.', 'bytes'],
+  GCSys: ['Bytes of memory in garbage collection metadata.', 'bytes'],
+  OtherSys: ['Bytes of memory in miscellaneous off-heap runtime allocations.', 'bytes'],
+  NextGC: ['Target heap size of the next GC cycle.', 'bytes'],
+  LastGC: ['Time the last garbage collection finished (nanoseconds since 1970).', 'time'],
+  PauseTotalNs: ['Cumulative time in GC stop-the-world pauses since the program started.', 'ns'],
+  NumGC: ['Number of completed GC cycles.', 'count'],
+};
+
+export function overview(heap: Heap): Overview {
+  const { model } = heap;
+  const { params, objects } = model;
+  let bytes = 0;
+  for (let i = 0; i < objects.count; i++) bytes += objectSize(objects, i);
+  let reachableCount: number | null = null;
+  let reachableBytes: number | null = null;
+  const d = heap.dominators;
+  if (d) {
+    reachableCount = 0;
+    reachableBytes = 0;
+    for (let i = 0; i < objects.count; i++) {
+      if (d.idom[i] >= 0) {
+        reachableCount++;
+        reachableBytes += objectSize(objects, i);
+      }
+    }
+  }
+  const memStats: OverviewStat[] = [];
+  const gcPauses: number[] = [];
+  let numGC = 0;
+  if (model.memStats) {
+    for (const [name, [doc, unit]] of Object.entries(MEMSTATS_DOCS)) {
+      const v = name === 'NumGC' ? model.memStats.numGC : model.memStats.fields[name as MemStatsField];
+      memStats.push({ name, value: v.toString(), doc, unit });
+    }
+    numGC = Number(model.memStats.numGC);
+    // PauseNs is a ring buffer: the pause of GC k (1-based) is at (k + 255) % 256.
+    for (let k = Math.max(1, numGC - 255); k <= numGC; k++) gcPauses.push(Number(model.memStats.pauseNs[(k + 255) % 256]));
+  }
+  const top = d ? heap.permutation('retained') : undefined;
+  const topRetainers = [];
+  if (top) for (let k = top.length - 1; k >= Math.max(0, top.length - 10); k--) topRetainers.push(heap.objectRow(top[k]));
+  const e = model.error;
+  return {
+    fileSize: model.fileSize,
+    goVersion: params.buildVersion,
+    arch: params.arch,
+    ptrSize: params.ptrSize,
+    bigEndian: params.bigEndian,
+    ncpu: params.ncpu,
+    heapStart: params.heapStart,
+    heapEnd: params.heapEnd,
+    objectCount: objects.count,
+    objectBytes: bytes,
+    reachableCount,
+    reachableBytes,
+    goroutineCount: model.goroutines.count,
+    frameCount: model.frames.count,
+    recordCounts: Object.fromEntries(RECORD_NAMES.map((n, t) => [n, model.recordCounts[t]])),
+    memStats,
+    gcPauses,
+    numGC,
+    problem: e ? { message: e.message, offset: e.offset, recordKind: e.recordKind ?? null, truncated: e.truncated } : null,
+    topRetainers,
+    siteCount: model.memProf.length,
+    sampledObjects: model.allocSamples.count,
+  };
+}

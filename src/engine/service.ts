@@ -1,0 +1,31 @@
+/** HeapApi served from an analysed Heap: the one object the worker (and tests) call. */
+import { HeapApi } from './api';
+import { allocationSitesPage, flameGraph, sampledObjectsPage } from './allocationSites';
+import { goroutineDetail, goroutineGroupsPage } from './goroutineQueries';
+import type { Heap } from './heap';
+import {
+  dominatorChildrenPage, dominatorNodeRow, findAddress, objectContents, objectDetail, objectsPage,
+  pathsToRoots, references, referrers, sizeClasses,
+} from './objectQueries';
+import { overview } from './overview';
+
+export function heapService(heap: Heap): HeapApi {
+  return {
+    overview: () => overview(heap),
+    objects: (a) => objectsPage(heap, a),
+    object: (a) => objectDetail(heap, a.index),
+    objectContents: (a) => objectContents(heap, a.index, a.offset, a.length),
+    references: (a) => references(heap, a.index, a),
+    referrers: (a) => referrers(heap, a.index, a),
+    pathsToRoots: (a) => pathsToRoots(heap, a.index, Math.max(1, Math.min(a.maxPaths, 20))),
+    findAddress: (a) => findAddress(heap, a.address),
+    dominatorChildren: (a) => dominatorChildrenPage(heap, a.node, a),
+    dominatorRoot: () => dominatorNodeRow(heap, heap.requireDominators().root),
+    sizeClasses: (a) => sizeClasses(heap, a),
+    goroutineGroups: (a) => goroutineGroupsPage(heap, a, a.filter),
+    goroutine: (a) => goroutineDetail(heap, a.index),
+    allocationSites: (a) => allocationSitesPage(heap, a),
+    flameGraph: (a) => flameGraph(heap, a.metric),
+    sampledObjects: (a) => sampledObjectsPage(heap, a.site, a),
+  };
+}

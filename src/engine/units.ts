@@ -1,0 +1,52 @@
+/** Display units shared by every front end (CLI, webview, tree view; re-exported by src/protocol). */
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+
+/** 1536 -> "1.5 KiB". */
+export function formatBytes(n: number): string {
+  let v = n;
+  let u = 0;
+  while (Math.abs(v) >= 1024 && u < UNITS.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${v} B` : `${v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2)} ${UNITS[u]}`;
+}
+
+/** 1234567 -> "1,234,567". */
+export function formatCount(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** Address as lower-case hex with 0x. */
+export function formatAddress(a: number): string {
+  return '0x' + a.toString(16);
+}
+
+/** A share as a percentage with one decimal. */
+export function formatPercent(part: number, whole: number): string {
+  return whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : '-';
+}
+
+/** Nanoseconds as a short duration: "850 ns", "1.2 ms", "3.4 s". */
+export function formatNs(ns: number): string {
+  if (ns < 1e3) return `${ns} ns`;
+  if (ns < 1e6) return `${(ns / 1e3).toFixed(1)} µs`;
+  if (ns < 1e9) return `${(ns / 1e6).toFixed(1)} ms`;
+  return `${(ns / 1e9).toFixed(2)} s`;
+}
+
+/** The last path element of a file name from a dump ("/a/b/c.go" -> "c.go"). */
+export function baseName(path: string): string {
+  const k = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return k >= 0 ? path.slice(k + 1) : path;
+}
+
+/**
+ * "main.worker handler.go:42", as Go tracebacks and pprof show a frame; "~handler.go:42"
+ * when the line is a line of the function found elsewhere, not the frame's own.
+ */
+export function frameText(f: { function: string; file?: string; line?: number; approximate?: boolean }): string {
+  if (!f.file || !f.line) return f.function;
+  return `${f.function} ${f.approximate ? '~' : ''}${baseName(f.file)}:${f.line}`;
+}
