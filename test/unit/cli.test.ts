@@ -1,0 +1,79 @@
+/**
+ * The goheap CLI as a user runs it (the built dist/goheap.js in a child process): output,
+ * exit codes 0/1/2/3, and `summary --json` equal to the reference decoder's summary.
+ */
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { REPO, SAMPLES, parseJsonExact } from '../support/corpus';
+
+const CLI = join(REPO, 'dist', 'goheap.js');
+const SAMPLE = join(SAMPLES, 'dumps', 'orders.heapdump');
+
+function goheap(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('goheap CLI', function () {
+  before(function () {
+    if (!existsSync(CLI)) {
+      const b = spawnSync(process.execPath, [join(REPO, 'esbuild.mjs')], { cwd: REPO, encoding: 'utf8' });
+      assert.strictEqual(b.status, 0, b.stderr);
+    }
+  });
+
+  it('summary --json equals the reference decoder on its keys', function () {
+    const r = goheap('summary', '--json', SAMPLE);
+    assert.strictEqual(r.code, 0, r.err);
+    const ours = parseJsonExact(r.out) as Record<string, unknown>;
+    const oracle = parseJsonExact(readFileSync(SAMPLE.replace('.heapdump', '.summary.json'), 'utf8')) as Record<string, unknown>;
+    for (const key of ['header', 'params', 'record_counts', 'objects', 'memstats', 'goroutines', 'goroutine_statuses',
+      'goroutine_waitreasons', 'stackframes', 'type_count', 'itab_count', 'memprof_count', 'memprof_totals',
+      'allocsample_count', 'finalizer_count', 'queuedfinalizer_count', 'data', 'bss']) {
+      assert.deepStrictEqual(ours[key], oracle[key], key);
+    }
+    for (const key of ['pointer_values_into_heap', 'interior_pointers', 'objects_unreferenced']) {
+      assert.strictEqual((ours.graph as Record<string, number>)[key], (oracle.graph as Record<string, number>)[key], `graph.${key}`);
+    }
+  });
+
+  it('top names the leaking global map and the allocation site that fills it', function () {
+    const r = goheap('top', '--n', '5', SAMPLE);
+    assert.strictEqual(r.code, 0, r.err);
+    assert.match(r.out, /root: bss segment/);
+    assert.match(r.out, /main\.newOrder orders\.go:\d+/);
+  });
+
+  it('goroutines groups the six blocked workers', function () {
+    const r = goheap('goroutines', SAMPLE);
+    assert.strictEqual(r.code, 0, r.err);
+    assert.match(r.out, /^\s+6: \[waiting, chan receive\]/m);
+    assert.match(r.out, /main\.worker/);
+  });
+
+  it('exit 2 and usage for bad arguments', function () {
+    assert.strictEqual(goheap('frobnicate', SAMPLE).code, 2);
+    assert.strictEqual(goheap('top', '--n', 'x', SAMPLE).code, 2);
+    assert.match(goheap('summary').err, /usage: goheap/);
+  });
+
+  it('exit 1 with the offset, and no stack trace, for a file that is not a heap dump', function () {
+    const r = goheap('summary', join(REPO, 'package.json'));
+    assert.strictEqual(r.code, 1);
+    assert.match(r.err, /error at offset 0: bad header/);
+    assert.doesNotMatch(r.err, /\n\s+at /);
+  });
+
+  it('exit 3 with partial output and the error for a truncated dump', function () {
+    const bytes = readFileSync(SAMPLE);
+    const cut = join(mkdtempSync(join(tmpdir(), 'goheap-')), 'cut.heapdump');
+    writeFileSync(cut, bytes.subarray(0, bytes.length - 5000));
+    const r = goheap('summary', cut);
+    assert.strictEqual(r.code, 3);
+    assert.match(r.out, /objects\s+[\d,]+ \(/);
+    assert.match(r.err, /truncated dump, showing what was read: error at offset \d+ in \w+ record/);
+  });
+});
