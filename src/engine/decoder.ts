@@ -299,7 +299,7 @@ class Decoder {
       for (const off of offsets) layout = Math.imul(layout ^ off, FNV_PRIME);
       this.largeObjectWords(contents, offsets);
     } else {
-      contents = r.base + r.take(len);
+      contents = r.take(len) + r.base; // take() may refill, moving base
       const fieldsAt = r.offset;
       const heapStart = this.heapStart;
       const heapEnd = this.heapEnd;
@@ -432,7 +432,7 @@ class Decoder {
     const depth = r.uvarint();
     const childSp = r.uvarint();
     const size = r.length();
-    const contents = r.base + r.take(size);
+    const contents = r.take(size) + r.base; // take() may refill, moving base
     const entryPc = r.uvarint();
     const pc = r.uvarint();
     const continuationPc = r.uvarint();
@@ -463,7 +463,7 @@ class Decoder {
     const r = this.r;
     const addr = r.uvarint();
     const size = r.length();
-    const contents = r.base + r.take(size);
+    const contents = r.take(size) + r.base; // take() may refill, moving base
     const offsets = this.fieldList(size, undefined);
     const list = tag === Tag.Data ? this.data : this.bss;
     this.rootWords(tag === Tag.Data ? RootKind.Data : RootKind.Bss, list.length, contents, size, offsets);

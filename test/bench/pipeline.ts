@@ -1,0 +1,33 @@
+/**
+ * One run of the whole analysis on a file, as the worker does it, printing phase times and
+ * the peak RSS of this process as JSON. bench.ts runs it in a fresh child process per run.
+ */
+import { Heap } from '../../src/engine/heap';
+import { objectsPage, sizeClasses } from '../../src/engine/objectQueries';
+import { FileByteSource } from '../../src/worker/fileByteSource';
+
+const file = process.argv[2];
+const times: Record<string, number> = {};
+let t = performance.now();
+const lap = (name: string) => {
+  const now = performance.now();
+  times[name] = (now - t) / 1000;
+  t = now;
+};
+const source = new FileByteSource(file);
+const heap = Heap.read(source);
+lap('read');
+const graph = heap.index();
+lap('index');
+heap.dominate();
+lap('dominators');
+sizeClasses(heap, { start: 0, end: 50, sort: { key: 'bytes', descending: true } });
+objectsPage(heap, { start: 0, end: 100, sort: { key: 'retained', descending: true } });
+lap('histogram');
+console.log(JSON.stringify({
+  times,
+  objects: heap.objectCount,
+  edges: graph.edgeTarget.length,
+  roots: graph.roots.count,
+  maxRssBytes: process.resourceUsage().maxRSS * 1024,
+}));

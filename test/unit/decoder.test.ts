@@ -1,0 +1,53 @@
+/**
+ * The streaming decoder: records that straddle buffer refills, objects larger than the
+ * buffer, and the model of Go >= 1.22 type words, on real dumps.
+ */
+import * as assert from 'assert';
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { MemoryByteSource } from '../../src/engine/byteSource';
+import { decodeDump } from '../../src/engine/decoder';
+import { toJson } from '../../src/engine/json';
+import { summarize } from '../../src/engine/summary';
+import { DumpBuilder } from '../fixtures/dumpBuilder';
+import { SAMPLES } from '../support/corpus';
+
+describe('decoder', function () {
+  const bytes = readFileSync(join(SAMPLES, 'dumps', 'orders.heapdump'));
+
+  it('gives the same model whatever the buffer size (records straddle refills)', function () {
+    const reference = toJson(summarize(decodeDump(new MemoryByteSource(bytes))));
+    for (const bufferSize of [64, 1000, 4099, 65536]) {
+      const model = decodeDump(new MemoryByteSource(bytes), { bufferSize });
+      assert.strictEqual(model.error, undefined);
+      assert.strictEqual(toJson(summarize(model)), reference, `buffer of ${bufferSize} bytes`);
+    }
+  });
+
+  it('reads pointers of objects bigger than the buffer', function () {
+    const big = 9 << 20; // above the streaming threshold
+    const dump = new DumpBuilder()
+      .object(0xc000400000, big, { 8: 0xc000010000, [big - 8]: 0xc000010000 })
+      .object(0xc000010000, 16)
+      .bss(0x500000, 8, { 0: 0xc000400000 })
+      .build();
+    const model = decodeDump(new MemoryByteSource(dump), { bufferSize: 1 << 16 });
+    assert.strictEqual(model.error, undefined);
+    assert.deepStrictEqual(Array.from(model.objects.ptrValues ?? []), [0xc000010000, 0xc000010000]);
+    assert.strictEqual(model.objects.size[0], big);
+  });
+
+  it('keeps the Go >= 1.22 type word of pointerful objects of 513 B to 32 KiB', function () {
+    const model = decodeDump(new MemoryByteSource(readFileSync(join(SAMPLES, 'dumps', 'orders-go1.26.heapdump'))));
+    const { typeWordObject, typeWordAddr, size, addr } = model.objects;
+    assert.ok(typeWordObject.length > 0);
+    for (let k = 0; k < typeWordObject.length; k++) {
+      const i = typeWordObject[k];
+      assert.ok(size[i] > 512 && size[i] <= 32768, `object ${i} has ${size[i]} bytes`);
+      assert.ok(typeWordAddr[k] < model.params.heapStart || typeWordAddr[k] >= model.params.heapEnd, 'a type descriptor is not a heap object');
+      assert.ok(addr[i] > 0);
+    }
+    const old = decodeDump(new MemoryByteSource(bytes));
+    assert.strictEqual(old.objects.typeWordObject.length, 0, 'go1.19 has no type words');
+  });
+});
