@@ -23,25 +23,50 @@ export interface Dominators {
 
 export function computeDominators(graph: HeapGraph): Dominators {
   const n = graph.objectCount;
-  const groupCount = graph.groups.length;
-  const root = n + groupCount;
+  const root = n + graph.groups.length;
   const total = root + 1;
-  const { edgeFirst, edgeTarget, refFirst, refSource, groupFirst, groupRoots, objectRootFirst, objectRoots } = graph;
-  const rootTarget = graph.roots.target;
-  const rootGroup = graph.roots.group;
-
-  // Arrays indexed by preorder number (1-based; 0 means none), except dfn (by node).
   const dfn = new Int32Array(total);
   const vertex = new Int32Array(total + 1);
   const parent = new Int32Array(total + 1);
-  const semi = new Int32Array(total + 1);
-  const label = new Int32Array(total + 1);
-  const ancestor = new Int32Array(total + 1);
-  const idom = new Int32Array(total + 1);
+  const count = preorder(graph, dfn, vertex, parent);
+  const [predFirst, preds] = predecessors(graph, dfn, count);
+  const idom = lengauerTarjan(predFirst, preds, parent, count);
+  const objects = graph.model.objects;
+  // Retained sizes on preorder numbers (a node's dominator has a smaller number), then back to nodes.
+  const retainedPre = new Float64Array(count + 1);
+  for (let i = 1; i <= count; i++) if (vertex[i] < n) retainedPre[i] = objectSize(objects, vertex[i]);
+  for (let i = count; i >= 2; i--) retainedPre[idom[i]] += retainedPre[i];
+  const idomNode = new Int32Array(total).fill(-1);
+  const retained = new Float64Array(total);
+  const order = new Int32Array(count);
+  for (let i = 1; i <= count; i++) {
+    const v = vertex[i];
+    order[i - 1] = v;
+    retained[v] = retainedPre[i];
+    if (i > 1) idomNode[v] = vertex[idom[i]];
+  }
+  return { nodeCount: total, root, idom: idomNode, preorder: order, retained };
+}
 
-  // Depth-first search from the root; label and ancestor serve as the explicit stack.
-  const stackNode = label;
-  const stackIter = ancestor;
+/**
+ * Depth-first search from the synthetic root (nodes numbered as in Dominators): fills dfn
+ * (node -> preorder number, 1-based, 0 = unreachable), vertex (number -> node) and parent
+ * (number -> parent's number); returns the number of reachable nodes.
+ *
+ * The walk is a chain of dependent loads, so each object's first edge and preorder number
+ * share a cache line (info[2v], info[2v+1]): testing a child also fetches where its edges are.
+ */
+function preorder(graph: HeapGraph, dfn: Int32Array, vertex: Int32Array, parent: Int32Array): number {
+  const n = graph.objectCount;
+  const groupCount = graph.groups.length;
+  const root = n + groupCount;
+  const { edgeFirst, edgeTarget, groupFirst, groupRoots } = graph;
+  const rootTarget = graph.roots.target;
+  const info = new Int32Array(2 * n + 2);
+  for (let v = 0; v <= n; v++) info[2 * v] = edgeFirst[v];
+  const stackNode = new Int32Array(root + 2);
+  // Position of the next edge to follow (absolute in the CSR arrays).
+  const stackIter = new Uint32Array(root + 2);
   let count = 1;
   dfn[root] = 1;
   vertex[1] = root;
@@ -53,23 +78,22 @@ export function computeDominators(graph: HeapGraph): Dominators {
     let it = stackIter[sp - 1];
     let next = -1;
     if (v < n) {
-      const start = edgeFirst[v];
-      const end = edgeFirst[v + 1] - start;
+      const end = info[2 * v + 2];
       while (it < end) {
-        const c = edgeTarget[start + it++];
-        if (dfn[c] === 0) { next = c; break; }
-      }
-    } else if (v < root) {
-      const start = groupFirst[v - n];
-      const end = groupFirst[v - n + 1] - start;
-      while (it < end) {
-        const c = rootTarget[groupRoots[start + it++]];
-        if (dfn[c] === 0) { next = c; break; }
+        const c = edgeTarget[it++];
+        if (info[2 * c + 1] === 0) {
+          next = c;
+          break;
+        }
       }
     } else {
-      while (it < groupCount) {
-        const c = n + it++;
-        if (dfn[c] === 0) { next = c; break; }
+      const end = v < root ? groupFirst[v - n + 1] : groupCount;
+      while (it < end) {
+        const c = v < root ? rootTarget[groupRoots[it++]] : n + it++;
+        if ((c < n ? info[2 * c + 1] : dfn[c]) === 0) {
+          next = c;
+          break;
+        }
       }
     }
     if (next < 0) {
@@ -78,99 +102,105 @@ export function computeDominators(graph: HeapGraph): Dominators {
     }
     stackIter[sp - 1] = it;
     count++;
+    if (next < n) info[2 * next + 1] = count;
     dfn[next] = count;
     vertex[count] = next;
-    parent[count] = dfn[v];
+    parent[count] = v < n ? info[2 * v + 1] : dfn[v];
     stackNode[sp] = next;
-    stackIter[sp] = 0;
+    stackIter[sp] = next < n ? info[2 * next] : next < root ? groupFirst[next - n] : 0;
     sp++;
   }
+  return count;
+}
 
-  for (let i = 1; i <= count; i++) {
-    semi[i] = i;
-    label[i] = i;
-    ancestor[i] = 0;
+/**
+ * Predecessors of every reachable node in preorder numbers, as CSR (counting sort). The
+ * loads here are independent of each other, so they overlap; the Lengauer-Tarjan loop then
+ * reads its predecessors sequentially.
+ */
+function predecessors(graph: HeapGraph, dfn: Int32Array, count: number): [Int32Array, Int32Array] {
+  const n = graph.objectCount;
+  const { edgeFirst, edgeTarget } = graph;
+  const { target, group } = graph.roots;
+  const first = new Int32Array(count + 2);
+  for (let u = 0; u < n; u++) {
+    if (dfn[u] === 0) continue;
+    for (let e = edgeFirst[u], end = edgeFirst[u + 1]; e < end; e++) first[dfn[edgeTarget[e]] + 1]++;
   }
+  for (let r = 0; r < graph.roots.count; r++) if (dfn[n + group[r]] !== 0) first[dfn[target[r]] + 1]++;
+  for (let g = 0; g < graph.groups.length; g++) if (dfn[n + g] !== 0) first[dfn[n + g] + 1]++;
+  for (let i = 0; i <= count; i++) first[i + 1] += first[i];
+  const fill = first.slice(0, count + 1);
+  const preds = new Int32Array(first[count + 1]);
+  for (let u = 0; u < n; u++) {
+    const a = dfn[u];
+    if (a === 0) continue;
+    for (let e = edgeFirst[u], end = edgeFirst[u + 1]; e < end; e++) preds[fill[dfn[edgeTarget[e]]]++] = a;
+  }
+  for (let r = 0; r < graph.roots.count; r++) {
+    const a = dfn[n + group[r]];
+    if (a !== 0) preds[fill[dfn[target[r]]]++] = a;
+  }
+  for (let g = 0; g < graph.groups.length; g++) if (dfn[n + g] !== 0) preds[fill[dfn[n + g]]++] = 1;
+  return [first, preds];
+}
+
+/**
+ * Lengauer-Tarjan on preorder numbers: returns idom (number -> number) for 2..count. The
+ * per-node fields ancestor, label and semi are interleaved (lt[3v], lt[3v+1], lt[3v+2])
+ * because evaluate() chases them together.
+ */
+function lengauerTarjan(predFirst: Int32Array, preds: Int32Array, parent: Int32Array, count: number): Int32Array {
+  const lt = new Int32Array(3 * (count + 1));
+  const idom = new Int32Array(count + 1);
   // Buckets (nodes whose semidominator is s) as linked lists; `path` is the compress stack.
   const bucketHead = new Int32Array(count + 1);
   const bucketNext = new Int32Array(count + 1);
   const path = new Int32Array(count + 1);
-
-  const evaluate = (v: number): number => {
-    if (ancestor[v] === 0) return v;
-    let u = v;
-    let depth = 0;
-    while (ancestor[ancestor[u]] !== 0) {
-      path[depth++] = u;
-      u = ancestor[u];
-    }
-    while (depth > 0) {
-      u = path[--depth];
-      const a = ancestor[u];
-      if (semi[label[a]] < semi[label[u]]) label[u] = label[a];
-      ancestor[u] = ancestor[a];
-    }
-    return label[v];
-  };
-
+  for (let i = 1; i <= count; i++) {
+    lt[3 * i + 1] = i;
+    lt[3 * i + 2] = i;
+  }
   for (let i = count; i >= 2; i--) {
-    const w = vertex[i];
-    let s = semi[i];
-    if (w < n) {
-      for (let e = refFirst[w], end = refFirst[w + 1]; e < end; e++) {
-        const pv = dfn[refSource[e]];
-        if (pv === 0) continue;
-        const u = evaluate(pv);
-        if (semi[u] < s) s = semi[u];
-      }
-      for (let k = objectRootFirst[w], end = objectRootFirst[w + 1]; k < end; k++) {
-        const pv = dfn[n + rootGroup[objectRoots[k]]];
-        if (pv === 0) continue;
-        const u = evaluate(pv);
-        if (semi[u] < s) s = semi[u];
-      }
-    } else {
-      s = 1; // groups hang from the root only
+    let s = lt[3 * i + 2];
+    for (let k = predFirst[i], end = predFirst[i + 1]; k < end; k++) {
+      const u = evaluate(preds[k], lt, path);
+      const su = lt[3 * u + 2];
+      if (su < s) s = su;
     }
-    semi[i] = s;
+    lt[3 * i + 2] = s;
     bucketNext[i] = bucketHead[s];
     bucketHead[s] = i;
     const p = parent[i];
-    ancestor[i] = p;
+    lt[3 * i] = p;
     for (let v = bucketHead[p]; v !== 0; v = bucketNext[v]) {
-      const u = evaluate(v);
-      idom[v] = semi[u] < semi[v] ? u : p;
+      const u = evaluate(v, lt, path);
+      idom[v] = lt[3 * u + 2] < lt[3 * v + 2] ? u : p;
     }
     bucketHead[p] = 0;
   }
   for (let i = 2; i <= count; i++) {
-    if (idom[i] !== semi[i]) idom[i] = idom[idom[i]];
+    if (idom[i] !== lt[3 * i + 2]) idom[i] = idom[idom[i]];
   }
-
-  // Back to node numbers.
-  const idomNode = new Int32Array(total).fill(-1);
-  const preorder = new Int32Array(count);
-  for (let i = 1; i <= count; i++) {
-    const v = vertex[i];
-    preorder[i - 1] = v;
-    if (i > 1) idomNode[v] = vertex[idom[i]];
-  }
-  return { nodeCount: total, root, idom: idomNode, preorder, retained: retainedSizes(graph, idomNode, preorder, total) };
+  return idom;
 }
 
-function retainedSizes(graph: HeapGraph, idom: Int32Array, preorder: Int32Array, total: number): Float64Array {
-  const n = graph.objectCount;
-  const objects = graph.model.objects;
-  const retained = new Float64Array(total);
-  for (let k = 0; k < preorder.length; k++) {
-    const v = preorder[k];
-    if (v < n) retained[v] = objectSize(objects, v);
+/** EVAL of Lengauer-Tarjan (lt holds ancestor, label, semi), path compression done iteratively. */
+function evaluate(v: number, lt: Int32Array, path: Int32Array): number {
+  if (lt[3 * v] === 0) return v;
+  let u = v;
+  let depth = 0;
+  while (lt[3 * lt[3 * u]] !== 0) {
+    path[depth++] = u;
+    u = lt[3 * u];
   }
-  for (let k = preorder.length - 1; k >= 1; k--) {
-    const v = preorder[k];
-    retained[idom[v]] += retained[v];
+  while (depth > 0) {
+    u = path[--depth];
+    const a = lt[3 * u];
+    if (lt[3 * lt[3 * a + 1] + 2] < lt[3 * lt[3 * u + 1] + 2]) lt[3 * u + 1] = lt[3 * a + 1];
+    lt[3 * u] = lt[3 * a];
   }
-  return retained;
+  return lt[3 * v + 1];
 }
 
 /** Children of each node in the dominator tree: child[childFirst[v] .. childFirst[v+1]). */

@@ -70,27 +70,22 @@ export function buildGraph(model: DumpModel): HeapGraph {
   // Resolve object pointer words into edges; a value that lands on no object is dropped.
   const values = objects.ptrValues;
   if (values === undefined) throw new Error('buildGraph: the model\'s pointer values were already consumed');
+  const resolved = new Int32Array(values.length);
+  let interior = index.resolveAll(values, resolved);
+  objects.ptrValues = undefined;
   const ptrFirst = objects.ptrFirst;
   const edgeFirst = new Uint32Array(n + 1);
-  let edgeTarget = new Uint32Array(values.length);
-  const addr = objects.addr;
   let w = 0;
-  let interior = 0;
   for (let i = 0; i < n; i++) {
     edgeFirst[i] = w;
-    const end = ptrFirst[i + 1];
-    for (let j = ptrFirst[i]; j < end; j++) {
-      const v = values[j];
-      const t = index.find(v);
-      if (t < 0) continue;
-      edgeTarget[w++] = t;
-      referenced[t] = 1;
-      if (v !== addr[t]) interior++;
+    for (let j = ptrFirst[i], end = ptrFirst[i + 1]; j < end; j++) {
+      const t = resolved[j];
+      if (t >= 0) resolved[w++] = t; // compacts in place: w <= j
     }
   }
   edgeFirst[n] = w;
-  if (w < edgeTarget.length) edgeTarget = edgeTarget.slice(0, w);
-  objects.ptrValues = undefined;
+  const edgeTarget = w < resolved.length ? new Uint32Array(resolved.buffer.slice(0, 4 * w)) : new Uint32Array(resolved.buffer);
+  for (let e = 0; e < w; e++) referenced[edgeTarget[e]] = 1;
   let intoHeap = w;
 
   // Resolve roots, grouped by goroutine or segment.
@@ -128,7 +123,7 @@ export function buildGraph(model: DumpModel): HeapGraph {
     if (kind === RootKind.Data || kind === RootKind.Bss || kind === RootKind.Frame) {
       intoHeap++;
       referenced[t] = 1;
-      if (v !== addr[t]) interior++;
+      if (v !== objects.addr[t]) interior++;
     }
     let group: number;
     switch (kind) {
