@@ -2,7 +2,7 @@
 // integration-test suite that runs inside VS Code.
 //   node esbuild.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
-import { existsSync } from 'fs';
+import { cpSync, existsSync, mkdirSync } from 'fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -54,6 +54,10 @@ const entries = [
     external: ['vscode', 'mocha'],
   },
 ].filter((e) => existsSync(e.entryPoints[0]));
+
+// Codicons for the webview (the font and its css), shipped from dist/.
+mkdirSync('dist/codicons', { recursive: true });
+for (const f of ['codicon.css', 'codicon.ttf']) cpSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/codicons/${f}`);
 
 if (watch) {
   for (const e of entries) await (await esbuild.context(e)).watch();

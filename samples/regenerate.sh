@@ -29,5 +29,6 @@ for f in "$work"/*.heapdump; do
 	cp "$f" "$OUT/"
 	if [ -f "$ORACLE" ]; then python3 "$ORACLE" "$f" --out "$OUT/$(basename "${f%.heapdump}").summary.json"; fi
 done
+rm -rf "$BUILD" # the build path must not exist where the dumps are opened
 for b in "$work"/orderservice-*; do gzip -9 -n -c "$b" > "$HERE/bin/$(basename "$b").gz"; done
 ls -l "$OUT"

@@ -7,6 +7,14 @@
  * numbers (exact: heap addresses are below 2^53); every list is one page of a longer list.
  */
 
+/** The analysis phases, as the progress bar names them. */
+export type Phase = 'reading' | 'indexing' | 'dominators';
+export const PHASE_TITLES: Record<Phase, string> = {
+  reading: 'Reading records',
+  indexing: 'Indexing pointers',
+  dominators: 'Computing dominators and retained sizes',
+};
+
 export interface Page<T> {
   /** Rows in the whole list. */
   total: number;

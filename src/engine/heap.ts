@@ -4,6 +4,7 @@
  * a caller (the worker) can answer queries and report progress between them.
  */
 import { ObjectRow, RootRef, SourceFrame } from './api';
+export { PHASE_TITLES, type Phase } from './api';
 import { ByteSource } from './byteSource';
 import { DecodeOptions, decodeDump } from './decoder';
 import { Dominators, computeDominators, dominatorChildren } from './dominators';
@@ -11,13 +12,6 @@ import { FINALIZER_REFERENT, HeapGraph, buildGraph } from './graph';
 import { DumpModel, ROOT_KIND_NAMES, RootKind, objectSize } from './model';
 import { sortedPermutation } from './sort';
 import { TypeNamer, basicTypeNamer } from './typeNames';
-
-export type Phase = 'reading' | 'indexing' | 'dominators';
-export const PHASE_TITLES: Record<Phase, string> = {
-  reading: 'Reading records',
-  indexing: 'Indexing pointers',
-  dominators: 'Computing dominators and retained sizes',
-};
 
 export class Heap {
   graph: HeapGraph | undefined;

@@ -1,0 +1,49 @@
+/** Go Heap Dump Viewer: wiring only. Every registration goes into context.subscriptions. */
+import * as vscode from 'vscode';
+import { ActiveDumps } from './host/activeDumps';
+import { GoroutineTree } from './host/goroutineTree';
+import { HeapDumpEditorProvider } from './host/heapDumpEditorProvider';
+import { SourceNavigator } from './host/sourceNavigator';
+import { WorkerPool } from './host/workerPool';
+import { SourceFrame } from './protocol/rpc';
+
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
+  const config = () => vscode.workspace.getConfiguration('goHeapDump');
+  const pool = new WorkerPool(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath,
+    () => config().get<number>('workerMemoryLimitMb') ?? 8192);
+  const dumps = new ActiveDumps();
+  const navigator = new SourceNavigator(context.workspaceState);
+  const tree = new GoroutineTree(dumps);
+  context.subscriptions.push(
+    pool,
+    dumps,
+    tree,
+    vscode.window.registerCustomEditorProvider(
+      HeapDumpEditorProvider.viewType,
+      new HeapDumpEditorProvider(context.extensionUri, pool, dumps, navigator),
+      { supportsMultipleEditorsPerDocument: true },
+    ),
+    vscode.commands.registerCommand('goHeapDump.openFrame', (frame: SourceFrame) => navigator.openFrame(frame, dumps.active)),
+    vscode.commands.registerCommand('goHeapDump.filterGoroutines', async () => {
+      const text = await vscode.window.showInputBox({
+        title: 'Filter Goroutines',
+        prompt: 'Function, wait reason, status or goroutine id',
+        value: tree.currentFilter,
+      });
+      if (text !== undefined) tree.setFilter(text);
+    }),
+    vscode.commands.registerCommand('goHeapDump.clearGoroutineFilter', () => tree.setFilter('')),
+    vscode.commands.registerCommand('goHeapDump.revealGoroutine', (index: number) => tree.revealGoroutine(index)),
+  );
+  return { dumps, pool, tree, navigator };
+}
+
+/** What tests (and other extensions) can reach. */
+export interface ExtensionApi {
+  dumps: ActiveDumps;
+  pool: WorkerPool;
+  tree: GoroutineTree;
+  navigator: SourceNavigator;
+}
+
+export function deactivate(): void {}

@@ -1,0 +1,59 @@
+/**
+ * Relays between one editor's webview and its document's worker: queries go through
+ * unchanged (the host is not a second model), state changes are pushed, and the few
+ * requests that need VS Code (open source, clipboard, reopen as text) are served here.
+ */
+import * as vscode from 'vscode';
+import { ToHost, ToWebview } from '../protocol/webviewMessages';
+import { Disposable } from './dispose';
+import { HeapDumpDocument } from './heapDumpDocument';
+import { SourceNavigator } from './sourceNavigator';
+
+export class WebviewBridge extends Disposable {
+  private ready = false;
+
+  constructor(
+    private readonly document: HeapDumpDocument,
+    private readonly webview: vscode.Webview,
+    private readonly navigator: SourceNavigator,
+  ) {
+    super();
+    this._register(webview.onDidReceiveMessage((m: ToHost) => this.onMessage(m)));
+    this._register(document.onDidChangeState(() => this.sendState()));
+  }
+
+  post(m: ToWebview): void {
+    if (this.ready) void this.webview.postMessage(m);
+  }
+
+  private sendState(): void {
+    this.post({ type: 'state', state: this.document.state, fileName: this.document.fileName });
+  }
+
+  private onMessage(m: ToHost): void {
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        this.sendState();
+        return;
+      case 'call':
+        this.document.worker.call(m.method, m.args as never).then(
+          (ok) => this.post({ type: 'reply', id: m.id, ok }),
+          (e: Error) => this.post({ type: 'reply', id: m.id, err: e.message }),
+        );
+        return;
+      case 'openFrame':
+        void this.navigator.openFrame(m.frame, this.document);
+        return;
+      case 'copy':
+        void vscode.env.clipboard.writeText(m.text).then(() => vscode.window.setStatusBarMessage(`Copied ${m.text}`, 3000));
+        return;
+      case 'reopenAsText':
+        void vscode.commands.executeCommand('vscode.openWith', this.document.uri, 'default');
+        return;
+      case 'revealGoroutine':
+        void vscode.commands.executeCommand('goHeapDump.revealGoroutine', m.goroutine);
+        return;
+    }
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The extension host's end of one analysis worker: starts it on a dump, forwards its
+ * progress, and turns HeapApi calls into messages and replies into promises. A crash or an
+ * out-of-memory in the worker rejects what is pending and is reported; the host lives on.
+ */
+import * as vscode from 'vscode';
+import { Worker } from 'worker_threads';
+import { AnalysisStage, ApiArgs, ApiMethod, ApiResult, Overview, Phase } from '../protocol/rpc';
+import { DumpSource, FromWorker, ToWorker } from '../protocol/workerMessages';
+import { Disposable } from './dispose';
+
+export type WorkerState =
+  | { kind: 'running'; phase: Phase; fraction: number | undefined; stage: AnalysisStage | undefined; overview: Overview | undefined }
+  | { kind: 'done'; overview: Overview }
+  | { kind: 'failed'; message: string; offset: number | undefined; crashed: boolean };
+
+export class WorkerClient extends Disposable {
+  private readonly worker: Worker;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly onDidChangeStateEmitter = this._register(new vscode.EventEmitter<WorkerState>());
+  readonly onDidChangeState = this.onDidChangeStateEmitter.event;
+  private _state: WorkerState = { kind: 'running', phase: 'reading', fraction: 0, stage: undefined, overview: undefined };
+
+  constructor(script: string, source: DumpSource, memoryLimitMb: number) {
+    super();
+    this.worker = new Worker(script, { resourceLimits: { maxOldGenerationSizeMb: memoryLimitMb } });
+    this.worker.on('message', (m: FromWorker) => this.onMessage(m));
+    this.worker.on('error', (e) => this.fail(`The analysis worker stopped: ${e.message}`, true));
+    this.worker.on('exit', (code) => {
+      if (!this.isDisposed) this.fail(`The analysis worker exited unexpectedly (code ${code}).`, true);
+    });
+    const transfer = 'bytes' in source ? [source.bytes] : [];
+    this.send({ type: 'open', source }, transfer);
+  }
+
+  get state(): WorkerState {
+    return this._state;
+  }
+
+  /** Whether all analysis phases have finished. */
+  get finished(): boolean {
+    return this._state.kind !== 'running';
+  }
+
+  call<M extends ApiMethod>(method: M, args: ApiArgs<M>): Promise<ApiResult<M>> {
+    if (this._state.kind === 'failed') return Promise.reject(new Error(this._state.message));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.send({ type: 'call', id, method, args } as ToWorker);
+    });
+  }
+
+  override dispose(): void {
+    for (const p of this.pending.values()) p.reject(new Error('The heap dump was closed.'));
+    this.pending.clear();
+    super.dispose();
+    void this.worker.terminate();
+  }
+
+  private send(m: ToWorker, transfer: ArrayBuffer[] = []): void {
+    this.worker.postMessage(m, transfer);
+  }
+
+  private setState(s: WorkerState): void {
+    this._state = s;
+    this.onDidChangeStateEmitter.fire(s);
+  }
+
+  private onMessage(m: FromWorker): void {
+    switch (m.type) {
+      case 'progress': {
+        const prev = this._state.kind === 'running' ? this._state : undefined;
+        this.setState({ kind: 'running', phase: m.phase, fraction: m.fraction, stage: prev?.stage, overview: prev?.overview });
+        return;
+      }
+      case 'stage':
+        if (m.stage === 'dominated') this.setState({ kind: 'done', overview: m.overview });
+        else {
+          const phase: Phase = m.stage === 'decoded' ? 'indexing' : 'dominators';
+          this.setState({ kind: 'running', phase, fraction: undefined, stage: m.stage, overview: m.overview });
+        }
+        return;
+      case 'failed':
+        this.fail(m.message, false, m.offset);
+        return;
+      case 'reply': {
+        const p = this.pending.get(m.id);
+        if (!p) return;
+        this.pending.delete(m.id);
+        if ('err' in m) p.reject(new Error(m.err));
+        else p.resolve(m.ok);
+        return;
+      }
+    }
+  }
+
+  private fail(message: string, crashed: boolean, offset?: number): void {
+    if (this._state.kind === 'failed') return;
+    const oom = /out of memory|ERR_WORKER_OUT_OF_MEMORY/i.test(message);
+    this.setState({
+      kind: 'failed',
+      message: oom ? 'The analysis ran out of memory. Raise "goHeapDump.workerMemoryLimitMb" or close other dumps, then reopen this one.' : message,
+      offset,
+      crashed,
+    });
+    for (const p of this.pending.values()) p.reject(new Error(message));
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Messages between the extension host and the heap dump editor's webview. The webview
+ * starts the exchange with `ready` (pull handshake); the host answers with `state`.
+ */
+import type { AnalysisStage, Call, Overview, Phase, Reply, SourceFrame } from './rpc';
+
+/** Where the analysis of the dump stands, as the editor shows it. */
+export type EditorState =
+  | { kind: 'loading'; phase: Phase; fraction: number | undefined; stage: AnalysisStage | undefined; overview: Overview | undefined }
+  | { kind: 'ready'; overview: Overview }
+  | { kind: 'failed'; message: string; offset: number | undefined; crashed: boolean };
+
+export type ToHost =
+  /** The webview has loaded and listens: send the state. */
+  | { type: 'ready' }
+  /** A HeapApi query, relayed to the worker; answered by `reply`. */
+  | ({ type: 'call' } & Call)
+  /** Open the source of a frame beside the editor. */
+  | { type: 'openFrame'; frame: SourceFrame }
+  /** Put text on the clipboard. */
+  | { type: 'copy'; text: string }
+  /** Reopen this file with VS Code's text editor. */
+  | { type: 'reopenAsText' }
+  /** Show a goroutine group in the sidebar tree. */
+  | { type: 'revealGoroutine'; goroutine: number };
+
+export type ToWebview =
+  | { type: 'state'; state: EditorState; fileName: string }
+  | ({ type: 'reply' } & Reply)
+  /** Show an object in the inspector (from a command such as "Reveal Object by Address"). */
+  | { type: 'showObject'; index: number };

@@ -1,0 +1,23 @@
+/** Messages between the extension host and the analysis worker (worker_threads). */
+import type { Overview, Phase } from './rpc';
+import type { AnalysisStage, Call, Reply } from './rpc';
+
+export type { Phase };
+
+/** What the dump is read from: a local path (streamed by the worker) or its bytes. */
+export type DumpSource = { path: string; name: string } | { bytes: ArrayBuffer; name: string };
+
+export type ToWorker =
+  /** Start reading and analysing a dump. Sent once, first. */
+  | { type: 'open'; source: DumpSource }
+  /** A query; answered by a `reply`. */
+  | ({ type: 'call' } & Call);
+
+export type FromWorker =
+  /** Progress within a phase (fraction 0..1 where it is known). */
+  | { type: 'progress'; phase: Phase; fraction: number | undefined }
+  /** A stage completed; the overview now includes what it added. */
+  | { type: 'stage'; stage: AnalysisStage; overview: Overview }
+  /** The file cannot be read as a heap dump at all (bad header, damaged params). */
+  | { type: 'failed'; message: string; offset: number | undefined }
+  | ({ type: 'reply' } & Reply);

@@ -1,0 +1,99 @@
+/**
+ * The analysis worker (worker_threads): reads one heap dump, runs the analysis phase by
+ * phase, and serves HeapApi queries. Between phases it returns to the event loop, so queries
+ * that the finished phases can answer are answered while the next one waits its turn.
+ */
+import { parentPort } from 'worker_threads';
+import { ByteSource, MemoryByteSource } from '../engine/byteSource';
+import { DumpError } from '../engine/errors';
+import { Heap } from '../engine/heap';
+import { heapService } from '../engine/service';
+import { AnalysisStage, ApiMethod, HeapApi, Phase, REQUIRED_STAGE, STAGE_ORDER } from '../protocol/rpc';
+import { DumpSource, FromWorker, ToWorker } from '../protocol/workerMessages';
+import { FileByteSource } from './fileByteSource';
+
+const port = parentPort;
+if (!port) throw new Error('src/worker/main.ts runs as a worker thread');
+
+let heap: Heap | undefined;
+let api: HeapApi | undefined;
+let reached = -1; // index in STAGE_ORDER of the last stage completed
+let failure: string | undefined;
+const waiting: { stage: number; resume: () => void; fail: (e: Error) => void }[] = [];
+
+function post(m: FromWorker, transfer: ArrayBuffer[] = []): void {
+  port?.postMessage(m, transfer);
+}
+
+function reach(stage: AnalysisStage): void {
+  reached = STAGE_ORDER.indexOf(stage);
+  post({ type: 'stage', stage, overview: (api as HeapApi).overview() });
+  for (const w of waiting.splice(0)) {
+    if (w.stage <= reached) w.resume();
+    else waiting.push(w);
+  }
+}
+
+function until(stage: AnalysisStage): Promise<void> {
+  const k = STAGE_ORDER.indexOf(stage);
+  if (failure !== undefined) return Promise.reject(new Error(failure));
+  if (k <= reached) return Promise.resolve();
+  return new Promise((resume, fail) => waiting.push({ stage: k, resume, fail }));
+}
+
+/** Lets queued queries run before the next phase takes the thread. */
+const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function progress(phase: Phase): (fraction: number | undefined) => void {
+  let last = -1;
+  let lastTime = 0;
+  return (fraction) => {
+    const now = Date.now();
+    if (fraction !== undefined && fraction - last < 0.01 && now - lastTime < 200) return;
+    last = fraction ?? last;
+    lastTime = now;
+    post({ type: 'progress', phase, fraction });
+  };
+}
+
+async function analyse(src: DumpSource): Promise<void> {
+  let source: ByteSource | undefined;
+  try {
+    source = 'path' in src ? new FileByteSource(src.path) : new MemoryByteSource(new Uint8Array(src.bytes));
+    const reading = progress('reading');
+    reading(0);
+    heap = Heap.read(source, src.name, { onProgress: (done, total) => reading(done / total) });
+    api = heapService(heap);
+    reach('decoded');
+    await breathe();
+    progress('indexing')(undefined);
+    heap.index();
+    reach('indexed');
+    await breathe();
+    progress('dominators')(undefined);
+    heap.dominate();
+    reach('dominated');
+  } catch (e) {
+    failure = e instanceof Error ? e.message : String(e);
+    post({ type: 'failed', message: failure, offset: e instanceof DumpError ? e.offset : undefined });
+    for (const w of waiting.splice(0)) w.fail(new Error(failure));
+  }
+}
+
+async function answer(id: number, method: ApiMethod, args: unknown): Promise<void> {
+  try {
+    await until(REQUIRED_STAGE[method]);
+    const fn = (api as HeapApi)[method] as (a: unknown) => unknown;
+    if (typeof fn !== 'function') throw new Error(`unknown query ${String(method)}`);
+    const ok = fn(args);
+    const bytes = (ok as { bytes?: unknown } | undefined)?.bytes;
+    post({ type: 'reply', id, ok }, bytes instanceof ArrayBuffer ? [bytes] : []);
+  } catch (e) {
+    post({ type: 'reply', id, err: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+port.on('message', (m: ToWorker) => {
+  if (m.type === 'open') void analyse(m.source);
+  else void answer(m.id, m.method, m.args);
+});

@@ -1,0 +1,131 @@
+/**
+ * The extension inside a real VS Code extension host: opens the sample dump with the custom
+ * editor, checks the goroutines tree against the engine, jumps to source from a memory
+ * profile frame and from a goroutine frame, and opens malformed dumps.
+ */
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { ExtensionApi } from '../../src/extension';
+import type { HeapDumpDocument } from '../../src/host/heapDumpDocument';
+
+const EXTENSION_ID = 'goheapdump.go-heap-dump-viewer';
+
+function workspaceFile(...parts: string[]): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the tests need the samples folder open as the workspace');
+  return vscode.Uri.joinPath(folder.uri, ...parts);
+}
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function openDump(api: ExtensionApi, uri: vscode.Uri): Promise<HeapDumpDocument> {
+  await vscode.commands.executeCommand('vscode.openWith', uri, 'goHeapDump.editor');
+  return until(`the editor of ${uri.path}`, () => (api.dumps.active?.uri.toString() === uri.toString() ? api.dumps.active : undefined));
+}
+
+async function settled(doc: HeapDumpDocument): Promise<void> {
+  await until('the analysis to finish', () => (doc.state.kind === 'loading' ? undefined : true));
+}
+
+describe('Go Heap Dump Viewer in VS Code', function () {
+  let api: ExtensionApi;
+  const sample = () => workspaceFile('dumps', 'orders.heapdump');
+
+  before(async function () {
+    const ext = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
+    assert.ok(ext, `${EXTENSION_ID} is not installed`);
+    api = await ext.activate();
+  });
+
+  after(async function () {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('opens the sample dump in the heap dump editor and analyses it in a worker', async function () {
+    const doc = await openDump(api, sample());
+    await settled(doc);
+    assert.strictEqual(doc.state.kind, 'ready', JSON.stringify(doc.state));
+    const summary = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(workspaceFile('dumps', 'orders.summary.json'))));
+    if (doc.state.kind !== 'ready') return;
+    assert.strictEqual(doc.state.overview.goVersion, summary.params.buildversion);
+    assert.strictEqual(doc.state.overview.objectCount, summary.objects.count);
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+    assert.ok(tab?.input instanceof vscode.TabInputCustom && tab.input.viewType === 'goHeapDump.editor', 'the custom editor is the active tab');
+  });
+
+  it('shows as many goroutines in the sidebar tree as the dump holds', async function () {
+    const doc = await openDump(api, sample());
+    await settled(doc);
+    const groups = await until('tree groups', async () => {
+      const g = await api.tree.getChildren();
+      return g.length > 0 && g[0].kind === 'group' ? g : undefined;
+    });
+    let total = 0;
+    for (const g of groups) if (g.kind === 'group') total += (await api.tree.getChildren(g)).length;
+    const summary = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(workspaceFile('dumps', 'orders.summary.json'))));
+    assert.strictEqual(total, summary.goroutines.length, 'goroutines in the tree vs the reference decoder');
+    const workers = groups.find((g) => g.kind === 'group' && g.row.count === 6);
+    assert.ok(workers, 'the six blocked workers form one group');
+  });
+
+  it('jumps from a memory-profile frame to its line in the workspace', async function () {
+    const doc = await openDump(api, sample());
+    await settled(doc);
+    const sites = await doc.worker.call('allocationSites', { start: 0, end: 50, sort: { key: 'inuseBytes', descending: true } });
+    const frame = sites.rows.flatMap((s) => s.frames).find((f) => f.function === 'main.newOrder' && f.file?.endsWith('orders.go'));
+    assert.ok(frame?.line, 'a main.newOrder frame with file and line');
+    assert.ok(frame.file?.startsWith('/home/gopher/'), `the dump holds the build machine's path (${frame.file})`);
+    await vscode.commands.executeCommand('goHeapDump.openFrame', frame);
+    const editor = await until('the source editor', () => {
+      const e = vscode.window.activeTextEditor;
+      return e?.document.uri.path.endsWith('/orderservice/orders.go') ? e : undefined;
+    });
+    assert.strictEqual(editor.selection.active.line + 1, frame.line);
+    assert.strictEqual(editor.document.uri.toString(), workspaceFile('orderservice', 'orders.go').toString());
+  });
+
+  it('opens the declaration for a goroutine frame that has no line', async function () {
+    await vscode.commands.executeCommand('goHeapDump.openFrame', { function: 'main.lockStuck' });
+    const editor = await until('background.go', () => {
+      const e = vscode.window.activeTextEditor;
+      return e?.document.uri.path.endsWith('/orderservice/background.go') ? e : undefined;
+    });
+    assert.match(editor.document.lineAt(editor.selection.active.line).text, /^func lockStuck\(/);
+  });
+
+  it('shows a clear error for a file that is not a heap dump, and keeps working', async function () {
+    const bad = vscode.Uri.joinPath(vscode.Uri.file(process.env.TMPDIR ?? '/tmp'), `not-a-dump-${Date.now()}.heapdump`);
+    await vscode.workspace.fs.writeFile(bad, new TextEncoder().encode('this is not a heap dump at all\n'));
+    const doc = await openDump(api, bad);
+    await settled(doc);
+    assert.strictEqual(doc.state.kind, 'failed');
+    if (doc.state.kind === 'failed') {
+      assert.match(doc.state.message, /offset 0: bad header/);
+      assert.strictEqual(doc.state.offset, 0);
+    }
+    const good = await openDump(api, sample());
+    await settled(good);
+    assert.strictEqual(good.state.kind, 'ready');
+  });
+
+  it('opens a truncated dump with what was read and the problem', async function () {
+    const bytes = await vscode.workspace.fs.readFile(sample());
+    const cut = vscode.Uri.joinPath(vscode.Uri.file(process.env.TMPDIR ?? '/tmp'), `truncated-${Date.now()}.heapdump`);
+    await vscode.workspace.fs.writeFile(cut, bytes.subarray(0, Math.floor(bytes.length * 0.7)));
+    const doc = await openDump(api, cut);
+    await settled(doc);
+    assert.strictEqual(doc.state.kind, 'ready');
+    if (doc.state.kind === 'ready') {
+      assert.ok(doc.state.overview.problem?.truncated, 'marked truncated');
+      assert.ok(doc.state.overview.objectCount > 0, 'objects before the cut are shown');
+    }
+  });
+});

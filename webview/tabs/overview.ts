@@ -1,0 +1,107 @@
+/** Overview: what the dump is, how much heap is live and garbage, MemStats, GC pauses. */
+import type { ObjectRow, Overview, OverviewStat } from '../../src/protocol/rpc';
+import { formatAddress, formatBytes, formatCount, formatNs, formatPercent } from '../../src/protocol/units';
+import { clear, h, link, svg } from '../dom';
+
+export interface OverviewActions {
+  openObject(index: number): void;
+  objectMenu(row: ObjectRow, at: { x: number; y: number }): void;
+}
+
+export class OverviewTab {
+  readonly element = h('div', { class: 'tab-body overview' });
+
+  constructor(private readonly actions: OverviewActions) {}
+
+  render(o: Overview, complete: boolean): void {
+    clear(this.element);
+    const reach = o.reachableCount !== null && o.reachableBytes !== null;
+    const facts: [string, string | Node][] = [
+      ['Go version', o.goVersion],
+      ['Architecture', `${o.arch}, ${o.ptrSize * 8}-bit${o.bigEndian ? ', big-endian' : ''}`],
+      ['CPUs', String(o.ncpu)],
+      ['Heap range', `${formatAddress(o.heapStart)} – ${formatAddress(o.heapEnd)}`],
+      ['Objects', `${formatCount(o.objectCount)} (${formatBytes(o.objectBytes)})`],
+      ['Reachable', reach ? `${formatCount(o.reachableCount as number)} (${formatBytes(o.reachableBytes as number)}, ${formatPercent(o.reachableBytes as number, o.objectBytes)})` : computing()],
+      ['Garbage', reach ? `${formatCount(o.objectCount - (o.reachableCount as number))} (${formatBytes(o.objectBytes - (o.reachableBytes as number))}) not yet collected` : computing()],
+      ['Goroutines', `${formatCount(o.goroutineCount)} (${formatCount(o.frameCount)} stack frames)`],
+      ['Memory profile', o.siteCount ? `${formatCount(o.siteCount)} buckets, ${formatCount(o.sampledObjects)} sampled objects` : 'none in this dump'],
+      ['File', formatBytes(o.fileSize)],
+    ];
+    const dl = h('dl', { class: 'facts' });
+    for (const [k, v] of facts) dl.append(h('dt', {}, k), h('dd', {}, v));
+    this.element.append(h('section', { 'aria-label': 'Summary' }, h('h2', {}, 'Summary'), dl));
+
+    this.element.append(this.retainers(o, complete));
+    if (o.gcPauses.length) this.element.append(pauseChart(o.gcPauses, o.numGC));
+    if (o.memStats.length) this.element.append(memStatsTable(o.memStats));
+  }
+
+  private retainers(o: Overview, complete: boolean): HTMLElement {
+    const section = h('section', { 'aria-label': 'Biggest retainers' }, h('h2', {}, 'Biggest retainers'));
+    if (!complete && o.topRetainers.length === 0) {
+      section.append(computing('Retained sizes appear when the dominator tree is ready.'));
+      return section;
+    }
+    const total = o.reachableBytes ?? o.objectBytes;
+    const table = h('table', { class: 'simple' },
+      h('thead', {}, h('tr', {}, h('th', { class: 'right' }, 'Retained'), h('th', { class: 'right' }, '%'), h('th', { class: 'right' }, 'Size'), h('th', {}, 'Address'), h('th', {}, 'Type'))));
+    const body = h('tbody');
+    for (const r of o.topRetainers) {
+      const tr = h('tr', {},
+        h('td', { class: 'right' }, formatBytes(r.retained ?? 0)),
+        h('td', { class: 'right' }, formatPercent(r.retained ?? 0, total)),
+        h('td', { class: 'right' }, formatBytes(r.size)),
+        h('td', { class: 'mono' }, link(formatAddress(r.address), 'Open in the object inspector', () => this.actions.openObject(r.index))),
+        h('td', { title: `type from: ${r.type.source}` }, r.type.name));
+      tr.addEventListener('contextmenu', (e) => {
+        e.preventDefault();
+        this.actions.objectMenu(r, { x: e.clientX, y: e.clientY });
+      });
+      body.append(tr);
+    }
+    table.append(body);
+    section.append(table);
+    return section;
+  }
+}
+
+function computing(text = 'computing...'): HTMLElement {
+  return h('span', { class: 'muted' }, h('span', { class: 'codicon codicon-loading codicon-modifier-spin' }), ' ', text);
+}
+
+/** GC pauses, oldest to newest (the ring buffer read in NumGC order). */
+function pauseChart(pauses: number[], numGC: number): HTMLElement {
+  const width = 640;
+  const height = 120;
+  const max = Math.max(...pauses, 1);
+  const bar = width / pauses.length;
+  const chart = svg('svg', { viewBox: `0 0 ${width} ${height + 4}`, class: 'pause-chart', role: 'img', 'aria-label': `GC pauses of the last ${pauses.length} collections, longest ${formatNs(max)}` });
+  pauses.forEach((p, k) => {
+    const bh = Math.max(1, (p / max) * height);
+    const rect = svg('rect', { x: k * bar + 0.5, y: height - bh, width: Math.max(1, bar - 1), height: bh, class: 'bar' });
+    const title = svg('title');
+    title.textContent = `GC #${numGC - pauses.length + k + 1}: ${formatNs(p)}`;
+    rect.append(title);
+    chart.append(rect);
+  });
+  const total = pauses.reduce((a, b) => a + b, 0);
+  return h('section', { 'aria-label': 'GC pauses' },
+    h('h2', {}, 'GC pauses'),
+    h('p', { class: 'muted' }, `Last ${pauses.length} of ${numGC} collections, oldest first: longest ${formatNs(max)}, mean ${formatNs(Math.round(total / pauses.length))}.`),
+    chart);
+}
+
+function memStatsTable(stats: OverviewStat[]): HTMLElement {
+  const body = h('tbody');
+  for (const s of stats) {
+    const n = Number(s.value);
+    const shown = s.unit === 'bytes' ? `${formatBytes(n)} (${formatCount(n)} B)`
+      : s.unit === 'ns' ? formatNs(n)
+        : s.unit === 'time' ? (n > 0 ? new Date(n / 1e6).toISOString() : 'never') : formatCount(n);
+    body.append(h('tr', {}, h('th', { scope: 'row' }, s.name), h('td', { class: 'right mono' }, shown), h('td', { class: 'muted' }, s.doc)));
+  }
+  return h('section', { 'aria-label': 'MemStats' },
+    h('h2', {}, 'runtime.MemStats at the time of the dump'),
+    h('table', { class: 'simple memstats' }, body));
+}

@@ -1,0 +1,326 @@
+/**
+ * A table for lists of any length: rows come in pages from the worker, only the visible
+ * rows exist in the DOM, rows have one fixed height (from the editor font), and past what a
+ * browser can scroll (millions of rows) the scroll range is scaled. Expanding a row shows
+ * detail lines (frames, say) beneath it as rows of the same height. Keyboard: arrows, Page
+ * Up/Down, Home/End, Enter, Right/Left to expand/collapse, Shift+F10 for the context menu.
+ */
+import type { Page } from '../src/protocol/rpc';
+import { h, clear } from './dom';
+import { loadState, saveState } from './host';
+import { DisplayRows, scrollWindow } from './displayRows';
+
+export interface Column<R> {
+  title: string;
+  /** CSS grid track: "90px", "2fr", "minmax(120px, 1fr)". */
+  width: string;
+  align?: 'left' | 'right';
+  /** Sortable by this key when set. */
+  sortKey?: string;
+  /** Tooltip of the header. */
+  help?: string;
+  render(row: R): Node | string;
+}
+
+export interface DetailLine {
+  render(): Node | string;
+  /** Enter or click on the line. */
+  onActivate?(): void;
+}
+
+export interface SortState {
+  key: string;
+  descending: boolean;
+}
+
+export interface VirtualTableOptions<R> {
+  label: string;
+  columns: Column<R>[];
+  fetch(start: number, end: number, sort: SortState): Promise<Page<R>>;
+  sort: SortState;
+  /** Lines shown when a row is expanded (rows without details cannot expand). */
+  details?(row: R): Promise<DetailLine[]> | undefined;
+  onActivate?(row: R): void;
+  onContextMenu?(row: R, at: { x: number; y: number }): void;
+  /** Key under which scroll, selection, sort and expanded rows are kept across hide/show. */
+  stateKey: string;
+  empty?: string;
+}
+
+interface SavedState {
+  sort: SortState;
+  top: number;
+  selected: number;
+  expanded: number[];
+}
+
+const PAGE = 200;
+/** Largest scroll height used; taller lists are scaled into it. */
+const MAX_SCROLL_PX = 4_000_000;
+const OVERSCAN = 8;
+
+export function rowHeight(): number {
+  const size = parseFloat(getComputedStyle(document.documentElement).getPropertyValue('--vscode-editor-font-size'));
+  return Math.max(18, Math.round((Number.isFinite(size) ? size : 13) * 1.65));
+}
+
+export class VirtualTable<R> {
+  readonly element: HTMLElement;
+  private readonly header: HTMLElement;
+  private readonly scroller: HTMLElement;
+  private readonly spacer: HTMLElement;
+  private readonly window: HTMLElement;
+  private readonly status: HTMLElement;
+  private readonly rowH = rowHeight();
+  private total: number | undefined;
+  private pages = new Map<number, R[]>();
+  private loading = new Set<number>();
+  private generation = 0;
+  private readonly display = new DisplayRows();
+  private details = new Map<number, DetailLine[]>();
+  private selected = 0;
+  private sort: SortState;
+  private restoreTop: number | undefined;
+  private error: string | undefined;
+
+  constructor(private readonly opts: VirtualTableOptions<R>) {
+    const saved = loadState<SavedState | undefined>(opts.stateKey, undefined);
+    this.sort = saved?.sort ?? opts.sort;
+    this.selected = saved?.selected ?? 0;
+    this.restoreTop = saved?.top;
+    const template = opts.columns.map((c) => c.width).join(' ');
+    this.header = h('div', { class: 'vt-header', role: 'row', style: `grid-template-columns: 18px ${template}` }, h('span'));
+    for (const c of opts.columns) this.header.append(this.headerCell(c));
+    this.spacer = h('div', { class: 'vt-spacer' });
+    this.window = h('div', { class: 'vt-window', role: 'rowgroup' });
+    this.scroller = h('div', { class: 'vt-scroller' }, this.spacer, this.window);
+    this.status = h('div', { class: 'vt-status', 'aria-live': 'polite' });
+    this.element = h('div', {
+      class: 'vt', role: 'grid', tabindex: 0, 'aria-label': opts.label, style: `--vt-columns: 18px ${template}; --vt-row: ${this.rowH}px`,
+    }, this.header, this.scroller, this.status);
+    this.scroller.addEventListener('scroll', () => {
+      this.render();
+      this.persist();
+    });
+    this.element.addEventListener('keydown', (e) => this.onKey(e));
+    new ResizeObserver(() => this.render()).observe(this.scroller);
+    void this.reload(saved?.expanded ?? []);
+  }
+
+  /** Refetches everything (after a filter change or when new columns became available). */
+  refresh(): void {
+    void this.reload(this.display.expandedRows());
+  }
+
+  private async reload(expanded: number[]): Promise<void> {
+    this.generation++;
+    this.pages = new Map();
+    this.loading.clear();
+    this.total = undefined;
+    this.details = new Map();
+    this.display.reset();
+    await this.ensurePage(0);
+    for (const i of expanded) if (this.total !== undefined && i < this.total) await this.toggle(i, true);
+    if (this.restoreTop !== undefined) {
+      this.scroller.scrollTop = this.restoreTop;
+      this.restoreTop = undefined;
+    }
+    this.render();
+  }
+
+  private headerCell(c: Column<R>): HTMLElement {
+    const cell = h('span', { class: `vt-head ${c.align === 'right' ? 'right' : ''}`, role: 'columnheader', title: c.help ?? c.title }, c.title);
+    if (c.sortKey) {
+      cell.classList.add('sortable');
+      cell.tabIndex = 0;
+      const key = c.sortKey;
+      const activate = () => {
+        this.sort = this.sort.key === key ? { key, descending: !this.sort.descending } : { key, descending: true };
+        this.selected = 0;
+        this.scroller.scrollTop = 0;
+        this.updateHeader();
+        void this.reload([]);
+        this.persist();
+      };
+      cell.addEventListener('click', activate);
+      cell.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter' || e.key === ' ') {
+          e.preventDefault();
+          activate();
+        }
+      });
+      cell.dataset.sortKey = key;
+    }
+    queueMicrotask(() => this.updateHeader());
+    return cell;
+  }
+
+  private updateHeader(): void {
+    for (const el of this.header.querySelectorAll<HTMLElement>('.vt-head.sortable')) {
+      const on = el.dataset.sortKey === this.sort.key;
+      el.classList.toggle('sorted', on);
+      el.setAttribute('aria-sort', on ? (this.sort.descending ? 'descending' : 'ascending') : 'none');
+      el.dataset.arrow = on ? (this.sort.descending ? '▼' : '▲') : '';
+    }
+  }
+
+  private async ensurePage(p: number): Promise<void> {
+    if (this.pages.has(p) || this.loading.has(p)) return;
+    this.loading.add(p);
+    const gen = this.generation;
+    try {
+      const page = await this.opts.fetch(p * PAGE, (p + 1) * PAGE, this.sort);
+      if (gen !== this.generation) return;
+      this.error = undefined;
+      this.total = page.total;
+      this.display.setTotal(page.total);
+      this.pages.set(p, page.rows);
+    } catch (e) {
+      if (gen === this.generation) this.error = (e as Error).message;
+    } finally {
+      this.loading.delete(p);
+    }
+    if (gen === this.generation) this.render();
+  }
+
+  private rowAt(i: number): R | undefined {
+    return this.pages.get(Math.floor(i / PAGE))?.[i % PAGE];
+  }
+
+  /** Expands or collapses data row i. */
+  private async toggle(i: number, open = !this.display.isExpanded(i)): Promise<void> {
+    if (!open) {
+      this.display.collapse(i);
+      this.details.delete(i);
+      this.render();
+      this.persist();
+      return;
+    }
+    if (!this.rowAt(i)) await this.ensurePage(Math.floor(i / PAGE));
+    const row = this.rowAt(i);
+    const lines = row && (await this.opts.details?.(row));
+    if (!lines) return;
+    this.details.set(i, lines);
+    this.display.expand(i, lines.length);
+    this.render();
+    this.persist();
+  }
+
+  private viewport(): { first: number; offset: number; count: number } {
+    const view = this.scroller.clientHeight || 400;
+    const w = scrollWindow(this.scroller.scrollTop, this.display.count, this.rowH, view, MAX_SCROLL_PX);
+    this.spacer.style.height = `${w.spacerPx}px`;
+    return { first: w.first, offset: w.firstTopPx, count: Math.ceil(view / this.rowH) + 1 };
+  }
+
+  private render(): void {
+    this.status.textContent = this.error ? `Error: ${this.error}` : this.total === undefined ? 'Loading...' : this.total === 0 ? this.opts.empty ?? 'Nothing to show' : '';
+    this.status.hidden = this.status.textContent === '';
+    if (this.total === undefined) return;
+    const { first, offset, count } = this.viewport();
+    const from = Math.max(0, first - OVERSCAN);
+    const to = Math.min(this.display.count, first + count + OVERSCAN);
+    this.window.style.transform = `translateY(${offset - (first - from) * this.rowH}px)`;
+    clear(this.window);
+    for (let d = from; d < to; d++) {
+      const [i, line] = this.display.locate(d);
+      this.window.append(line < 0 ? this.dataRow(i, d) : this.detailRow(i, line, d));
+      if (line < 0 && !this.rowAt(i)) void this.ensurePage(Math.floor(i / PAGE));
+    }
+    this.element.setAttribute('aria-rowcount', String(this.display.count));
+  }
+
+  private dataRow(i: number, d: number): HTMLElement {
+    const row = this.rowAt(i);
+    const expandable = this.opts.details !== undefined;
+    const open = this.display.isExpanded(i);
+    const el = h('div', {
+      class: `vt-row${d === this.selected ? ' selected' : ''}`, role: 'row', 'aria-rowindex': d + 1,
+      'aria-selected': d === this.selected, 'aria-expanded': expandable ? open : undefined,
+    });
+    const twisty = h('span', { class: `vt-twisty codicon ${expandable ? (open ? 'codicon-chevron-down' : 'codicon-chevron-right') : ''}` });
+    el.append(twisty);
+    if (!row) {
+      el.append(h('span', { class: 'vt-cell muted' }, '...'));
+    } else {
+      for (const c of this.opts.columns) el.append(h('span', { class: `vt-cell ${c.align === 'right' ? 'right' : ''}`, role: 'gridcell' }, c.render(row)));
+      twisty.addEventListener('click', (e) => {
+        e.stopPropagation();
+        this.select(d);
+        void this.toggle(i);
+      });
+      el.addEventListener('dblclick', () => (expandable ? void this.toggle(i) : this.opts.onActivate?.(row)));
+      el.addEventListener('contextmenu', (e) => {
+        e.preventDefault();
+        this.select(d);
+        this.opts.onContextMenu?.(row, { x: e.clientX, y: e.clientY });
+      });
+    }
+    el.addEventListener('click', () => this.select(d));
+    return el;
+  }
+
+  private detailRow(i: number, line: number, d: number): HTMLElement {
+    const detail = this.details.get(i)?.[line];
+    const el = h('div', { class: `vt-row vt-detail${d === this.selected ? ' selected' : ''}`, role: 'row', 'aria-rowindex': d + 1, 'aria-level': 2 },
+      h('span'), h('span', { class: 'vt-detail-cell' }, detail ? detail.render() : ''));
+    el.addEventListener('click', () => this.select(d));
+    return el;
+  }
+
+  private select(d: number): void {
+    this.selected = Math.max(0, Math.min(d, this.display.count - 1));
+    const top = this.display.count * this.rowH > MAX_SCROLL_PX ? undefined : this.selected * this.rowH;
+    if (top !== undefined) {
+      if (top < this.scroller.scrollTop) this.scroller.scrollTop = top;
+      else if (top + this.rowH > this.scroller.scrollTop + this.scroller.clientHeight) this.scroller.scrollTop = top + this.rowH - this.scroller.clientHeight;
+    } else {
+      // Scaled scrolling: place the selection by proportion.
+      this.scroller.scrollTop = (this.selected / Math.max(1, this.display.count - 1)) * (this.scroller.scrollHeight - this.scroller.clientHeight);
+    }
+    this.render();
+    this.persist();
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    if (this.total === undefined || this.display.count === 0) return;
+    const pageRows = Math.max(1, Math.floor(this.scroller.clientHeight / this.rowH) - 1);
+    const [i, line] = this.display.locate(this.selected);
+    const row = line < 0 ? this.rowAt(i) : undefined;
+    switch (e.key) {
+      case 'ArrowDown': this.select(this.selected + 1); break;
+      case 'ArrowUp': this.select(this.selected - 1); break;
+      case 'PageDown': this.select(this.selected + pageRows); break;
+      case 'PageUp': this.select(this.selected - pageRows); break;
+      case 'Home': this.select(0); break;
+      case 'End': this.select(this.display.count - 1); break;
+      case 'ArrowRight': if (line < 0 && !this.display.isExpanded(i)) void this.toggle(i, true); break;
+      case 'ArrowLeft':
+        if (line >= 0) this.select(this.display.indexOf(i));
+        else if (this.display.isExpanded(i)) void this.toggle(i, false);
+        break;
+      case 'Enter':
+        if (line >= 0) this.details.get(i)?.[line]?.onActivate?.();
+        else if (row && this.opts.onActivate) this.opts.onActivate(row);
+        else void this.toggle(i);
+        break;
+      case 'F10':
+      case 'ContextMenu':
+        if (e.key === 'F10' && !e.shiftKey) return;
+        if (row) {
+          const r = this.window.querySelector('.vt-row.selected')?.getBoundingClientRect();
+          this.opts.onContextMenu?.(row, { x: r?.left ?? 0, y: r?.bottom ?? 0 });
+        }
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+  }
+
+  private persist(): void {
+    saveState(this.opts.stateKey, {
+      sort: this.sort, top: this.scroller.scrollTop, selected: this.selected, expanded: this.display.expandedRows(),
+    } satisfies SavedState);
+  }
+}
