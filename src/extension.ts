@@ -35,7 +35,22 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.commands.registerCommand('goHeapDump.clearGoroutineFilter', () => tree.setFilter('')),
     vscode.commands.registerCommand('goHeapDump.revealGoroutine', (index: number) => tree.revealGoroutine(index)),
   );
+  void reopenEarlyTabs();
   return { dumps, pool, tree, navigator };
+}
+
+/**
+ * Heap dumps restored or opened before this extension registered (remote and web windows
+ * restore tabs early) show the binary-file text editor: reopen them with the heap dump editor.
+ */
+async function reopenEarlyTabs(): Promise<void> {
+  for (const group of vscode.window.tabGroups.all) {
+    for (const tab of group.tabs) {
+      if (!(tab.input instanceof vscode.TabInputText) || !tab.input.uri.path.endsWith('.heapdump')) continue;
+      await vscode.commands.executeCommand('vscode.openWith', tab.input.uri, HeapDumpEditorProvider.viewType, { viewColumn: group.viewColumn, preview: false });
+      await vscode.window.tabGroups.close(tab);
+    }
+  }
 }
 
 /** What tests (and other extensions) can reach. */

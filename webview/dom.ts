@@ -19,7 +19,19 @@ export function setProps(el: Element, props: Props): void {
     if (v === undefined || v === false) continue;
     if (typeof v === 'function') el.addEventListener(k.replace(/^on/, '').toLowerCase(), v);
     else if (k === 'class') el.className = String(v);
+    else if (k === 'style') setStyle(el as HTMLElement, String(v));
     else el.setAttribute(k, v === true ? '' : String(v));
+  }
+}
+
+/**
+ * Inline styles through the CSSOM: the page's Content-Security-Policy (no 'unsafe-inline')
+ * blocks style attributes, but not property writes from script.
+ */
+function setStyle(el: HTMLElement | SVGElement, css: string): void {
+  for (const decl of css.split(';')) {
+    const k = decl.indexOf(':');
+    if (k > 0) el.style.setProperty(decl.slice(0, k).trim(), decl.slice(k + 1).trim());
   }
 }
 

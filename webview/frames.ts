@@ -14,7 +14,3 @@ export function frameLink(f: SourceFrame, prefix = ''): HTMLElement {
     where ? h('span', { class: 'frame-where', title: f.file ?? '' }, ` ${where}`) : '');
 }
 
-/** The first frame outside the runtime: what a goroutine or an allocation is "in". */
-export function userFrame(frames: SourceFrame[]): SourceFrame | undefined {
-  return frames.find((f) => !f.function.startsWith('runtime.') && !f.function.startsWith('(0x')) ?? frames[0];
-}

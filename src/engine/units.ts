@@ -50,3 +50,18 @@ export function frameText(f: { function: string; file?: string; line?: number; a
   if (!f.file || !f.line) return f.function;
   return `${f.function} ${f.approximate ? '~' : ''}${baseName(f.file)}:${f.line}`;
 }
+
+/** Functions that say how a goroutine waits, not what it does. */
+const PLUMBING = /^(runtime\.|sync\.runtime_|internal\/poll\.runtime_|time\.Sleep$)/;
+
+/**
+ * The frame that best names a stack: the innermost frame outside the runtime's waiting and
+ * scheduling code; for a stack that is all runtime, its entry function (the frame above
+ * runtime.goexit).
+ */
+export function summaryFrame<F extends { function: string }>(frames: F[]): F | undefined {
+  const user = frames.find((f) => !PLUMBING.test(f.function) && !f.function.startsWith('(0x'));
+  if (user) return user;
+  const entry = frames.filter((f) => f.function !== 'runtime.goexit');
+  return entry[entry.length - 1] ?? frames[0];
+}

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { GoroutineGroupRow, SourceFrame } from '../protocol/rpc';
-import { baseName, formatBytes } from '../protocol/units';
+import { baseName, formatBytes, summaryFrame } from '../protocol/units';
 import { ActiveDumps } from './activeDumps';
 import { Disposable } from './dispose';
 import { HeapDumpDocument } from './heapDumpDocument';
@@ -126,7 +126,7 @@ export class GoroutineTree extends Disposable implements vscode.TreeDataProvider
       }
       case 'group': {
         const r = node.row;
-        const top = r.frames.find((f) => !f.function.startsWith('runtime.')) ?? r.frames[0];
+        const top = summaryFrame(r.frames);
         const item = new vscode.TreeItem(top?.function ?? '(no frames)', vscode.TreeItemCollapsibleState.Collapsed);
         const why = r.waitReason || r.status;
         item.description = `${r.count} × ${why}${r.retained ? ` · ${formatBytes(r.retained)}` : ''}`;

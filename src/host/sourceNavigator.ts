@@ -158,10 +158,22 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
+/**
+ * Sources open beside the heap dump: in the editor group next to the one showing a heap dump
+ * if there is one (so repeated jumps reuse it), else in a new group beside the active one.
+ */
+function sourceColumn(): vscode.ViewColumn {
+  const groups = vscode.window.tabGroups.all;
+  const showsDump = (g: vscode.TabGroup) => g.tabs.some((t) => t.input instanceof vscode.TabInputCustom && t.input.viewType === 'goHeapDump.editor' && t.isActive);
+  const dump = groups.find((g) => g.isActive && showsDump(g)) ?? groups.find(showsDump);
+  const other = dump && groups.find((g) => g !== dump && g.viewColumn === dump.viewColumn + 1);
+  return other?.viewColumn ?? vscode.ViewColumn.Beside;
+}
+
 async function showAt(uri: vscode.Uri, line: number): Promise<void> {
   const pos = new vscode.Position(Math.max(0, line - 1), 0);
   const editor = await vscode.window.showTextDocument(uri, {
-    viewColumn: vscode.ViewColumn.Beside,
+    viewColumn: sourceColumn(),
     selection: new vscode.Range(pos, pos),
     preview: true,
   });

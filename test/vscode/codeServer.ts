@@ -85,6 +85,8 @@ export async function startCodeServer(opts: StartOptions = {}): Promise<CodeServ
     'update.mode': 'none',
     'git.enabled': false,
     'workbench.tips.enabled': false,
+    'chat.disableAIFeatures': true,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
     ...opts.settings,
   }, null, 1));
   writeFileSync(join(dir, 'config.yaml'), 'auth: none\ncert: false\n');

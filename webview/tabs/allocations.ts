@@ -1,8 +1,8 @@
 /** Allocation sites from the memory profile: a sortable table with stacks, and a flame graph. */
 import type { AllocationSiteRow, SiteMetric } from '../../src/protocol/rpc';
-import { formatBytes, formatCount } from '../../src/protocol/units';
+import { formatBytes, formatCount, summaryFrame } from '../../src/protocol/units';
 import { h } from '../dom';
-import { frameLink, userFrame } from '../frames';
+import { frameLink } from '../frames';
 import { loadState, query, saveState, send } from '../host';
 import { VirtualTable } from '../virtualTable';
 import { FlameGraph } from './flameGraph';
@@ -41,7 +41,7 @@ export class AllocationsTab {
             return v === null ? '...' : m.bytes ? formatBytes(v) : formatCount(v);
           },
         })),
-        { title: 'Allocated in', width: 'minmax(220px, 1fr)', render: (r) => { const f = userFrame(r.frames); return f ? frameLink(f) : '?'; } },
+        { title: 'Allocated in', width: 'minmax(220px, 1fr)', render: (r) => { const f = summaryFrame(r.frames); return f ? frameLink(f) : '?'; } },
       ],
       details: (r) => Promise.resolve([
         ...r.frames.map((f) => ({ render: () => frameLink(f), onActivate: () => send({ type: 'openFrame', frame: f }) })),

@@ -45,7 +45,7 @@ export class FlameGraph {
       }
       const label = node.file && node.line ? `${node.name} ${baseName(node.file)}:${node.line}` : node.name;
       const el = h('button', {
-        class: 'flame-node', style: `left:${left}%;width:${width}%;--hue:${hue(node.name)}`,
+        class: `flame-node hue-${hue(node.name)}`, style: `left:${left}%;width:${width}%`,
         title: `${label}\n${this.format(node.value)} (${formatPercent(node.value, root.value)} of all)`,
         'aria-label': `${node.name}, ${this.format(node.value)}`,
       }, width > 2 ? node.name : '');

@@ -1,8 +1,8 @@
 /** Goroutines grouped by identical stack, status and wait reason; expand for frames. */
 import type { GoroutineGroupRow } from '../../src/protocol/rpc';
-import { formatAddress, formatBytes, formatCount } from '../../src/protocol/units';
+import { formatAddress, formatBytes, formatCount, summaryFrame } from '../../src/protocol/units';
 import { h } from '../dom';
-import { frameLink, userFrame } from '../frames';
+import { frameLink } from '../frames';
 import { loadState, query, saveState, send } from '../host';
 import { DetailLine, VirtualTable } from '../virtualTable';
 
@@ -30,8 +30,8 @@ export class GoroutinesTab {
       fetch: (start, end) => query('goroutineGroups', { start, end, filter: this.filter || undefined }),
       columns: [
         { title: 'Goroutines', width: '90px', align: 'right', render: (r) => formatCount(r.count) },
-        { title: 'State', width: 'minmax(140px, 1fr)', render: (r) => h('span', { class: `status status-${r.status}` }, r.waitReason ? `${r.status}: ${r.waitReason}` : r.status, r.isSystem ? h('span', { class: 'muted' }, ' (system)') : '') },
-        { title: 'In', width: 'minmax(200px, 3fr)', render: (r) => { const f = userFrame(r.frames); return f ? frameLink(f) : h('span', { class: 'muted' }, 'no frames'); } },
+        { title: 'State', width: 'minmax(180px, 1fr)', render: (r) => h('span', { class: `status status-${r.status}` }, r.waitReason ? `${r.status}: ${r.waitReason}` : r.status, r.isSystem ? h('span', { class: 'muted' }, ' (system)') : '') },
+        { title: 'In', width: 'minmax(200px, 3fr)', render: (r) => { const f = summaryFrame(r.frames); return f ? frameLink(f) : h('span', { class: 'muted' }, 'no frames'); } },
         { title: 'Retained', width: '100px', align: 'right', help: 'Bytes kept alive only by these goroutines\' stacks', render: (r) => (r.retained === null ? '...' : formatBytes(r.retained)) },
         { title: 'Created by', width: 'minmax(160px, 2fr)', render: (r) => (r.createdBy ? frameLink(r.createdBy) : '') },
       ],

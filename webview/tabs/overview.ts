@@ -72,11 +72,11 @@ function computing(text = 'computing...'): HTMLElement {
 
 /** GC pauses, oldest to newest (the ring buffer read in NumGC order). */
 function pauseChart(pauses: number[], numGC: number): HTMLElement {
-  const width = 640;
+  const bar = Math.min(24, 640 / pauses.length);
+  const width = bar * pauses.length;
   const height = 120;
   const max = Math.max(...pauses, 1);
-  const bar = width / pauses.length;
-  const chart = svg('svg', { viewBox: `0 0 ${width} ${height + 4}`, class: 'pause-chart', role: 'img', 'aria-label': `GC pauses of the last ${pauses.length} collections, longest ${formatNs(max)}` });
+  const chart = svg('svg', { viewBox: `0 0 ${width} ${height + 4}`, width, class: 'pause-chart', role: 'img', 'aria-label': `GC pauses of the last ${pauses.length} collections, longest ${formatNs(max)}` });
   pauses.forEach((p, k) => {
     const bh = Math.max(1, (p / max) * height);
     const rect = svg('rect', { x: k * bar + 0.5, y: height - bh, width: Math.max(1, bar - 1), height: bh, class: 'bar' });
