@@ -1,0 +1,110 @@
+/**
+ * The analysis worker's protocol, with the built worker in a real worker_thread: stages in
+ * order, queries that wait for the stage they need, replies to failed queries, a file that
+ * is not a dump, and bytes handed over for non-file URIs.
+ */
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import { existsSync, readFileSync } from 'fs';
+import { join } from 'path';
+import { Worker } from 'worker_threads';
+import type { FromWorker, ToWorker } from '../../src/protocol/workerMessages';
+import { REPO, SAMPLES } from '../support/corpus';
+
+const SCRIPT = join(REPO, 'dist', 'worker.js');
+const SAMPLE = join(SAMPLES, 'dumps', 'orders-before.heapdump');
+
+class Client {
+  readonly worker = new Worker(SCRIPT);
+  readonly messages: FromWorker[] = [];
+  private nextId = 1;
+  private waiters: (() => void)[] = [];
+
+  constructor() {
+    this.worker.on('message', (m: FromWorker) => {
+      this.messages.push(m);
+      for (const w of this.waiters.splice(0)) w();
+    });
+  }
+
+  send(m: ToWorker, transfer: ArrayBuffer[] = []): void {
+    this.worker.postMessage(m, transfer);
+  }
+
+  async next(pred: (m: FromWorker) => boolean): Promise<FromWorker> {
+    for (;;) {
+      const hit = this.messages.find(pred);
+      if (hit) return hit;
+      await new Promise<void>((r) => this.waiters.push(r));
+    }
+  }
+
+  call(method: string, args: unknown): number {
+    const id = this.nextId++;
+    this.send({ type: 'call', id, method, args } as ToWorker);
+    return id;
+  }
+
+  reply(id: number) {
+    return this.next((m) => m.type === 'reply' && m.id === id) as Promise<FromWorker & { type: 'reply' }>;
+  }
+}
+
+describe('analysis worker protocol', function () {
+  let client: Client | undefined;
+  before(function () {
+    if (!existsSync(SCRIPT)) assert.strictEqual(spawnSync(process.execPath, [join(REPO, 'esbuild.mjs')], { cwd: REPO }).status, 0);
+  });
+  afterEach(async function () {
+    await client?.worker.terminate();
+  });
+
+  it('reaches the stages in order and answers queries only once their stage is reached', async function () {
+    client = new Client();
+    // Asked before the file is even opened: it must wait for the dominator stage, not fail.
+    const early = client.call('dominatorRoot', undefined);
+    client.send({ type: 'open', source: { path: SAMPLE, name: 'orders-before.heapdump' } });
+    const reply = await client.reply(early);
+    assert.ok('ok' in reply, JSON.stringify(reply));
+    const stages = client.messages.filter((m) => m.type === 'stage').map((m) => (m as { stage: string }).stage);
+    assert.deepStrictEqual(stages, ['decoded', 'indexed', 'dominated']);
+    const replyIndex = client.messages.indexOf(reply);
+    const dominated = client.messages.findIndex((m) => m.type === 'stage' && m.stage === 'dominated');
+    assert.ok(replyIndex > dominated, 'answered after the dominator stage');
+    assert.ok(client.messages.some((m) => m.type === 'progress' && m.phase === 'reading'), 'progress of the reading phase');
+    const summary = JSON.parse(readFileSync(SAMPLE.replace('.heapdump', '.summary.json'), 'utf8'));
+    const stage = client.messages.find((m) => m.type === 'stage' && m.stage === 'dominated') as { overview: { objectCount: number } };
+    assert.strictEqual(stage.overview.objectCount, summary.objects.count);
+  });
+
+  it('replies with the error message of a failed query and keeps serving', async function () {
+    client = new Client();
+    client.send({ type: 'open', source: { path: SAMPLE, name: 'x' } });
+    const bad = await client.reply(client.call('object', { index: 1e9 }));
+    assert.ok('err' in bad && /no object #1000000000/.test(bad.err), JSON.stringify(bad));
+    const good = await client.reply(client.call('objects', { start: 0, end: 3, sort: { key: 'size', descending: true } }));
+    assert.ok('ok' in good && (good.ok as { rows: unknown[] }).rows.length === 3);
+  });
+
+  it('reports a file that is not a heap dump with the offset, and fails pending queries', async function () {
+    client = new Client();
+    const pending = client.call('overview', undefined);
+    client.send({ type: 'open', source: { path: join(REPO, 'package.json'), name: 'package.json' } });
+    const failed = await client.next((m) => m.type === 'failed');
+    assert.ok(failed.type === 'failed' && failed.offset === 0 && /bad header/.test(failed.message));
+    const reply = await client.reply(pending);
+    assert.ok('err' in reply);
+  });
+
+  it('analyses bytes handed over (transferred) for files that are not on disk', async function () {
+    client = new Client();
+    const bytes = readFileSync(SAMPLE);
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    client.send({ type: 'open', source: { bytes: buffer, name: 'remote.heapdump' } }, [buffer]);
+    assert.strictEqual(buffer.byteLength, 0, 'the buffer was transferred, not copied');
+    const stage = await client.next((m) => m.type === 'stage' && m.stage === 'dominated');
+    assert.ok(stage.type === 'stage' && stage.overview.goroutineCount > 0);
+    const contents = await client.reply(client.call('objectContents', { index: 0, offset: 0, length: 64 }));
+    assert.ok('ok' in contents && (contents.ok as { bytes: ArrayBuffer }).bytes.byteLength > 0);
+  });
+});
