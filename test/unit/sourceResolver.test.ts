@@ -8,7 +8,7 @@ import {
   unescapeModulePath,
 } from '../../src/host/sourceResolver';
 
-function env(files: string[], opts: Partial<ResolverEnv> & { modules?: GoModule[] } = {}): ResolverEnv {
+function env(files: string[], opts: Partial<Omit<ResolverEnv, 'modules'>> & { modules?: GoModule[] } = {}): ResolverEnv {
   const set = new Set(files);
   return {
     isFile: async (p) => set.has(p),
