@@ -126,6 +126,38 @@ export interface DominatorNodeRow {
   childCount: number;
 }
 
+/** One row of the type histogram: a group of objects that share the best known type key. */
+export interface TypeRow extends TypeGuess {
+  id: number;
+  count: number;
+  bytes: number;
+  /** Bytes the group retains as a whole (null before dominators). */
+  retained: number | null;
+  reachableCount: number | null;
+  /** Share of all object bytes. */
+  share: number;
+}
+
+export type RootListKind = 'data' | 'bss' | 'finalizers' | 'queuedFinalizers' | 'threads' | 'other';
+
+/** A root: where it lives, what it points at. */
+export interface RootEntryRow {
+  label: string;
+  detail: string;
+  /** The object it holds, if the root holds one. */
+  object?: ObjectRow;
+}
+
+export interface RootListSummary {
+  kind: RootListKind;
+  title: string;
+  /** Entries in the list. */
+  count: number;
+  /** Bytes retained only through these roots (null before dominators). */
+  retained: number | null;
+  detail: string;
+}
+
 export interface SizeClassRow {
   size: number;
   count: number;
@@ -286,6 +318,10 @@ export interface HeapApi {
   dominatorChildren(a: Range & { node: number }): Page<DominatorNodeRow>;
   dominatorRoot(): DominatorNodeRow;
   sizeClasses(a: Range & { sort: Sort<'bytes' | 'count' | 'size'> }): Page<SizeClassRow>;
+  types(a: Range & { sort: Sort<'count' | 'bytes' | 'retained'>; filter?: string }): Page<TypeRow>;
+  typeInstances(a: Range & { type: number }): Page<ObjectRow>;
+  rootLists(): RootListSummary[];
+  roots(a: Range & { kind: RootListKind }): Page<RootEntryRow>;
   goroutineGroups(a: Range & { filter?: string }): Page<GoroutineGroupRow>;
   goroutine(a: { index: number }): GoroutineDetail;
   allocationSites(a: Range & { sort: Sort<SiteMetric>; filter?: string }): Page<AllocationSiteRow>;

@@ -81,8 +81,13 @@ export class Heap {
       size: this.size(i),
       retained: d ? d.retained[i] : null,
       reachable: d ? d.idom[i] >= 0 : null,
-      type: this.typeNamer.guess(i),
+      type: this.typeOf(i),
     };
+  }
+
+  typeOf(i: number) {
+    const groups = this.typeNamer.classify();
+    return groups.describe(groups.groupOf[i]);
   }
 
   /** Objects ordered by a key, ascending; cached per key. */

