@@ -14,15 +14,28 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const dumps = new ActiveDumps();
   const navigator = new SourceNavigator(context.workspaceState);
   const tree = new GoroutineTree(dumps);
+  const editors = new HeapDumpEditorProvider(context.extensionUri, pool, dumps, navigator);
   context.subscriptions.push(
     pool,
     dumps,
     tree,
-    vscode.window.registerCustomEditorProvider(
-      HeapDumpEditorProvider.viewType,
-      new HeapDumpEditorProvider(context.extensionUri, pool, dumps, navigator),
-      { supportsMultipleEditorsPerDocument: true },
-    ),
+    vscode.window.registerCustomEditorProvider(HeapDumpEditorProvider.viewType, editors, { supportsMultipleEditorsPerDocument: true }),
+    vscode.commands.registerCommand('goHeapDump.revealObject', async (address?: string) => {
+      const dump = dumps.active;
+      if (!dump) return vscode.window.showInformationMessage('Open a heap dump first.');
+      const text = address ?? await vscode.window.showInputBox({
+        title: 'Reveal Object by Address',
+        prompt: 'A heap address, in hex with or without 0x; an address inside an object finds that object',
+        validateInput: (v) => (/^\s*(0x)?[0-9a-fA-F]{1,16}\s*$/.test(v) ? undefined : 'A hexadecimal address, e.g. 0xc000123456'),
+      });
+      if (!text) return;
+      const hit = await dump.worker.call('findAddress', { address: text });
+      if (!hit) return vscode.window.showWarningMessage(`No object in ${dump.fileName} contains ${text.trim()}.`);
+      const panel = dumps.activePanel;
+      panel?.reveal();
+      editors.bridgeOf(panel)?.post({ type: 'showObject', index: hit.index });
+      return hit;
+    }),
     vscode.commands.registerCommand('goHeapDump.openFrame', (frame: SourceFrame) => navigator.openFrame(frame, dumps.active)),
     vscode.commands.registerCommand('goHeapDump.filterGoroutines', async () => {
       const text = await vscode.window.showInputBox({

@@ -10,8 +10,12 @@ import { showMenu } from './contextMenu';
 import { clear, h } from './dom';
 import { copyText, loadState, onHostMessage, saveState, send } from './host';
 import { AllocationsTab } from './tabs/allocations';
+import { DominatorsTab } from './tabs/dominators';
 import { GoroutinesTab } from './tabs/goroutines';
+import { ObjectsTab } from './tabs/objects';
 import { OverviewTab } from './tabs/overview';
+import { RootsTab } from './tabs/roots';
+import { TypesTab } from './tabs/types';
 import { registerToolkit } from './toolkit';
 
 registerToolkit();
@@ -29,7 +33,9 @@ class App {
   private readonly banner = h('div', { class: 'banner', role: 'alert', hidden: true });
   private readonly main = h('main', { class: 'app-main' });
   private tabs: Tab[] | undefined;
+  private panels: HTMLElement | undefined;
   private overview: OverviewTab | undefined;
+  private objects: ObjectsTab | undefined;
   private fileName = '';
   private complete = false;
 
@@ -39,6 +45,8 @@ class App {
       if (m.type === 'state') {
         this.fileName = m.fileName;
         this.onState(m.state);
+      } else if (m.type === 'showObject') {
+        this.openObject(m.index);
       }
     });
     send({ type: 'ready' });
@@ -100,13 +108,23 @@ class App {
   }
 
   private buildTabs(): void {
-    this.overview = new OverviewTab({ openObject: (i) => this.openObject(i), objectMenu: (r, at) => this.objectMenu(r, at) });
+    const nav = { openObject: (i: number) => this.openObject(i), objectMenu: (r: ObjectRow, at: { x: number; y: number }) => this.objectMenu(r, at) };
+    this.overview = new OverviewTab(nav);
+    this.objects = new ObjectsTab(nav);
+    const types = new TypesTab(nav);
+    const dominators = new DominatorsTab(nav);
     const goroutines = new GoroutinesTab();
     const allocations = new AllocationsTab();
+    const roots = new RootsTab(nav);
+    const objects = this.objects;
     this.tabs = [
       { id: 'overview', title: 'Overview', element: this.overview.element },
+      { id: 'types', title: 'Types', element: types.element, refresh: () => types.refresh() },
+      { id: 'objects', title: 'Objects', element: objects.element, refresh: () => objects.refresh() },
+      { id: 'dominators', title: 'Dominators', element: dominators.element, refresh: () => dominators.refresh() },
       { id: 'goroutines', title: 'Goroutines', element: goroutines.element, refresh: () => goroutines.refresh() },
       { id: 'allocations', title: 'Allocations', element: allocations.element, refresh: () => allocations.refresh() },
+      { id: 'roots', title: 'Roots', element: roots.element, refresh: () => roots.refresh() },
     ];
     const panels = h('vscode-panels', { activeid: `tab-${loadState('tab', 'overview')}`, 'aria-label': 'Heap dump views' });
     for (const t of this.tabs) panels.append(h('vscode-panel-tab', { id: `tab-${t.id}` }, t.title.toUpperCase()));
@@ -115,17 +133,25 @@ class App {
       const id = panels.getAttribute('activeid')?.replace(/^tab-/, '');
       if (id) saveState('tab', id);
     });
+    this.panels = panels;
     clear(this.main);
     this.main.append(panels);
   }
 
+  /** Shows an object in the inspector (Objects tab). */
   openObject(index: number): void {
-    // The object inspector is a later tab; until then, copy what identifies the object.
-    void index;
+    if (!this.objects || !this.panels) return;
+    this.panels.setAttribute('activeid', 'tab-objects');
+    saveState('tab', 'objects');
+    this.objects.show(index);
   }
 
   objectMenu(row: ObjectRow, at: { x: number; y: number }): void {
-    showMenu([{ label: `Copy Address ${formatAddress(row.address)}`, run: () => copyText(formatAddress(row.address)) }], at);
+    showMenu([
+      { label: 'Open in Object Inspector', run: () => this.openObject(row.index) },
+      { label: `Copy Address ${formatAddress(row.address)}`, run: () => copyText(formatAddress(row.address)) },
+      { label: 'Copy Type Name', run: () => copyText(row.type.name) },
+    ], at);
   }
 }
 

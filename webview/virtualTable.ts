@@ -107,6 +107,11 @@ export class VirtualTable<R> {
     void this.reload(saved?.expanded ?? []);
   }
 
+  /** Asks again for the detail lines of data row i, if it is expanded (after "show more"). */
+  refreshDetails(i: number): void {
+    if (this.display.isExpanded(i)) void this.toggle(i, true);
+  }
+
   /** Refetches everything (after a filter change or when new columns became available). */
   refresh(): void {
     void this.reload(this.display.expandedRows());

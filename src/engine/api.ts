@@ -138,6 +138,13 @@ export interface TypeRow extends TypeGuess {
   share: number;
 }
 
+/** How much of the heap each kind of type evidence covers. */
+export interface TypeCoverage {
+  source: TypeGuess['source'];
+  objects: number;
+  bytes: number;
+}
+
 export type RootListKind = 'data' | 'bss' | 'finalizers' | 'queuedFinalizers' | 'threads' | 'other';
 
 /** A root: where it lives, what it points at. */
@@ -320,6 +327,7 @@ export interface HeapApi {
   sizeClasses(a: Range & { sort: Sort<'bytes' | 'count' | 'size'> }): Page<SizeClassRow>;
   types(a: Range & { sort: Sort<'count' | 'bytes' | 'retained'>; filter?: string }): Page<TypeRow>;
   typeInstances(a: Range & { type: number }): Page<ObjectRow>;
+  typeCoverage(): TypeCoverage[];
   rootLists(): RootListSummary[];
   roots(a: Range & { kind: RootListKind }): Page<RootEntryRow>;
   goroutineGroups(a: Range & { filter?: string }): Page<GoroutineGroupRow>;

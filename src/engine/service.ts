@@ -9,7 +9,7 @@ import {
 } from './objectQueries';
 import { overview } from './overview';
 import { rootLists, rootsPage } from './rootQueries';
-import { typeInstancesPage, typesPage } from './typeIndex';
+import { typeCoverage, typeInstancesPage, typesPage } from './typeIndex';
 
 export function heapService(heap: Heap): HeapApi {
   return {
@@ -26,6 +26,7 @@ export function heapService(heap: Heap): HeapApi {
     sizeClasses: (a) => sizeClasses(heap, a),
     types: (a) => typesPage(heap, a),
     typeInstances: (a) => typeInstancesPage(heap, a.type, a),
+    typeCoverage: () => typeCoverage(heap),
     rootLists: () => rootLists(heap),
     roots: (a) => rootsPage(heap, a.kind, a),
     goroutineGroups: (a) => goroutineGroupsPage(heap, a, a.filter),

@@ -4,7 +4,7 @@
  * bytes and retained bytes. How each object's key is chosen is the TypeNamer's business, so
  * better inference replaces it without touching the histogram.
  */
-import { Page, Range, Sort, TypeGuess, TypeRow } from './api';
+import { Page, Range, Sort, TypeCoverage, TypeGuess, TypeRow } from './api';
 import { groupRetained } from './groupRetained';
 import type { Heap } from './heap';
 import { clampRange } from './objectQueries';
@@ -118,4 +118,17 @@ export function typeInstancesPage(heap: Heap, group: number, range: Range) {
   }
   const [start, end] = clampRange(range, list.length);
   return { total: list.length, start, rows: Array.from(list.subarray(start, end), (i) => heap.objectRow(i)) };
+}
+
+/** Objects and bytes per kind of evidence, strongest first. */
+export function typeCoverage(heap: Heap): TypeCoverage[] {
+  const t = typeIndex(heap);
+  const order: TypeCoverage['source'][] = ['exact', 'itab', 'finalizer', 'site', 'shape'];
+  const out = order.map((source) => ({ source, objects: 0, bytes: 0 }));
+  t.groups.forEach((g, k) => {
+    const c = out[order.indexOf(t.describe(k).source)];
+    c.objects += g.count;
+    c.bytes += g.bytes;
+  });
+  return out.filter((c) => c.objects > 0);
 }

@@ -12,6 +12,7 @@ import { WorkerPool } from './workerPool';
 
 export class HeapDumpEditorProvider implements vscode.CustomReadonlyEditorProvider<HeapDumpDocument> {
   static readonly viewType = 'goHeapDump.editor';
+  private readonly bridges = new Map<vscode.WebviewPanel, WebviewBridge>();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -19,6 +20,11 @@ export class HeapDumpEditorProvider implements vscode.CustomReadonlyEditorProvid
     private readonly activeDumps: ActiveDumps,
     private readonly navigator: SourceNavigator,
   ) {}
+
+  /** The bridge of an editor panel (for commands that act on the active editor). */
+  bridgeOf(panel: vscode.WebviewPanel | undefined): WebviewBridge | undefined {
+    return panel && this.bridges.get(panel);
+  }
 
   async openCustomDocument(uri: vscode.Uri): Promise<HeapDumpDocument> {
     const [client, release] = await this.pool.acquire(uri);
@@ -29,7 +35,11 @@ export class HeapDumpEditorProvider implements vscode.CustomReadonlyEditorProvid
     panel.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(this.extensionUri) };
     panel.webview.html = webviewHtml(panel.webview, this.extensionUri, document.fileName);
     const bridge = new WebviewBridge(document, panel.webview, this.navigator);
-    panel.onDidDispose(() => bridge.dispose());
+    this.bridges.set(panel, bridge);
+    panel.onDidDispose(() => {
+      this.bridges.delete(panel);
+      bridge.dispose();
+    });
     this.activeDumps.track(document, panel);
   }
 }

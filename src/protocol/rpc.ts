@@ -30,6 +30,7 @@ export const REQUIRED_STAGE: Record<ApiMethod, AnalysisStage> = {
   sizeClasses: 'decoded',
   types: 'indexed',
   typeInstances: 'indexed',
+  typeCoverage: 'indexed',
   rootLists: 'indexed',
   roots: 'indexed',
   allocationSites: 'indexed',

@@ -112,4 +112,40 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
     await page.locator('.statusbar', { hasText: 'from the memory profile' }).waitFor({ timeout: 10_000 });
     await shot('6-jump-from-sidebar');
   });
+
+  it('explores from the biggest type to an instance, its path to a root, and the dominator tree', async function () {
+    await page.locator('.tabs-container .tab', { hasText: 'orders.heapdump' }).first().click();
+    await editor.locator('vscode-panel-tab#tab-types').click();
+    const biggest = editor.locator('#view-types .vt-row').first();
+    await biggest.locator('.type-name').waitFor();
+    const typeName = (await biggest.locator('.type-name').innerText()).trim();
+    await editor.locator('#view-types .coverage').getByText(/of objects/).first().waitFor();
+    await biggest.locator('.vt-twisty').click();
+    const instance = editor.locator('#view-types .vt-detail .object-summary').first();
+    await instance.waitFor();
+    await shot('7-types');
+    const address = (await instance.locator('.link').first().innerText()).trim();
+    await instance.locator('.link').first().click();
+    const inspector = editor.locator('.inspector');
+    await inspector.locator('h2', { hasText: address }).waitFor();
+    assert.match(await inspector.locator('h2').innerText(), new RegExp(typeName.replace(/^\w+\s+/, '').slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    const path = inspector.locator('ol.path').first();
+    await path.waitFor();
+    const root = (await path.locator('li.root').innerText()).trim();
+    assert.match(root, /segment|stack frame|finalizer|goroutine/, `the path starts at a root: ${root}`);
+    await shot('8-inspector');
+    // Follow the path to the object its root holds.
+    const held = path.locator('li:not(.root) .link').first();
+    const heldAddress = (await held.innerText()).trim();
+    await held.click();
+    await inspector.locator('h2', { hasText: heldAddress }).waitFor();
+    await inspector.locator('ol.path li.root').first().waitFor();
+    await shot('9-root-object');
+    await editor.locator('vscode-panel-tab#tab-dominators').click();
+    const rows = editor.locator('#view-dominators .vt-row');
+    await rows.filter({ hasText: 'GC roots' }).first().waitFor();
+    await rows.nth(1).waitFor();
+    assert.ok((await rows.count()) > 2, 'the root is expanded into its groups');
+    await shot('10-dominators');
+  });
 });
