@@ -14,11 +14,14 @@ const SOURCE_TITLES: Record<TypeGuess['source'], string> = {
   itab: 'from interface values (itab, data) that point at it',
   finalizer: 'from a finalizer record',
   site: 'allocation site of the sampled object (memory profile)',
-  shape: 'shape only: size and pointer layout',
+  field: 'referenced from objects of one known type (propagated along pointers)',
+  shape: 'shape: size and pointer layout (or what the typed objects of that shape are)',
+  content: 'a runtime data structure recognised by its layout',
 };
 
 export function typeBadge(t: TypeGuess): HTMLElement {
-  return h('span', { class: `badge badge-${t.source}`, title: SOURCE_TITLES[t.source] }, t.source);
+  const conf = t.confidence ? ` (${t.confidence})` : '';
+  return h('span', { class: `badge badge-${t.source} confidence-${t.confidence ?? 'none'}`, title: `${SOURCE_TITLES[t.source]}${conf}` }, t.source);
 }
 
 export function typeName(t: TypeGuess): HTMLElement {

@@ -34,7 +34,7 @@ const cache = new WeakMap<Heap, SiteTable>();
 export function allocationSites(heap: Heap): SiteTable {
   let table = cache.get(heap);
   if (table && (table.withRetained || !heap.dominators)) return table;
-  const { strings, memProf, allocSamples, objects } = heap.model;
+  const { strings, memProf, allocSamples } = heap.model;
   const byStack = new Map<string, number>();
   const sites: Site[] = [];
   const siteOfBucket = new Map<number, number>();
@@ -64,8 +64,8 @@ export function allocationSites(heap: Heap): SiteTable {
   if (graph) {
     for (let k = 0; k < allocSamples.count; k++) {
       const site = siteOfBucket.get(allocSamples.bucket[k]);
-      const o = graph.index.find(allocSamples.addr[k]);
-      if (site === undefined || o < 0 || objects.addr[o] !== allocSamples.addr[k]) continue;
+      const o = heap.objectStartingAt(allocSamples.addr[k]);
+      if (site === undefined || o < 0) continue;
       const s = sites[site];
       s.liveObjects++;
       s.liveBytes += heap.size(o);

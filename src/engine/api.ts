@@ -39,11 +39,14 @@ export interface TypeGuess {
   /** Display name: a type name, an allocation site, or a shape. */
   name: string;
   /**
-   * exact: the Go >= 1.22 type word or a type record; itab: interface word pairs;
-   * finalizer: a finalizer's object type; site: allocation site of a sampled object;
-   * shape: size and pointer layout only.
+   * exact: the Go >= 1.22 type word; itab: interface values pointing at it; finalizer: a
+   * finalizer's object type; site: allocation site of a sampled object; field: referenced
+   * from objects of one typed group; shape: size and pointer layout (or what the typed
+   * objects of that shape are); content: a runtime layout recognised.
    */
-  source: 'exact' | 'itab' | 'finalizer' | 'site' | 'shape';
+  source: 'exact' | 'itab' | 'finalizer' | 'site' | 'field' | 'shape' | 'content';
+  /** certain: the dump says so; likely: inferred and consistent; weak: a shape only. */
+  confidence?: 'certain' | 'likely' | 'weak';
 }
 
 export interface ObjectRow {
@@ -138,9 +141,9 @@ export interface TypeRow extends TypeGuess {
   share: number;
 }
 
-/** How much of the heap each kind of type evidence covers. */
+/** How much of the heap is typed exactly, inferred, labelled by site, or by shape only. */
 export interface TypeCoverage {
-  source: TypeGuess['source'];
+  category: 'exact' | 'inferred' | 'site' | 'shape';
   objects: number;
   bytes: number;
 }

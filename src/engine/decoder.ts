@@ -14,6 +14,7 @@ import {
   HEADER, MAX_FIELD_KIND, MEMSTATS_FIELDS, MemStatsField, RECORD_NAMES, Tag,
   TYPE_WORD_MAX_SIZE, TYPE_WORD_MIN_SIZE, hasAllocationHeaders,
 } from './format';
+import { AddressSet } from './addressSet';
 import { Growable, columnBuilders, finishColumns } from './growable';
 import {
   AllocSampleTable, CHECKPOINT_SHIFT, DecodeStats, DeferRecord, DumpModel, DumpParams,
@@ -77,22 +78,28 @@ class Decoder {
     objectPointerFields: 0, objectsWithPointers: 0, nilSlots: 0, rootSlotsInBounds: 0, objectsOutsideHeap: 0,
   };
 
-  // Objects (see ObjectTable for the layout of each array).
+  // Objects (see ObjectTable for the layout of each array). Capacities are upper bounds from
+  // the file size: an object record takes at least 12 bytes (the smallest size class is 8),
+  // a pointer field at least 10 (its word and its entry in the fields list).
   private objectCount = 0;
-  private readonly objAddr = new Growable(Float64Array);
-  private readonly objSize = new Growable(Uint32Array);
+  private readonly maxObjects = Math.ceil(this.r.fileSize / 12) + 1024;
+  private readonly objAddr = new Growable(Float64Array, this.maxObjects);
+  private readonly objSize = new Growable(Uint32Array, this.maxObjects);
   private readonly hugeSizes = new Map<number, number>();
-  private readonly checkpoints = new Growable(Float64Array);
-  private readonly layoutHash = new Growable(Uint32Array);
-  private readonly ptrFirst = new Growable(Uint32Array);
-  private readonly ptrValues = new Growable(Float64Array);
+  private readonly checkpoints = new Growable(Float64Array, this.maxObjects / 64);
+  private readonly layoutHash = new Growable(Uint32Array, this.maxObjects);
+  private readonly ptrFirst = new Growable(Uint32Array, this.maxObjects + 1);
+  private readonly ptrValues = new Growable(Float64Array, this.r.fileSize / 10 + 1024);
   /** ptrValues.length when the current object record began. */
   private ptrValuesAtObjectStart = 0;
-  private readonly typeWordObject = new Growable(Uint32Array, 1 << 16);
-  private readonly typeWordAddr = new Growable(Float64Array, 1 << 16);
-  private readonly runStart = new Growable(Float64Array);
-  private readonly runSize = new Growable(Uint32Array);
-  private readonly runFirst = new Growable(Uint32Array);
+  // Type words come with objects of 513 bytes or more.
+  private readonly typeWordObject = new Growable(Uint32Array, this.r.fileSize / 513 + 1024);
+  private readonly typeWordAddr = new Growable(Float64Array, this.r.fileSize / 513 + 1024);
+  private readonly ifaceWord = new Growable(Float64Array, this.r.fileSize / 20 + 1024);
+  private readonly ifaceData = new Growable(Float64Array, this.r.fileSize / 20 + 1024);
+  private readonly runStart = new Growable(Float64Array, this.maxObjects);
+  private readonly runSize = new Growable(Uint32Array, this.maxObjects);
+  private readonly runFirst = new Growable(Uint32Array, this.maxObjects);
   private runEnd = -1;
   private runObjectSize = -1;
 
@@ -113,8 +120,9 @@ class Decoder {
   private readonly otherRoots: OtherRootRecord[] = [];
   private memStats: MemStats | undefined;
   private readonly memProf: MemProfBucket[] = [];
-  private readonly sampleAddr = new Growable(Float64Array, 1 << 16);
-  private readonly sampleBucket = new Growable(Float64Array, 1 << 16);
+  // Alloc samples: 4 bytes each at least.
+  private readonly sampleAddr = new Growable(Float64Array, this.r.fileSize / 4 + 1024);
+  private readonly sampleBucket = new Growable(Float64Array, this.r.fileSize / 4 + 1024);
 
   // Pointer-word decoding, fixed by the params record.
   private ptrSize = 8;
@@ -122,6 +130,12 @@ class Decoder {
   private heapStart = 0;
   private heapEnd = 0;
   private typeWords = false;
+
+  /**
+   * Known itab and type descriptor addresses (records, and type words as they appear): a
+   * pointer word into the heap right after one of these is probably an interface's data word.
+   */
+  private readonly typeAddrs = new AddressSet();
 
   /** Pointer-field offsets of the record being read (frames, segments, large objects). */
   private readonly scratchOffsets: number[] = [];
@@ -183,6 +197,7 @@ class Decoder {
         const name = r.string();
         const indirect = r.bool();
         this.types.push({ addr, size, name, indirect });
+        this.typeAddrs.add(addr);
         return;
       }
       case Tag.Goroutine:
@@ -204,9 +219,13 @@ class Decoder {
         }
         return;
       }
-      case Tag.Itab:
-        this.itabs.push({ addr: r.uvarint(), type: r.uvarint() });
+      case Tag.Itab: {
+        const itab = { addr: r.uvarint(), type: r.uvarint() };
+        this.itabs.push(itab);
+        this.typeAddrs.add(itab.addr);
+        this.typeAddrs.add(itab.type);
         return;
+      }
       case Tag.OsThread:
         this.osThreads.push({ addr: r.uvarint(), id: r.uvarint(), procId: r.uvarint() });
         return;
@@ -304,6 +323,10 @@ class Decoder {
       const heapStart = this.heapStart;
       const heapEnd = this.heapEnd;
       const ptrValues = this.ptrValues;
+      const typeAddrs = this.typeAddrs;
+      const hasHeader = this.typeWords && len >= TYPE_WORD_MIN_SIZE && len <= TYPE_WORD_MAX_SIZE;
+      let prevOff = -1;
+      let prevValue = 0;
       for (;;) {
         const kindAt = r.offset;
         const kind = r.uvarint();
@@ -317,7 +340,17 @@ class Decoder {
         layout = Math.imul(layout ^ off, FNV_PRIME);
         const v = this.word(contents - r.base + off);
         if (v === 0) this.stats.nilSlots++;
-        else if (v >= heapStart && v < heapEnd) ptrValues.push(v);
+        else if (v >= heapStart && v < heapEnd) {
+          ptrValues.push(v);
+          // An interface value is (itab or type, data); the first word is not always a pointer
+          // field. The malloc header of Go >= 1.22 (type word at 0, fields from 8) is no interface.
+          if (off >= ps && !(off === ps && hasHeader)) {
+            const w = prevOff === off - ps ? prevValue : this.word(contents - r.base + off - ps);
+            if (typeAddrs.has(w)) this.interfaceCandidate(w, v);
+          }
+        }
+        prevOff = off;
+        prevValue = v;
       }
       if (this.typeWords && fieldCount > 0 && len >= TYPE_WORD_MIN_SIZE && len <= TYPE_WORD_MAX_SIZE) {
         typeWord = this.word(contents - r.base);
@@ -387,6 +420,7 @@ class Decoder {
     if (typeWord > 0) {
       this.typeWordObject.push(i);
       this.typeWordAddr.push(typeWord);
+      this.typeAddrs.add(typeWord);
     }
     if (addr < this.heapStart || addr + len > this.heapEnd) this.stats.objectsOutsideHeap++;
   }
@@ -473,13 +507,27 @@ class Decoder {
   /** Adds the pointer words of a frame or segment (still in the buffer) as roots. */
   private rootWords(kind: RootKind, owner: number, contents: number, size: number, offsets: number[]): void {
     const base = contents - this.r.base;
+    let prevOff = -1;
+    let prevValue = 0;
     for (const off of offsets) {
       if (off + this.ptrSize > size) continue;
       this.stats.rootSlotsInBounds++;
       const v = this.word(base + off);
       if (v === 0) this.stats.nilSlots++;
       else this.addRoot(kind, v, owner, off);
+      if (v !== 0 && this.inHeap(v) && off >= this.ptrSize) {
+        const w = prevOff === off - this.ptrSize ? prevValue : this.word(base + off - this.ptrSize);
+        if (this.typeAddrs.has(w)) this.interfaceCandidate(w, v);
+      }
+      prevOff = off;
+      prevValue = v;
     }
+  }
+
+  /** A word pair that may be an interface value: (itab or type address, data word into the heap). */
+  private interfaceCandidate(word: number, data: number): void {
+    this.ifaceWord.push(word);
+    this.ifaceData.push(data);
   }
 
   private readMemStats(recStart: number): void {
@@ -523,6 +571,8 @@ class Decoder {
       ptrValues: this.ptrValues.finish(),
       typeWordObject: this.typeWordObject.finish(),
       typeWordAddr: this.typeWordAddr.finish(),
+      ifaceWord: this.ifaceWord.finish(),
+      ifaceData: this.ifaceData.finish(),
       runStart: this.runStart.finish(),
       runSize: this.runSize.finish(),
       runFirst: this.runFirst.finish(),

@@ -3,8 +3,9 @@
  *
  * Nodes are the objects (0..N-1), one node per root group (N..N+G-1: each goroutine, data,
  * bss, finalizers, queued finalizers, other roots) and a synthetic root (N+G) above the groups.
- * Lengauer-Tarjan with path compression ("simple" version), on preorder numbers in Int32Arrays,
- * everything iterative: object chains in real heaps are hundreds of thousands deep.
+ * Semidominators as in Lengauer-Tarjan (path compression, "simple" linking), immediate
+ * dominators by Semi-NCA, on preorder numbers in Int32Arrays, everything iterative: object
+ * chains in real heaps are hundreds of thousands deep.
  */
 import { HeapGraph } from './graph';
 import { objectSize } from './model';
@@ -25,12 +26,16 @@ export function computeDominators(graph: HeapGraph): Dominators {
   const n = graph.objectCount;
   const root = n + graph.groups.length;
   const total = root + 1;
-  const dfn = new Int32Array(total);
+  // Per node: [first edge, preorder number] side by side (one cache line for both).
+  const info = new Int32Array(2 * total + 2);
   const vertex = new Int32Array(total + 1);
   const parent = new Int32Array(total + 1);
-  const count = preorder(graph, dfn, vertex, parent);
-  const [predFirst, preds] = predecessors(graph, dfn, count);
-  const idom = lengauerTarjan(predFirst, preds, parent, count);
+  // Lengauer-Tarjan's ancestor, label and semi per preorder number, interleaved; its memory
+  // first serves as the depth-first search's stack.
+  const lt = new Int32Array(3 * (total + 1));
+  const count = preorder(graph, info, vertex, parent, lt);
+  const [predFirst, preds] = predecessors(graph, info, count);
+  const idom = semiNca(predFirst, preds, parent, count, lt);
   const objects = graph.model.objects;
   // Retained sizes on preorder numbers (a node's dominator has a smaller number), then back to nodes.
   const retainedPre = new Float64Array(count + 1);
@@ -49,26 +54,26 @@ export function computeDominators(graph: HeapGraph): Dominators {
 }
 
 /**
- * Depth-first search from the synthetic root (nodes numbered as in Dominators): fills dfn
- * (node -> preorder number, 1-based, 0 = unreachable), vertex (number -> node) and parent
- * (number -> parent's number); returns the number of reachable nodes.
+ * Depth-first search from the synthetic root (nodes numbered as in Dominators): fills
+ * info[2v+1] (node -> preorder number, 1-based, 0 = unreachable), vertex (number -> node) and
+ * parent (number -> parent's number); returns the number of reachable nodes.
  *
  * The walk is a chain of dependent loads, so each object's first edge and preorder number
- * share a cache line (info[2v], info[2v+1]): testing a child also fetches where its edges are.
+ * share a cache line: testing a child also fetches where its edges are.
  */
-function preorder(graph: HeapGraph, dfn: Int32Array, vertex: Int32Array, parent: Int32Array): number {
+function preorder(graph: HeapGraph, info: Int32Array, vertex: Int32Array, parent: Int32Array, scratch: Int32Array): number {
   const n = graph.objectCount;
   const groupCount = graph.groups.length;
   const root = n + groupCount;
   const { edgeFirst, edgeTarget, groupFirst, groupRoots } = graph;
   const rootTarget = graph.roots.target;
-  const info = new Int32Array(2 * n + 2);
   for (let v = 0; v <= n; v++) info[2 * v] = edgeFirst[v];
-  const stackNode = new Int32Array(root + 2);
+  const half = scratch.length >> 1;
+  const stackNode = scratch.subarray(0, half);
   // Position of the next edge to follow (absolute in the CSR arrays).
-  const stackIter = new Uint32Array(root + 2);
+  const stackIter = scratch.subarray(half);
   let count = 1;
-  dfn[root] = 1;
+  info[2 * root + 1] = 1;
   vertex[1] = root;
   stackNode[0] = root;
   stackIter[0] = 0;
@@ -90,7 +95,7 @@ function preorder(graph: HeapGraph, dfn: Int32Array, vertex: Int32Array, parent:
       const end = v < root ? groupFirst[v - n + 1] : groupCount;
       while (it < end) {
         const c = v < root ? rootTarget[groupRoots[it++]] : n + it++;
-        if ((c < n ? info[2 * c + 1] : dfn[c]) === 0) {
+        if (info[2 * c + 1] === 0) {
           next = c;
           break;
         }
@@ -102,10 +107,9 @@ function preorder(graph: HeapGraph, dfn: Int32Array, vertex: Int32Array, parent:
     }
     stackIter[sp - 1] = it;
     count++;
-    if (next < n) info[2 * next + 1] = count;
-    dfn[next] = count;
+    info[2 * next + 1] = count;
     vertex[count] = next;
-    parent[count] = v < n ? info[2 * v + 1] : dfn[v];
+    parent[count] = info[2 * v + 1];
     stackNode[sp] = next;
     stackIter[sp] = next < n ? info[2 * next] : next < root ? groupFirst[next - n] : 0;
     sp++;
@@ -115,49 +119,48 @@ function preorder(graph: HeapGraph, dfn: Int32Array, vertex: Int32Array, parent:
 
 /**
  * Predecessors of every reachable node in preorder numbers, as CSR (counting sort). The
- * loads here are independent of each other, so they overlap; the Lengauer-Tarjan loop then
- * reads its predecessors sequentially.
+ * loads here are independent of each other, so they overlap; the dominator loop then reads
+ * its predecessors sequentially.
  */
-function predecessors(graph: HeapGraph, dfn: Int32Array, count: number): [Int32Array, Int32Array] {
+function predecessors(graph: HeapGraph, info: Int32Array, count: number): [Int32Array, Int32Array] {
   const n = graph.objectCount;
   const { edgeFirst, edgeTarget } = graph;
   const { target, group } = graph.roots;
+  const dfn = (v: number) => info[2 * v + 1];
   const first = new Int32Array(count + 2);
   for (let u = 0; u < n; u++) {
-    if (dfn[u] === 0) continue;
-    for (let e = edgeFirst[u], end = edgeFirst[u + 1]; e < end; e++) first[dfn[edgeTarget[e]] + 1]++;
+    if (info[2 * u + 1] === 0) continue;
+    for (let e = edgeFirst[u], end = edgeFirst[u + 1]; e < end; e++) first[info[2 * edgeTarget[e] + 1] + 1]++;
   }
-  for (let r = 0; r < graph.roots.count; r++) if (dfn[n + group[r]] !== 0) first[dfn[target[r]] + 1]++;
-  for (let g = 0; g < graph.groups.length; g++) if (dfn[n + g] !== 0) first[dfn[n + g] + 1]++;
+  for (let r = 0; r < graph.roots.count; r++) if (dfn(n + group[r]) !== 0) first[dfn(target[r]) + 1]++;
+  for (let g = 0; g < graph.groups.length; g++) if (dfn(n + g) !== 0) first[dfn(n + g) + 1]++;
   for (let i = 0; i <= count; i++) first[i + 1] += first[i];
   const fill = first.slice(0, count + 1);
   const preds = new Int32Array(first[count + 1]);
   for (let u = 0; u < n; u++) {
-    const a = dfn[u];
+    const a = info[2 * u + 1];
     if (a === 0) continue;
-    for (let e = edgeFirst[u], end = edgeFirst[u + 1]; e < end; e++) preds[fill[dfn[edgeTarget[e]]]++] = a;
+    for (let e = edgeFirst[u], end = edgeFirst[u + 1]; e < end; e++) preds[fill[info[2 * edgeTarget[e] + 1]]++] = a;
   }
   for (let r = 0; r < graph.roots.count; r++) {
-    const a = dfn[n + group[r]];
-    if (a !== 0) preds[fill[dfn[target[r]]]++] = a;
+    const a = dfn(n + group[r]);
+    if (a !== 0) preds[fill[dfn(target[r])]++] = a;
   }
-  for (let g = 0; g < graph.groups.length; g++) if (dfn[n + g] !== 0) preds[fill[dfn[n + g]]++] = 1;
+  for (let g = 0; g < graph.groups.length; g++) if (dfn(n + g) !== 0) preds[fill[dfn(n + g)]++] = 1;
   return [first, preds];
 }
 
 /**
- * Lengauer-Tarjan on preorder numbers: returns idom (number -> number) for 2..count. The
- * per-node fields ancestor, label and semi are interleaved (lt[3v], lt[3v+1], lt[3v+2])
- * because evaluate() chases them together.
+ * Semi-NCA (the Lengauer-Tarjan semidominators, then each immediate dominator as the
+ * nearest ancestor of the DFS parent whose number is at most the semidominator): returns
+ * idom (number -> number) for 2..count. lt holds ancestor, label and semi per number
+ * (lt[3v], lt[3v+1], lt[3v+2]) because evaluate() chases them together; the compress
+ * stack's memory holds idom once the semidominators are known.
  */
-function lengauerTarjan(predFirst: Int32Array, preds: Int32Array, parent: Int32Array, count: number): Int32Array {
-  const lt = new Int32Array(3 * (count + 1));
-  const idom = new Int32Array(count + 1);
-  // Buckets (nodes whose semidominator is s) as linked lists; `path` is the compress stack.
-  const bucketHead = new Int32Array(count + 1);
-  const bucketNext = new Int32Array(count + 1);
+function semiNca(predFirst: Int32Array, preds: Int32Array, parent: Int32Array, count: number, lt: Int32Array): Int32Array {
   const path = new Int32Array(count + 1);
-  for (let i = 1; i <= count; i++) {
+  for (let i = 0; i <= count; i++) {
+    lt[3 * i] = 0;
     lt[3 * i + 1] = i;
     lt[3 * i + 2] = i;
   }
@@ -169,18 +172,17 @@ function lengauerTarjan(predFirst: Int32Array, preds: Int32Array, parent: Int32A
       if (su < s) s = su;
     }
     lt[3 * i + 2] = s;
-    bucketNext[i] = bucketHead[s];
-    bucketHead[s] = i;
-    const p = parent[i];
-    lt[3 * i] = p;
-    for (let v = bucketHead[p]; v !== 0; v = bucketNext[v]) {
-      const u = evaluate(v, lt, path);
-      idom[v] = lt[3 * u + 2] < lt[3 * v + 2] ? u : p;
-    }
-    bucketHead[p] = 0;
+    lt[3 * i] = parent[i]; // link
   }
+  // In preorder a node's dominator is settled before the node.
+  const idom = path;
+  idom[0] = 0;
+  idom[1] = 0;
   for (let i = 2; i <= count; i++) {
-    if (idom[i] !== lt[3 * i + 2]) idom[i] = idom[idom[i]];
+    let d = parent[i];
+    const s = lt[3 * i + 2];
+    while (d > s) d = idom[d];
+    idom[i] = d;
   }
   return idom;
 }

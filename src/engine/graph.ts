@@ -35,9 +35,8 @@ export interface HeapGraph {
   /** Objects referenced by object i: edgeTarget[edgeFirst[i] .. edgeFirst[i+1]), in field order. */
   readonly edgeFirst: Uint32Array;
   readonly edgeTarget: Uint32Array;
-  /** Objects that reference object i: refSource[refFirst[i] .. refFirst[i+1]), one per edge. */
-  readonly refFirst: Uint32Array;
-  readonly refSource: Uint32Array;
+  /** Objects that reference object i: [refFirst, refSource], refSource[refFirst[i] .. refFirst[i+1]), one per edge. */
+  referrers(): [Uint32Array, Uint32Array];
   /**
    * Resolved roots (root words that land on an object, plus finalizer referents):
    * kind (RootKind or FINALIZER_REFERENT), owner and offset as in RootTable, the object held,
@@ -74,6 +73,7 @@ export function buildGraph(model: DumpModel): HeapGraph {
   let interior = index.resolveAll(values, resolved);
   objects.ptrValues = undefined;
   const ptrFirst = objects.ptrFirst;
+  if (ptrFirst === undefined) throw new Error('buildGraph: the model\'s pointer lists were already consumed');
   const edgeFirst = new Uint32Array(n + 1);
   let w = 0;
   for (let i = 0; i < n; i++) {
@@ -84,7 +84,9 @@ export function buildGraph(model: DumpModel): HeapGraph {
     }
   }
   edgeFirst[n] = w;
-  const edgeTarget = w < resolved.length ? new Uint32Array(resolved.buffer.slice(0, 4 * w)) : new Uint32Array(resolved.buffer);
+  // A view, not a copy: the few dropped values leave a short unused tail.
+  const edgeTarget = new Uint32Array(resolved.buffer, 0, w);
+  objects.ptrFirst = undefined;
   for (let e = 0; e < w; e++) referenced[edgeTarget[e]] = 1;
   let intoHeap = w;
 
@@ -170,12 +172,13 @@ export function buildGraph(model: DumpModel): HeapGraph {
     objectsUnreferenced: n - referencedCount,
   };
 
-  const [refFirst, refSource] = invertCsr(n, edgeFirst, edgeTarget);
   const [groupFirst, groupRoots] = bucketBy(groups.length, roots.group, roots.count);
   const [objectRootFirst, objectRoots] = bucketBy(n, roots.target, roots.count);
+  let referrers: [Uint32Array, Uint32Array] | undefined;
   return {
-    model, index, objectCount: n, edgeFirst, edgeTarget, refFirst, refSource, roots, groups,
-    groupFirst, groupRoots, objectRootFirst, objectRoots, stats,
+    model, index, objectCount: n, edgeFirst, edgeTarget, roots, groups, groupFirst, groupRoots, objectRootFirst, objectRoots, stats,
+    // Built on first use: the dominator phase does not need them, so they do not add to its peak.
+    referrers: () => (referrers ??= invertCsr(n, edgeFirst, edgeTarget)),
   };
 }
 

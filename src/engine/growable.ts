@@ -1,82 +1,58 @@
 /**
  * Append-only typed arrays for data whose final count is unknown while a dump is read.
  *
- * Values go into fixed-size chunks, so growing never copies what is already stored and never
- * holds twice the memory; `finish()` gathers them into one exact-size array, freeing each chunk
- * as it is copied.
+ * The array is allocated once with a capacity: an upper bound computed from the file size
+ * for the big tables. Fresh typed-array memory is only reserved, not resident, until
+ * written, so a generous bound costs nothing, and `finish()` returns a view of the part
+ * written, without copying. Past the capacity the array doubles (copying), which the bounds
+ * make rare.
  */
 
 type TypedArray = Float64Array | Uint32Array | Int32Array | Uint16Array | Uint8Array;
 type TypedArrayConstructor<T extends TypedArray> = { new (length: number): T };
 
-const CHUNK_BITS = 20;
-const CHUNK = 1 << CHUNK_BITS; // elements per chunk
-
 export class Growable<T extends TypedArray> {
-  private readonly full: T[] = [];
-  private current: T;
-  private used = 0;
+  private data: T;
+  private n = 0;
 
-  constructor(private readonly ctor: TypedArrayConstructor<T>, private readonly chunkSize = CHUNK) {
-    this.current = new ctor(Math.min(chunkSize, 1024));
+  constructor(private readonly ctor: TypedArrayConstructor<T>, capacity = 1024) {
+    this.data = new ctor(Math.max(16, Math.ceil(capacity)));
   }
 
   get length(): number {
-    return this.full.length * this.chunkSize + this.used;
+    return this.n;
   }
 
   push(v: number): void {
-    if (this.used === this.current.length) this.grow();
-    this.current[this.used++] = v;
+    if (this.n === this.data.length) this.grow();
+    this.data[this.n++] = v;
   }
 
   /** Drops the values after the first `length` (used to undo a partly read record). */
   truncate(length: number): void {
-    while (length < this.full.length * this.chunkSize) {
-      this.current = this.full.pop() as T;
-      this.used = this.current.length;
-    }
-    this.used = length - this.full.length * this.chunkSize;
+    this.n = Math.min(this.n, length);
   }
 
   set(i: number, v: number): void {
-    const c = Math.floor(i / this.chunkSize);
-    if (c < this.full.length) this.full[c][i - c * this.chunkSize] = v;
-    else this.current[i - c * this.chunkSize] = v;
+    this.data[i] = v;
   }
 
   get(i: number): number {
-    const c = Math.floor(i / this.chunkSize);
-    return c < this.full.length ? this.full[c][i - c * this.chunkSize] : this.current[i - c * this.chunkSize];
+    return this.data[i];
   }
 
-  /** One exact-size array of all values (with `extra` zeroed slots after them); empties this. */
-  finish(extra = 0): T {
-    const out = new this.ctor(this.length + extra);
-    let at = 0;
-    for (let c = 0; c < this.full.length; c++) {
-      out.set(this.full[c], at);
-      at += this.full[c].length;
-      (this.full as (T | undefined)[])[c] = undefined;
-    }
-    out.set(this.current.subarray(0, this.used) as never, at);
-    this.full.length = 0;
-    this.current = new this.ctor(0);
-    this.used = 0;
+  /** The values written, as a view (no copy); the builder is emptied. */
+  finish(): T {
+    const out = this.data.subarray(0, this.n) as T;
+    this.data = new this.ctor(16);
+    this.n = 0;
     return out;
   }
 
   private grow(): void {
-    if (this.current.length < this.chunkSize) {
-      // Small tables start small; the first chunk grows by doubling until it is full size.
-      const bigger = new this.ctor(Math.min(this.chunkSize, this.current.length * 2));
-      bigger.set(this.current as never);
-      this.current = bigger;
-      return;
-    }
-    this.full.push(this.current);
-    this.current = new this.ctor(this.chunkSize);
-    this.used = 0;
+    const bigger = new this.ctor(this.data.length * 2);
+    bigger.set(this.data as never);
+    this.data = bigger;
   }
 }
 
@@ -87,7 +63,7 @@ export type Columns<S extends ColumnSpec> = { [K in keyof S]: InstanceType<S[K]>
 /** One Growable per column of a structure-of-arrays table. */
 export function columnBuilders<S extends ColumnSpec>(spec: S): ColumnBuilders<S> {
   const out: Record<string, Growable<TypedArray>> = {};
-  for (const [name, ctor] of Object.entries(spec)) out[name] = new Growable(ctor, 1 << 16);
+  for (const [name, ctor] of Object.entries(spec)) out[name] = new Growable(ctor, 1024);
   return out as ColumnBuilders<S>;
 }
 

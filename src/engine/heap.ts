@@ -9,9 +9,11 @@ import { ByteSource } from './byteSource';
 import { DecodeOptions, decodeDump } from './decoder';
 import { Dominators, computeDominators, dominatorChildren } from './dominators';
 import { FINALIZER_REFERENT, HeapGraph, buildGraph } from './graph';
+import { TYPE_WORD_MAX_SIZE, TYPE_WORD_MIN_SIZE, hasAllocationHeaders } from './format';
 import { DumpModel, ROOT_KIND_NAMES, RootKind, objectSize } from './model';
 import { sortedPermutation } from './sort';
-import { TypeNamer, basicTypeNamer } from './typeNames';
+import { inferenceNamer } from './typeInference';
+import { TypeNamer } from './typeNames';
 
 export class Heap {
   graph: HeapGraph | undefined;
@@ -23,7 +25,7 @@ export class Heap {
   private funcLines: Map<number, { file: number; line: number }> | undefined;
 
   constructor(readonly source: ByteSource, readonly model: DumpModel, readonly fileName = '') {
-    this.typeNamer = basicTypeNamer(this);
+    this.typeNamer = inferenceNamer(this);
   }
 
   /** Phase 1: decode the file (throws DumpError if it is not a heap dump at all). */
@@ -110,16 +112,36 @@ export class Heap {
     return this.children;
   }
 
+  /**
+   * The object a Go pointer to a whole value designates, or -1: the object starting at addr,
+   * or, in Go >= 1.22, the object whose malloc header (its type word) addr skips. Alloc
+   * samples, finalizers and interface data words point there.
+   */
+  objectStartingAt(addr: number): number {
+    const o = this.requireGraph().index.find(addr);
+    if (o < 0) return -1;
+    const start = this.model.objects.addr[o];
+    if (addr === start) return o;
+    return addr === start + this.model.params.ptrSize && this.hasMallocHeader(o) ? o : -1;
+  }
+
+  /** Whether object i starts with a Go >= 1.22 malloc header (its type word). */
+  hasMallocHeader(i: number): boolean {
+    const { size, layoutHash } = this.model.objects;
+    return this.typeWords && layoutHash[i] !== 0 && size[i] >= TYPE_WORD_MIN_SIZE && size[i] <= TYPE_WORD_MAX_SIZE;
+  }
+
+  private readonly typeWords = hasAllocationHeaders(this.model.params.buildVersion);
+
   /** Index of the alloc sample of object i, or -1. */
   sampleOf(i: number): number {
     if (!this.sampleByObject) {
       const samples = this.model.allocSamples;
-      const g = this.requireGraph();
       const dense = samples.count > this.objectCount / 16;
       const map = dense ? new Int32Array(this.objectCount).fill(-1) : new Map<number, number>();
       for (let s = 0; s < samples.count; s++) {
-        const o = g.index.find(samples.addr[s]);
-        if (o < 0 || this.model.objects.addr[o] !== samples.addr[s]) continue;
+        const o = this.objectStartingAt(samples.addr[s]);
+        if (o < 0) continue;
         if (map instanceof Map) map.set(o, s);
         else map[o] = s;
       }

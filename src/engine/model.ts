@@ -36,7 +36,7 @@ export interface ObjectTable {
    * Pointer words of object i that are non-nil and inside [heapStart, heapEnd), in field order:
    * ptrValues[ptrFirst[i] .. ptrFirst[i+1]). Consumed (set to undefined) when the graph is built.
    */
-  ptrFirst: Uint32Array;
+  ptrFirst: Uint32Array | undefined;
   ptrValues: Float64Array | undefined;
   /**
    * Hash of object i's pointer layout (the offsets of its pointer fields); 0 when it has
@@ -46,6 +46,13 @@ export interface ObjectTable {
   /** Go >= 1.22: objects whose first word is their type descriptor's address, and that address. */
   typeWordObject: Uint32Array;
   typeWordAddr: Float64Array;
+  /**
+   * Interface-value candidates: a pointer word that points outside the heap (an itab or a type
+   * descriptor, if this is an interface value) followed by a pointer word into the heap (its
+   * data word), anywhere in objects, segments or frames.
+   */
+  ifaceWord: Float64Array;
+  ifaceData: Float64Array;
   /** Runs: consecutive objects of equal size at contiguous addresses (from one span). */
   runStart: Float64Array;
   runSize: Uint32Array;

@@ -54,7 +54,7 @@ export function objectDetail(heap: Heap, index: number): ObjectDetail {
   const detail: ObjectDetail = {
     row: heap.objectRow(index),
     referenceCount: distinct(g.edgeTarget, g.edgeFirst[index], g.edgeFirst[index + 1]).length,
-    referrerCount: distinct(g.refSource, g.refFirst[index], g.refFirst[index + 1]).length,
+    referrerCount: ((r) => distinct(r[1], r[0][index], r[0][index + 1]).length)(g.referrers()),
     roots,
     dominators: heap.dominators ? dominatorChain(heap, index) : null,
     typeEvidence: heap.typeNamer.evidence(index),
@@ -106,7 +106,8 @@ export function references(heap: Heap, index: number, range: Range): Page<EdgeRo
 export function referrers(heap: Heap, index: number, range: Range): Page<EdgeRow> {
   checkIndex(heap, index);
   const g = heap.requireGraph();
-  const sources = distinct(g.refSource, g.refFirst[index], g.refFirst[index + 1]);
+  const [refFirst, refSource] = g.referrers();
+  const sources = distinct(refSource, refFirst[index], refFirst[index + 1]);
   // Reachable referrers first, the biggest retainers first among them.
   if (heap.dominators) {
     const { retained, idom } = heap.dominators;
@@ -134,6 +135,7 @@ export function pathsToRoots(heap: Heap, index: number, maxPaths: number): RootP
   const g = heap.requireGraph();
   const idom = heap.dominators?.idom;
   if (idom && idom[index] < 0) return [];
+  const [refFirst, refSource] = g.referrers();
   const next = new Map<number, number>(); // node -> the node one step closer to `index`
   next.set(index, -1);
   const hits: number[] = [];
@@ -146,8 +148,8 @@ export function pathsToRoots(heap: Heap, index: number, maxPaths: number): RootP
         if (hits.length >= maxPaths) break;
         continue; // a longer path through a root-held object adds nothing
       }
-      for (let e = g.refFirst[u]; e < g.refFirst[u + 1]; e++) {
-        const s = g.refSource[e];
+      for (let e = refFirst[u]; e < refFirst[u + 1]; e++) {
+        const s = refSource[e];
         if (next.has(s) || (idom && idom[s] < 0)) continue;
         next.set(s, u);
         following.push(s);

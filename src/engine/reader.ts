@@ -87,12 +87,25 @@ export class Reader {
   }
 
   uvarint(): number {
-    const pos = this.pos;
-    if (pos < this.end) {
-      const b = this.buf[pos];
+    let pos = this.pos;
+    if (pos + 10 <= this.end) {
+      // Fast path: the whole varint is in the buffer, no bounds checks needed.
+      const buf = this.buf;
+      let b = buf[pos++];
       if (b < 0x80) {
-        this.pos = pos + 1;
+        this.pos = pos;
         return b;
+      }
+      let x = b & 0x7f;
+      let mul = 128;
+      for (let i = 1; i < 9; i++) {
+        b = buf[pos++];
+        if (b < 0x80) {
+          this.pos = pos;
+          return x + b * mul;
+        }
+        x += (b & 0x7f) * mul;
+        mul *= 128;
       }
     }
     return this.uvarintSlow();

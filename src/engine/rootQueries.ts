@@ -60,7 +60,7 @@ export function rootsPage(heap: Heap, kind: RootListKind, range: Range): Page<Ro
   const { model } = heap;
   const g = heap.requireGraph();
   const objectAt = (addr: number) => {
-    const o = g.index.find(addr);
+    const o = heap.objectStartingAt(addr);
     return o >= 0 ? heap.objectRow(o) : undefined;
   };
   let rows: (() => RootEntryRow)[];

@@ -120,15 +120,15 @@ export function typeInstancesPage(heap: Heap, group: number, range: Range) {
   return { total: list.length, start, rows: Array.from(list.subarray(start, end), (i) => heap.objectRow(i)) };
 }
 
-/** Objects and bytes per kind of evidence, strongest first. */
+/** The share typed exactly, inferred (any other type evidence), labelled by site, shape only. */
 export function typeCoverage(heap: Heap): TypeCoverage[] {
   const t = typeIndex(heap);
-  const order: TypeCoverage['source'][] = ['exact', 'itab', 'finalizer', 'site', 'shape'];
-  const out = order.map((source) => ({ source, objects: 0, bytes: 0 }));
+  const out: TypeCoverage[] = (['exact', 'inferred', 'site', 'shape'] as const).map((category) => ({ category, objects: 0, bytes: 0 }));
   t.groups.forEach((g, k) => {
-    const c = out[order.indexOf(t.describe(k).source)];
-    c.objects += g.count;
-    c.bytes += g.bytes;
+    const d = t.describe(k);
+    const category = d.source === 'exact' ? 0 : d.source === 'site' ? 2 : d.source === 'shape' && d.confidence === 'weak' ? 3 : 1;
+    out[category].objects += g.count;
+    out[category].bytes += g.bytes;
   });
-  return out.filter((c) => c.objects > 0);
+  return out;
 }

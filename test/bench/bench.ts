@@ -1,5 +1,6 @@
 /**
  * npm run bench [-- --size MB | --file FILE ...] [--runs N]
+ * npm run bench -- --types [FILE ...]    the type-inference coverage and precision report
  *
  * Times the engine's phases on large dumps and compares, in the same run, with a plain
  * sequential read of the file and with a C program that only decodes it (floor.c). Large
@@ -10,6 +11,7 @@ import * as esbuild from 'esbuild';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'fs';
 import { join } from 'path';
 import { REPO, SHARED_HEAPDUMPS } from '../support/corpus';
+import { typeReport } from './types';
 
 const DATA = join(REPO, 'bench-data');
 const args = process.argv.slice(2);
@@ -55,6 +57,10 @@ function cFloor(path: string): number | undefined {
 }
 
 async function main(): Promise<void> {
+  if (args.includes('--types')) {
+    typeReport(args.filter((a) => a.endsWith('.heapdump')));
+    return;
+  }
   mkdirSync(DATA, { recursive: true });
   const files = [...values('--file'), ...values('--size').map((s) => largeDump(Number(s)))];
   if (files.length === 0) files.push(largeDump(1024));

@@ -72,8 +72,9 @@ export class TypesTab {
     const cov: TypeCoverage[] = await query('typeCoverage', undefined);
     const objects = cov.reduce((a, c) => a + c.objects, 0);
     const bytes = cov.reduce((a, c) => a + c.bytes, 0);
-    this.coverage.replaceChildren('Typed by: ', ...cov.flatMap((c, k) => [k ? ' · ' : '', typeBadge({ name: '', source: c.source }),
-      ` ${formatPercent(c.objects, objects)} of objects, ${formatPercent(c.bytes, bytes)} of bytes`]));
+    const label = { exact: 'exact', inferred: 'inferred', site: 'by allocation site', shape: 'shape only' };
+    this.coverage.replaceChildren(...cov.filter((c) => c.objects > 0).flatMap((c, k) => [k ? ' · ' : '',
+      h('span', { class: `coverage-${c.category}` }, `${label[c.category]} ${formatPercent(c.objects, objects)} of objects (${formatPercent(c.bytes, bytes)} of bytes)`)]));
   }
 
   refresh(): void {

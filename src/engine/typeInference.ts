@@ -1,0 +1,459 @@
+/**
+ * Types without the program binary: every piece of evidence in the dump, each pass giving
+ * some objects a type group with a confidence, combined strongest first.
+ *
+ *   exact      the type word of Go >= 1.22 pointerful objects of 513 B to 32 KiB
+ *   itab       interface values (itab or type word, data word) pointing at the object
+ *   finalizer  the object type of finalizer records; panic values
+ *   site       the allocation site of sampled objects (memory profile)
+ *   field      objects of one shape referenced by objects of one typed group (propagation
+ *              along pointers, only where every typed referrer agrees)
+ *   shape      "likely T": a shape (size + pointer layout) whose typed members all agree;
+ *              else the shape itself
+ *   content    runtime layouts recognised by shape (map headers of Go < 1.24)
+ *
+ * Each pass is independent (so its precision can be measured alone, see typeReport.ts) and
+ * works on dense ids in typed arrays: millions of objects, no per-object strings.
+ */
+import { TypeGuess } from './api';
+import type { Heap } from './heap';
+import { HUGE_SIZE, TypeRecord } from './model';
+import { readObjectRecord } from './objectRecords';
+import { PairTable } from './pairTable';
+import { TypeGroups, TypeNamer } from './typeNames';
+import { baseName } from './units';
+import { parseGoVersion } from './format';
+
+export type Source = TypeGuess['source'];
+export type Confidence = NonNullable<TypeGuess['confidence']>;
+
+const NONE = -1;
+const CONFLICT = -2;
+
+export interface InferenceOptions {
+  /** Use the Go >= 1.22 type words (off to measure the other evidence against them). */
+  useTypeWords: boolean;
+}
+
+/** One evidence pass: a group (or NONE) per object, and what each group means. */
+export interface Labels {
+  source: Source;
+  of: Int32Array;
+  groups: { confidence: Confidence; name: () => string; key: string }[];
+}
+
+/** Type descriptor facts the dump gives: records (name, size, directness) and itabs. */
+class TypeFacts {
+  readonly records = new Map<number, TypeRecord>();
+  readonly itabType = new Map<number, number>();
+
+  constructor(heap: Heap) {
+    for (const t of heap.model.types) this.records.set(t.addr, t);
+    for (const it of heap.model.itabs) this.itabType.set(it.addr, it.type);
+  }
+
+  /** Display name of a type address: its record's name, repaired where the runtime cut it. */
+  name(addr: number): string {
+    const r = this.records.get(addr);
+    if (!r) return `type 0x${addr.toString(16)}`;
+    if (r.name === '' || r.name.endsWith('.')) {
+      // Pointer types (and other unnamed types) are written as their package path only.
+      const pkg = r.name === '' ? '' : r.name.slice(0, -1);
+      return r.size === 8 || r.size === 4 ? `*${pkg}.? (0x${addr.toString(16)})` : `${pkg}.? (0x${addr.toString(16)})`;
+    }
+    return r.name;
+  }
+
+  /** What the data word of an interface holding type `addr` points at, as a name. */
+  pointee(addr: number): { name: string; confidence: Confidence } {
+    const r = this.records.get(addr);
+    if (!r) return { name: `value of type 0x${addr.toString(16)} (from interfaces)`, confidence: 'likely' };
+    // Indirect: the data word points to a copy of the value, whose type is the record's.
+    if (r.indirect) return { name: this.name(addr), confidence: 'certain' };
+    const n = r.name;
+    if (n.startsWith('map[')) return { name: `${n} (map header)`, confidence: 'certain' };
+    if (/^(<-)?chan[ <]/.test(n)) return { name: `${n} (channel)`, confidence: 'certain' };
+    if (n.startsWith('func(')) return { name: `${n} (closure)`, confidence: 'certain' };
+    if (n.startsWith('*')) return { name: n.slice(1), confidence: 'certain' };
+    if (n === '' || n.endsWith('.')) return { name: `${n.slice(0, -1) || '?'}.? (pointed to by *T 0x${addr.toString(16)})`, confidence: 'certain' };
+    return { name: `${n} (pointee)`, confidence: 'likely' };
+  }
+}
+
+/**
+ * Where a pass writes: `of[i]` is a global group id or NONE. Passes share one array in
+ * production (each labels only objects no stronger pass labelled) and get their own when
+ * they are measured one by one.
+ */
+class Output implements Labels {
+  readonly groups: Labels['groups'] = [];
+  constructor(readonly source: Source, readonly of: Int32Array, readonly base: number) {}
+
+  free(i: number): boolean {
+    return this.of[i] === NONE;
+  }
+
+  /** A group id per distinct numeric key of this pass, created on first use. */
+  grouper(): (key: number, confidence: Confidence, name: () => string) => number {
+    const ids = new Map<number, number>();
+    return (key, confidence, name) => {
+      let g = ids.get(key);
+      if (g === undefined) {
+        g = this.base + this.groups.push({ confidence, name, key: `${this.source}:${key}` }) - 1;
+        ids.set(key, g);
+      }
+      return g;
+    };
+  }
+
+  /** Whether group id g belongs to this pass. */
+  owns(g: number): boolean {
+    return g >= this.base && g < this.base + this.groups.length;
+  }
+}
+
+/** The object a pointer to a whole value designates (see Heap.objectStartingAt). */
+function objectAt(heap: Heap, addr: number): number {
+  return heap.objectStartingAt(addr);
+}
+
+export function exactPass(heap: Heap, facts: TypeFacts, out: Output): void {
+  const group = out.grouper();
+  const { typeWordObject, typeWordAddr } = heap.model.objects;
+  for (let k = 0; k < typeWordObject.length; k++) {
+    const t = typeWordAddr[k];
+    if (out.free(typeWordObject[k])) out.of[typeWordObject[k]] = group(t, 'certain', () => facts.name(t));
+  }
+}
+
+
+/**
+ * Interface values: (itab, data) and (type, data) pairs, and panic values. The decoder keeps
+ * only pairs whose first word was a known itab or type address when read.
+ */
+export function itabPass(heap: Heap, facts: TypeFacts, out: Output): void {
+  const group = out.grouper();
+  const conflicts: number[] = [];
+  const assign = (word: number, data: number) => {
+    const o = objectAt(heap, data);
+    if (o < 0) return;
+    const t = facts.itabType.get(word) ?? word;
+    const p = facts.pointee(t);
+    const g = group(t, p.confidence, () => p.name);
+    if (out.free(o)) out.of[o] = g;
+    else if (out.owns(out.of[o]) && out.of[o] !== g) conflicts.push(o);
+  };
+  const { ifaceWord, ifaceData } = heap.model.objects;
+  for (let k = 0; k < ifaceWord.length; k++) assign(ifaceWord[k], ifaceData[k]);
+  for (const p of heap.model.panics) if (p.argData) assign(p.argType, p.argData);
+  for (const o of conflicts) out.of[o] = NONE;
+}
+
+/** The object type of finalizer records (`ot` is the type of a pointer to the object). */
+export function finalizerPass(heap: Heap, facts: TypeFacts, out: Output): void {
+  const group = out.grouper();
+  for (const f of [...heap.model.finalizers, ...heap.model.queuedFinalizers]) {
+    const o = objectAt(heap, f.obj);
+    if (o < 0 || !out.free(o)) continue;
+    out.of[o] = group(f.ot, 'certain', () => finalizedName(facts, f.ot));
+  }
+}
+
+function finalizedName(facts: TypeFacts, ot: number): string {
+  return facts.records.has(ot) ? facts.pointee(ot).name : `object with a finalizer (pointer type 0x${ot.toString(16)})`;
+}
+
+export function sitePass(heap: Heap, out: Output): void {
+  const group = out.grouper();
+  const { memProf, allocSamples } = heap.model;
+  if (allocSamples.count === 0) return;
+  const bucketIndex = new Map(memProf.map((b, k) => [b.bucket, k]));
+  for (let s = 0; s < allocSamples.count; s++) {
+    const o = objectAt(heap, allocSamples.addr[s]);
+    const b = bucketIndex.get(allocSamples.bucket[s]);
+    if (o < 0 || b === undefined || !out.free(o)) continue;
+    // One group per allocating frame (function and line): buckets differ by deeper frames and size.
+    const f = memProf[b].frames[0];
+    const key = f ? f.func * 1_000_000 + Math.min(f.line, 999_999) + 1 : 0;
+    out.of[o] = group(key, 'certain', () => siteName(heap, f));
+  }
+}
+
+function siteName(heap: Heap, f: { func: number; file: number; line: number } | undefined): string {
+  const strings = heap.model.strings;
+  return f ? `${strings.get(f.func)} (${baseName(strings.get(f.file))}:${f.line})` : 'unknown site';
+}
+
+export interface Shapes {
+  of: Uint32Array;
+  count: number;
+  /** An object of each shape, to describe it. */
+  example: number[];
+}
+
+/** Shape ids: objects of one size and pointer layout share one. */
+export function shapeIds(heap: Heap): Shapes {
+  const { size, layoutHash } = heap.model.objects;
+  const table = new PairTable();
+  const of = new Uint32Array(heap.objectCount);
+  const example: number[] = [];
+  for (let i = 0; i < heap.objectCount; i++) {
+    const s = table.id(size[i] === HUGE_SIZE ? HUGE_SIZE : size[i], layoutHash[i]);
+    if (s === example.length) example.push(i);
+    of[i] = s;
+  }
+  return { of, count: example.length, example };
+}
+
+/** Strong evidence (exact, itab, finalizer) that propagation and shape votes build on. */
+interface Strong {
+  of(i: number): number;
+  name(g: number): string;
+}
+
+/**
+ * Propagation along pointers: an unlabelled object whose typed referrers all belong to one
+ * group G, and which has shape S, joins the group "S referenced from G". Two rounds, so that
+ * what a typed object's children reference is reached too. Conflicting referrers leave it
+ * unlabelled.
+ */
+export function fieldPass(heap: Heap, strong: Strong, shapes: Shapes, shapeName: (s: number) => string, out: Output): void {
+  const g = heap.requireGraph();
+  const pairs = new PairTable();
+  const names: (() => string)[] = [];
+  // Parent label of each object: a strong group, or (marked) a field group of this pass.
+  const FIELD = 1 << 30;
+  const parentOf = (i: number) => {
+    const s = strong.of(i);
+    if (s >= 0) return s;
+    const o = out.of[i];
+    return out.owns(o) ? FIELD + (o - out.base) : NONE;
+  };
+  const parentName = (p: number): string => (p >= FIELD ? names[p - FIELD]() : strong.name(p));
+  const proposal = new Int32Array(heap.objectCount);
+  for (let round = 0; round < 2; round++) {
+    proposal.fill(NONE);
+    let proposed = 0;
+    for (let i = 0; i < heap.objectCount; i++) {
+      const parent = parentOf(i);
+      if (parent === NONE) continue;
+      for (let e = g.edgeFirst[i]; e < g.edgeFirst[i + 1]; e++) {
+        const t = g.edgeTarget[e];
+        if (!out.free(t) || strong.of(t) >= 0) continue;
+        const key = pairs.id(parent, shapes.of[t]);
+        if (key === names.length) {
+          const s = shapes.of[t];
+          names.push(() => `${shapeName(s)} referenced from ${parentName(parent)}`);
+        }
+        const cur = proposal[t];
+        if (cur === NONE) {
+          proposal[t] = key;
+          proposed++;
+        } else if (cur !== key) proposal[t] = CONFLICT;
+      }
+    }
+    if (proposed === 0) break;
+    for (let t = 0; t < heap.objectCount; t++) if (proposal[t] >= 0) out.of[t] = out.base + proposal[t];
+  }
+  for (const name of names) out.groups.push({ confidence: 'likely', name, key: '' });
+}
+
+/** "Likely T": unlabelled members of a shape whose strongly typed members (two or more) all share group T. */
+export function shapeVotePass(heap: Heap, strong: Strong, shapes: Shapes, out: Output): void {
+  const vote = new Int32Array(shapes.count).fill(NONE);
+  const votes = new Uint32Array(shapes.count);
+  for (let i = 0; i < heap.objectCount; i++) {
+    const t = strong.of(i);
+    if (t < 0) continue;
+    const s = shapes.of[i];
+    if (vote[s] === NONE) vote[s] = t;
+    else if (vote[s] !== t) vote[s] = CONFLICT;
+    votes[s]++;
+  }
+  const group = out.grouper();
+  for (let i = 0; i < heap.objectCount; i++) {
+    const s = shapes.of[i];
+    const t = vote[s];
+    if (!out.free(i) || strong.of(i) >= 0 || t < 0 || votes[s] < 2) continue;
+    out.of[i] = group(t, 'likely', () => `likely ${strong.name(t)}`);
+  }
+}
+
+/** Runtime layouts recognised by shape: the map header (hmap) of Go < 1.24. */
+export function contentPass(heap: Heap, out: Output): void {
+  const v = parseGoVersion(heap.model.params.buildVersion);
+  if (!v || v[0] !== 1 || v[1] >= 24 || heap.model.params.ptrSize !== 8) return;
+  const hmapHash = layoutHashOf([16, 24, 40]);
+  const group = out.grouper();
+  const { size, layoutHash } = heap.model.objects;
+  for (let i = 0; i < heap.objectCount; i++) {
+    if (size[i] === 48 && layoutHash[i] === hmapHash && out.free(i)) out.of[i] = group(1, 'likely', () => 'runtime.hmap (map header, by layout)');
+  }
+}
+
+/** The decoder's layout hash of a list of pointer offsets (FNV-1a over the offsets). */
+export function layoutHashOf(offsets: number[]): number {
+  let h = 0x811c9dc5;
+  for (const off of offsets) h = Math.imul(h ^ off, 16777619);
+  return offsets.length === 0 ? 0 : (h >>> 0) || 1;
+}
+
+export function shapePass(heap: Heap, shapes: Shapes, shapeName: (s: number) => string, out: Output): void {
+  for (let s = 0; s < shapes.count; s++) out.groups.push({ confidence: 'weak', name: () => shapeName(s), key: `shape:${s}` });
+  for (let i = 0; i < heap.objectCount; i++) if (out.free(i)) out.of[i] = out.base + shapes.of[i];
+}
+
+const SOURCES: Source[] = ['exact', 'itab', 'finalizer', 'site', 'field', 'shape', 'content', 'shape'];
+
+/**
+ * Runs the passes in priority order (exact, itab, finalizer, site, field, shape vote,
+ * content, shape). Shared: one array, each object labelled by the first pass that can.
+ * Independent: each pass on its own array (to measure it alone; N ints per pass).
+ */
+export function runPasses(heap: Heap, options: InferenceOptions, mode: 'shared' | 'independent'): Labels[] {
+  const n = heap.objectCount;
+  const facts = new TypeFacts(heap);
+  const shared = mode === 'shared' ? new Int32Array(n).fill(NONE) : undefined;
+  let base = 0;
+  const outputs: Output[] = [];
+  const next = (k: number) => {
+    const out = new Output(SOURCES[k], shared ?? new Int32Array(n).fill(NONE), base);
+    outputs.push(out);
+    return out;
+  };
+  const done = (out: Output) => {
+    base += out.groups.length;
+  };
+  const exact = next(0);
+  if (options.useTypeWords) exactPass(heap, facts, exact);
+  done(exact);
+  const itab = next(1);
+  itabPass(heap, facts, itab);
+  done(itab);
+  const fin = next(2);
+  finalizerPass(heap, facts, fin);
+  done(fin);
+  // Strong evidence: the first three passes (in shared mode, ids below `base`).
+  const strongEnd = base;
+  const strongOf = shared
+    ? (i: number) => (shared[i] >= 0 && shared[i] < strongEnd ? shared[i] : NONE)
+    : (i: number) => (exact.of[i] >= 0 ? exact.of[i] : itab.of[i] >= 0 ? itab.of[i] : fin.of[i]);
+  const strongName = (g: number) => {
+    for (const o of [exact, itab, fin]) if (o.owns(g)) return o.groups[g - o.base].name();
+    return '?';
+  };
+  const strong: Strong = { of: strongOf, name: strongName };
+  const site = next(3);
+  sitePass(heap, site);
+  done(site);
+  const shapes = shapeIds(heap);
+  const shapeNames: (string | undefined)[] = [];
+  const shapeName = (s: number) => (shapeNames[s] ??= describeShape(heap, shapes.example[s]));
+  const field = next(4);
+  fieldPass(heap, strong, shapes, shapeName, field);
+  done(field);
+  const vote = next(5);
+  shapeVotePass(heap, strong, shapes, vote);
+  done(vote);
+  const content = next(6);
+  contentPass(heap, content);
+  done(content);
+  const shape = next(7);
+  shapePass(heap, shapes, shapeName, shape);
+  done(shape);
+  return outputs;
+}
+
+function describeShape(heap: Heap, i: number): string {
+  const size = heap.size(i);
+  if (heap.model.objects.layoutHash[i] === 0) return `${size} B, no pointers`;
+  const fields = readObjectRecord(heap.model, heap.source, i).fields;
+  const shown = fields.length > 8 ? `${fields.slice(0, 8).join(',')},...` : fields.join(',');
+  return `${size} B, ${fields.length} pointer${fields.length > 1 ? 's' : ''} at ${shown}`;
+}
+
+/** The shared result of the passes as the type groups of the Heap. */
+export function toGroups(passes: Labels[]): TypeGroups {
+  const of = passes[0].of;
+  const groupOf = new Uint32Array(of.buffer, of.byteOffset, of.length);
+  const owner = (g: number) => {
+    for (const p of passes) if (g >= (p as Output).base && g < (p as Output).base + p.groups.length) return p as Output;
+    throw new Error(`no type group ${g}`);
+  };
+  const names = new Map<number, TypeGuess>();
+  const describe = (g: number): TypeGuess => {
+    let d = names.get(g);
+    if (!d) {
+      const p = owner(g);
+      const grp = p.groups[g - p.base];
+      d = { name: grp.name(), source: p.source, confidence: grp.confidence };
+      names.set(g, d);
+    }
+    return d;
+  };
+  const count = passes.reduce((n, p) => n + p.groups.length, 0);
+  return { groupOf, count, describe };
+}
+
+/** The type namer of the Heap: every pass, strongest first; the evidence list for the inspector. */
+export function inferenceNamer(heap: Heap, options: InferenceOptions = { useTypeWords: true }): TypeNamer {
+  let groups: TypeGroups | undefined;
+  let beforeGraph: TypeGroups | undefined;
+  return {
+    classify: () => {
+      if (heap.graph) return (groups ??= toGroups(runPasses(heap, options, 'shared')));
+      // Before pointers are indexed only the shape is known.
+      if (!beforeGraph) {
+        const shapes = shapeIds(heap);
+        const names: (string | undefined)[] = [];
+        const out = new Output('shape', new Int32Array(heap.objectCount).fill(NONE), 0);
+        shapePass(heap, shapes, (s) => (names[s] ??= describeShape(heap, shapes.example[s])), out);
+        beforeGraph = toGroups([out]);
+      }
+      return beforeGraph;
+    },
+    evidence: (i) => objectEvidence(heap, options, i, groups),
+  };
+}
+
+/**
+ * Every kind of evidence about one object, for the inspector: computed for this object
+ * alone (the shared classification keeps only the winner).
+ */
+function objectEvidence(heap: Heap, options: InferenceOptions, i: number, groups: TypeGroups | undefined): TypeGuess[] {
+  const facts = new TypeFacts(heap);
+  const out: TypeGuess[] = [];
+  if (options.useTypeWords) {
+    const k = heap.model.objects.typeWordObject.indexOf(i);
+    if (k >= 0) out.push({ name: facts.name(heap.model.objects.typeWordAddr[k]), source: 'exact', confidence: 'certain' });
+  }
+  const { ifaceWord, ifaceData } = heap.model.objects;
+  const seen = new Set<number>();
+  const pairs: [number, number][] = [];
+  const at = (a: number) => a !== 0 && heap.objectStartingAt(a) === i;
+  for (let k = 0; k < ifaceWord.length; k++) if (at(ifaceData[k])) pairs.push([ifaceWord[k], ifaceData[k]]);
+  for (const p of heap.model.panics) if (at(p.argData)) pairs.push([p.argType, p.argData]);
+  for (const [w] of pairs) {
+    const t = facts.itabType.get(w) ?? w;
+    if (seen.has(t)) continue;
+    seen.add(t);
+    const p = facts.pointee(t);
+    out.push({ name: p.name, source: 'itab', confidence: p.confidence });
+  }
+  for (const f of [...heap.model.finalizers, ...heap.model.queuedFinalizers]) {
+    if (at(f.obj)) out.push({ name: finalizedName(facts, f.ot), source: 'finalizer', confidence: 'certain' });
+  }
+  const s = heap.graph ? heap.sampleOf(i) : -1;
+  if (s >= 0) {
+    const b = heap.model.memProf.find((m) => m.bucket === heap.model.allocSamples.bucket[s]);
+    if (b) out.push({ name: siteName(heap, b.frames[0]), source: 'site', confidence: 'certain' });
+  }
+  // What the shared classification settled on, if none of the above (propagation, votes, layouts).
+  if (groups) {
+    const d = groups.describe(groups.groupOf[i]);
+    if (!out.some((e) => e.name === d.name && e.source === d.source)) out.push(d);
+  }
+  const shape = describeShape(heap, i);
+  if (!out.some((e) => e.name === shape)) out.push({ name: shape, source: 'shape', confidence: 'weak' });
+  return out;
+}

@@ -1,0 +1,3 @@
+module example.com/denseheap
+
+go 1.19
