@@ -8,6 +8,7 @@ import { basename } from 'path';
 import { DumpError } from '../engine/errors';
 import { Heap, PHASE_TITLES, Phase } from '../engine/heap';
 import { FileByteSource } from '../worker/fileByteSource';
+import { collectGarbage } from '../worker/reclaim';
 import { printGoroutines, printSummary, printTop } from './reports';
 
 const USAGE = `usage: goheap <command> [options] FILE
@@ -98,6 +99,7 @@ export function run(argv: string[], out: (s: string) => void): number {
       }
       throw e;
     }
+    heap.reclaim = collectGarbage;
     progress?.('indexing');
     heap.index();
     if (opts.command !== 'summary' || !opts.json) {

@@ -22,35 +22,48 @@ export interface Dominators {
   retained: Float64Array;
 }
 
-export function computeDominators(graph: HeapGraph): Dominators {
+export interface DominatorOptions {
+  /**
+   * Called when large working arrays have just become garbage, so that a host that can
+   * force a collection (the worker, the CLI) returns their memory before the next step.
+   */
+  reclaim?: () => void;
+}
+
+export function computeDominators(graph: HeapGraph, options: DominatorOptions = {}): Dominators {
   const n = graph.objectCount;
   const root = n + graph.groups.length;
   const total = root + 1;
-  // Per node: [first edge, preorder number] side by side (one cache line for both).
-  const info = new Int32Array(2 * total + 2);
+  const { vertex, idom, count } = immediateDominators(graph, total, options);
+  options.reclaim?.();
+  const objects = graph.model.objects;
+  // Retained sizes: in reverse preorder each node adds its total to its dominator's.
+  const retained = new Float64Array(total);
+  for (let i = 1; i <= count; i++) if (vertex[i] < n) retained[vertex[i]] = objectSize(objects, vertex[i]);
+  const idomNode = new Int32Array(total).fill(-1);
+  for (let i = 2; i <= count; i++) idomNode[vertex[i]] = vertex[idom[i]];
+  for (let i = count; i >= 2; i--) retained[idomNode[vertex[i]]] += retained[vertex[i]];
+  return { nodeCount: total, root, idom: idomNode, preorder: vertex.subarray(1, count + 1), retained };
+}
+
+/** Preorder (vertex: number -> node) and immediate dominators on preorder numbers. */
+function immediateDominators(graph: HeapGraph, total: number, options: DominatorOptions): { vertex: Int32Array; idom: Int32Array; count: number } {
   const vertex = new Int32Array(total + 1);
   const parent = new Int32Array(total + 1);
   // Lengauer-Tarjan's ancestor, label and semi per preorder number, interleaved; its memory
   // first serves as the depth-first search's stack.
   const lt = new Int32Array(3 * (total + 1));
+  const [count, predFirst, preds] = numberAndPredecessors(graph, total, vertex, parent, lt);
+  options.reclaim?.(); // the per-node DFS table is garbage now
+  return { vertex, idom: semiNca(predFirst, preds, parent, count, lt), count };
+}
+
+/** The depth-first numbering and, in those numbers, every node's predecessors. */
+function numberAndPredecessors(graph: HeapGraph, total: number, vertex: Int32Array, parent: Int32Array, lt: Int32Array): [number, Int32Array, Int32Array] {
+  // Per node: [first edge, preorder number] side by side (one cache line for both).
+  const info = new Int32Array(2 * total + 2);
   const count = preorder(graph, info, vertex, parent, lt);
-  const [predFirst, preds] = predecessors(graph, info, count);
-  const idom = semiNca(predFirst, preds, parent, count, lt);
-  const objects = graph.model.objects;
-  // Retained sizes on preorder numbers (a node's dominator has a smaller number), then back to nodes.
-  const retainedPre = new Float64Array(count + 1);
-  for (let i = 1; i <= count; i++) if (vertex[i] < n) retainedPre[i] = objectSize(objects, vertex[i]);
-  for (let i = count; i >= 2; i--) retainedPre[idom[i]] += retainedPre[i];
-  const idomNode = new Int32Array(total).fill(-1);
-  const retained = new Float64Array(total);
-  const order = new Int32Array(count);
-  for (let i = 1; i <= count; i++) {
-    const v = vertex[i];
-    order[i - 1] = v;
-    retained[v] = retainedPre[i];
-    if (i > 1) idomNode[v] = vertex[idom[i]];
-  }
-  return { nodeCount: total, root, idom: idomNode, preorder: order, retained };
+  return [count, ...predecessors(graph, info, count)];
 }
 
 /**
@@ -135,18 +148,24 @@ function predecessors(graph: HeapGraph, info: Int32Array, count: number): [Int32
   for (let r = 0; r < graph.roots.count; r++) if (dfn(n + group[r]) !== 0) first[dfn(target[r]) + 1]++;
   for (let g = 0; g < graph.groups.length; g++) if (dfn(n + g) !== 0) first[dfn(n + g) + 1]++;
   for (let i = 0; i <= count; i++) first[i + 1] += first[i];
-  const fill = first.slice(0, count + 1);
+  // Fill with first[i] as the cursor of i's list (it ends at the start of i+1's list), then
+  // shift the array back by one: no second array of cursors.
   const preds = new Int32Array(first[count + 1]);
+  const put = (i: number, a: number) => {
+    preds[first[i]++] = a;
+  };
   for (let u = 0; u < n; u++) {
     const a = info[2 * u + 1];
     if (a === 0) continue;
-    for (let e = edgeFirst[u], end = edgeFirst[u + 1]; e < end; e++) preds[fill[info[2 * edgeTarget[e] + 1]]++] = a;
+    for (let e = edgeFirst[u], end = edgeFirst[u + 1]; e < end; e++) put(info[2 * edgeTarget[e] + 1], a);
   }
   for (let r = 0; r < graph.roots.count; r++) {
     const a = dfn(n + group[r]);
-    if (a !== 0) preds[fill[dfn(target[r])]++] = a;
+    if (a !== 0) put(dfn(target[r]), a);
   }
-  for (let g = 0; g < graph.groups.length; g++) if (dfn(n + g) !== 0) preds[fill[dfn(n + g)]++] = 1;
+  for (let g = 0; g < graph.groups.length; g++) if (dfn(n + g) !== 0) put(dfn(n + g), 1);
+  for (let i = count + 1; i > 0; i--) first[i] = first[i - 1];
+  first[0] = 0;
   return [first, preds];
 }
 

@@ -13,8 +13,9 @@ export function groupRetained(heap: Heap, groupOf: (i: number) => number, groupC
   const n = heap.objectCount;
   const out = new Float64Array(groupCount);
   const active = new Uint32Array(groupCount);
-  const stack = new Int32Array(d.preorder.length + 1);
-  const iter = new Uint32Array(d.preorder.length + 1);
+  // The stack grows with the tree's depth (usually far below the node count).
+  let stack = new Int32Array(1024);
+  let iter = new Uint32Array(1024);
   const group = (v: number): number => (v < n ? groupOf(v) : -1);
   let sp = 0;
   stack[sp] = d.root;
@@ -29,6 +30,14 @@ export function groupRetained(heap: Heap, groupOf: (i: number) => number, groupC
       if (gc >= 0) {
         if (active[gc] === 0) out[gc] += d.retained[c];
         active[gc]++;
+      }
+      if (sp === stack.length) {
+        const s2 = new Int32Array(sp * 2);
+        s2.set(stack);
+        stack = s2;
+        const i2 = new Uint32Array(sp * 2);
+        i2.set(iter);
+        iter = i2;
       }
       stack[sp] = c;
       iter[sp++] = first[c];

@@ -24,6 +24,12 @@ export class Heap {
   private sampleByObject: Map<number, number> | Int32Array | undefined;
   private funcLines: Map<number, { file: number; line: number }> | undefined;
 
+  /**
+   * Called when large arrays have just become garbage (after indexing, inside the dominator
+   * phase): a host that can force a collection returns their memory before the next step.
+   */
+  reclaim: (() => void) | undefined;
+
   constructor(readonly source: ByteSource, readonly model: DumpModel, readonly fileName = '') {
     this.typeNamer = inferenceNamer(this);
   }
@@ -35,13 +41,16 @@ export class Heap {
 
   /** Phase 2: resolve pointers into the object graph. */
   index(): HeapGraph {
-    this.graph ??= buildGraph(this.model);
+    if (!this.graph) {
+      this.graph = buildGraph(this.model);
+      this.reclaim?.();
+    }
     return this.graph;
   }
 
   /** Phase 3: dominator tree and retained sizes. */
   dominate(): Dominators {
-    this.dominators ??= computeDominators(this.index());
+    this.dominators ??= computeDominators(this.index(), { reclaim: this.reclaim });
     this.permutations.delete('retained');
     return this.dominators;
   }

@@ -347,8 +347,7 @@ export function runPasses(heap: Heap, options: InferenceOptions, mode: 'shared' 
   sitePass(heap, site);
   done(site);
   const shapes = shapeIds(heap);
-  const shapeNames: (string | undefined)[] = [];
-  const shapeName = (s: number) => (shapeNames[s] ??= describeShape(heap, shapes.example[s]));
+  const shapeName = shapeNamer(heap, shapes.example);
   const field = next(4);
   fieldPass(heap, strong, shapes, shapeName, field);
   done(field);
@@ -362,6 +361,15 @@ export function runPasses(heap: Heap, options: InferenceOptions, mode: 'shared' 
   shapePass(heap, shapes, shapeName, shape);
   done(shape);
   return outputs;
+}
+
+/**
+ * Names shapes on demand from one example object each. Group names live as long as the
+ * classification: they must not hold the per-object shape array (only the examples).
+ */
+function shapeNamer(heap: Heap, example: number[]): (s: number) => string {
+  const names: (string | undefined)[] = [];
+  return (s) => (names[s] ??= describeShape(heap, example[s]));
 }
 
 function describeShape(heap: Heap, i: number): string {
@@ -401,13 +409,18 @@ export function inferenceNamer(heap: Heap, options: InferenceOptions = { useType
   let beforeGraph: TypeGroups | undefined;
   return {
     classify: () => {
-      if (heap.graph) return (groups ??= toGroups(runPasses(heap, options, 'shared')));
+      if (heap.graph) {
+        if (!groups) {
+          groups = toGroups(runPasses(heap, options, 'shared'));
+          heap.reclaim?.(); // shape ids and propagation proposals are garbage now
+        }
+        return groups;
+      }
       // Before pointers are indexed only the shape is known.
       if (!beforeGraph) {
         const shapes = shapeIds(heap);
-        const names: (string | undefined)[] = [];
         const out = new Output('shape', new Int32Array(heap.objectCount).fill(NONE), 0);
-        shapePass(heap, shapes, (s) => (names[s] ??= describeShape(heap, shapes.example[s])), out);
+        shapePass(heap, shapes, shapeNamer(heap, shapes.example), out);
         beforeGraph = toGroups([out]);
       }
       return beforeGraph;

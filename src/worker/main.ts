@@ -11,6 +11,7 @@ import { heapService } from '../engine/service';
 import { AnalysisStage, ApiMethod, HeapApi, Phase, REQUIRED_STAGE, STAGE_ORDER } from '../protocol/rpc';
 import { DumpSource, FromWorker, ToWorker } from '../protocol/workerMessages';
 import { FileByteSource } from './fileByteSource';
+import { collectGarbage } from './reclaim';
 
 const port = parentPort;
 if (!port) throw new Error('src/worker/main.ts runs as a worker thread');
@@ -63,6 +64,7 @@ async function analyse(src: DumpSource): Promise<void> {
     const reading = progress('reading');
     reading(0);
     heap = Heap.read(source, src.name, { onProgress: (done, total) => reading(done / total) });
+    heap.reclaim = collectGarbage;
     api = heapService(heap);
     reach('decoded');
     await breathe();

@@ -4,7 +4,9 @@
  */
 import { Heap } from '../../src/engine/heap';
 import { objectsPage, sizeClasses } from '../../src/engine/objectQueries';
+import { typeCoverage } from '../../src/engine/typeIndex';
 import { FileByteSource } from '../../src/worker/fileByteSource';
+import { collectGarbage } from '../../src/worker/reclaim';
 
 const file = process.argv[2];
 const times: Record<string, number> = {};
@@ -16,14 +18,17 @@ const lap = (name: string) => {
 };
 const source = new FileByteSource(file);
 const heap = Heap.read(source);
+heap.reclaim = collectGarbage;
 lap('read');
 const graph = heap.index();
 lap('index');
 heap.dominate();
 lap('dominators');
+typeCoverage(heap);
+lap('types');
 sizeClasses(heap, { start: 0, end: 50, sort: { key: 'bytes', descending: true } });
 objectsPage(heap, { start: 0, end: 100, sort: { key: 'retained', descending: true } });
-lap('histogram');
+lap('queries');
 console.log(JSON.stringify({
   times,
   objects: heap.objectCount,
