@@ -1,6 +1,7 @@
 /** Go Heap Dump Viewer: wiring only. Every registration goes into context.subscriptions. */
 import * as vscode from 'vscode';
 import { ActiveDumps } from './host/activeDumps';
+import { compareDumps } from './host/compare';
 import { GoroutineTree } from './host/goroutineTree';
 import { HeapDumpEditorProvider } from './host/heapDumpEditorProvider';
 import { SourceNavigator } from './host/sourceNavigator';
@@ -46,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       if (text !== undefined) tree.setFilter(text);
     }),
     vscode.commands.registerCommand('goHeapDump.clearGoroutineFilter', () => tree.setFilter('')),
+    vscode.commands.registerCommand('goHeapDump.compare', (other?: vscode.Uri) => compareDumps(dumps, editors, other)),
     vscode.commands.registerCommand('goHeapDump.revealGoroutine', (index: number) => tree.revealGoroutine(index)),
   );
   void reopenEarlyTabs();

@@ -9,7 +9,7 @@ import { DumpError } from '../engine/errors';
 import { Heap, PHASE_TITLES, Phase } from '../engine/heap';
 import { FileByteSource } from '../worker/fileByteSource';
 import { collectGarbage } from '../worker/reclaim';
-import { printGoroutines, printSummary, printTop } from './reports';
+import { printDiff, printGoroutines, printSummary, printTop } from './reports';
 
 const USAGE = `usage: goheap <command> [options] FILE
 
@@ -20,6 +20,8 @@ commands:
   top [--n N] FILE          the objects and allocation sites that retain the most,
                             each with a shortest path to a GC root
   goroutines FILE           goroutines grouped by identical stack, with counts
+  diff [--n N] OLD NEW      what grew from the older dump to the newer one: by type,
+                            by allocation site, by goroutine group; survivors vs new objects
 
 exit status: 0 ok, 1 not a readable heap dump, 2 usage, 3 damaged or truncated dump
 (what could be read is printed, then the error)`;
@@ -31,6 +33,8 @@ class UsageError extends Error {}
 interface Options {
   command: string;
   file: string;
+  /** The older dump, for diff. */
+  older: string;
   json: boolean;
   n: number;
 }
@@ -38,8 +42,8 @@ interface Options {
 function parseArgs(argv: string[]): Options {
   const [command, ...rest] = argv;
   if (!command || command === '-h' || command === '--help' || command === 'help') throw new UsageError('');
-  if (!['summary', 'top', 'goroutines'].includes(command)) throw new UsageError(`unknown command "${command}"`);
-  const opts: Options = { command, file: '', json: false, n: 10 };
+  if (!['summary', 'top', 'goroutines', 'diff'].includes(command)) throw new UsageError(`unknown command "${command}"`);
+  const opts: Options = { command, file: '', older: '', json: false, n: 10 };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     if (a === '--json' && command === 'summary') opts.json = true;
@@ -48,9 +52,11 @@ function parseArgs(argv: string[]): Options {
       if (!Number.isInteger(n) || n <= 0) throw new UsageError('--n needs a positive integer');
       opts.n = n;
     } else if (a.startsWith('-')) throw new UsageError(`unknown option ${a} for ${command}`);
-    else if (opts.file) throw new UsageError('one FILE only');
+    else if (command === 'diff' && !opts.older) opts.older = a;
+    else if (opts.file) throw new UsageError(command === 'diff' ? 'diff takes two files, OLD and NEW' : 'one FILE only');
     else opts.file = a;
   }
+  if (command === 'diff' && !opts.file) throw new UsageError('diff needs OLD and NEW');
   if (!opts.file) throw new UsageError('no FILE given');
   return opts;
 }
@@ -78,46 +84,58 @@ export function run(argv: string[], out: (s: string) => void): number {
     process.stderr.write(msg ? `goheap: ${msg}\n\n${USAGE}\n` : `${USAGE}\n`);
     return msg ? EXIT.usage : EXIT.ok;
   }
-  let source: FileByteSource;
+  const opened: FileByteSource[] = [];
   try {
-    source = new FileByteSource(opts.file);
-  } catch (e) {
-    process.stderr.write(`goheap: ${(e as Error).message}\n`);
-    return EXIT.unreadable;
-  }
-  try {
-    const progress = progressReporter(source.size);
-    let heap: Heap;
-    try {
-      heap = Heap.read(source, basename(opts.file), {
-        onProgress: progress && ((done, total) => progress('reading', done / total)),
-      });
-    } catch (e) {
-      if (e instanceof DumpError) {
-        process.stderr.write(`goheap: ${opts.file}: not a readable heap dump: ${e.message}\n`);
+    const load = (file: string): Heap | number => {
+      let source: FileByteSource;
+      try {
+        source = new FileByteSource(file);
+      } catch (e) {
+        process.stderr.write(`goheap: ${(e as Error).message}\n`);
         return EXIT.unreadable;
       }
-      throw e;
-    }
-    heap.reclaim = collectGarbage;
-    progress?.('indexing');
-    heap.index();
-    if (opts.command !== 'summary' || !opts.json) {
-      progress?.('dominators');
-      heap.dominate();
-    }
-    if (progress && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+      opened.push(source);
+      const progress = progressReporter(source.size);
+      let heap: Heap;
+      try {
+        heap = Heap.read(source, basename(file), {
+          onProgress: progress && ((done, total) => progress('reading', done / total)),
+        });
+      } catch (e) {
+        if (e instanceof DumpError) {
+          process.stderr.write(`goheap: ${file}: not a readable heap dump: ${e.message}\n`);
+          return EXIT.unreadable;
+        }
+        throw e;
+      }
+      heap.reclaim = collectGarbage;
+      progress?.('indexing');
+      heap.index();
+      if (opts.command !== 'summary' || !opts.json) {
+        progress?.('dominators');
+        heap.dominate();
+      }
+      if (progress && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+      return heap;
+    };
+    const older = opts.command === 'diff' ? load(opts.older) : undefined;
+    if (typeof older === 'number') return older;
+    const heap = load(opts.file);
+    if (typeof heap === 'number') return heap;
     if (opts.command === 'summary') printSummary(heap, opts.json, out);
     else if (opts.command === 'top') printTop(heap, opts.n, out);
+    else if (opts.command === 'diff') printDiff(older as Heap, heap, opts.n, out);
     else printGoroutines(heap, out);
-    const err = heap.model.error;
-    if (err) {
-      process.stderr.write(`goheap: ${opts.file}: ${err.truncated ? 'truncated' : 'damaged'} dump, showing what was read: ${err.message}\n`);
-      return EXIT.damaged;
+    let code: number = EXIT.ok;
+    for (const [h, file] of [[older, opts.older], [heap, opts.file]] as const) {
+      const err = h?.model.error;
+      if (!err) continue;
+      process.stderr.write(`goheap: ${file}: ${err.truncated ? 'truncated' : 'damaged'} dump, showing what was read: ${err.message}\n`);
+      code = EXIT.damaged;
     }
-    return EXIT.ok;
+    return code;
   } finally {
-    source.close();
+    for (const s of opened) s.close();
   }
 }
 

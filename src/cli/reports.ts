@@ -6,7 +6,9 @@ import { toJson } from '../engine/json';
 import { objectsPage, pathsToRoots } from '../engine/objectQueries';
 import { overview } from '../engine/overview';
 import { summarize } from '../engine/summary';
-import { formatAddress, formatBytes, formatCount, formatPercent, frameText } from '../engine/units';
+import { DiffRow } from '../engine/api';
+import { heapService } from '../engine/service';
+import { formatAddress, formatBytes, formatCount, formatPercent, frameText, summaryFrame } from '../engine/units';
 
 type Out = (s: string) => void;
 
@@ -78,5 +80,36 @@ export function printGoroutines(heap: Heap, out: Out): void {
     out(`\n${String(g.count).padStart(6)}: [${why}]${g.isSystem ? ' (system)' : ''}${g.retained ? ` retains ${formatBytes(g.retained)}` : ''}  goroutines ${ids}\n`);
     for (const f of g.frames) out(`        ${frameText(f)}\n`);
     if (g.createdBy) out(`        created by ${frameText(g.createdBy)}\n`);
+  }
+}
+
+export function printDiff(older: Heap, newer: Heap, n: number, out: Out): void {
+  const api = heapService(newer, () => older);
+  const sum = api.diffSummary();
+  const signed = (b: number) => `${b >= 0 ? '+' : '-'}${formatBytes(Math.abs(b))}`;
+  const signedCount = (c: number) => `${c >= 0 ? '+' : '-'}${formatCount(Math.abs(c))}`;
+  out(`${older.fileName} -> ${newer.fileName}${sum.sameProgram ? '' : ' (different Go version or architecture: groups may not match)'}\n`);
+  out(`  objects     ${formatCount(sum.before.count)} -> ${formatCount(sum.after.count)} (${signedCount(sum.after.count - sum.before.count)}), ${formatBytes(sum.before.bytes)} -> ${formatBytes(sum.after.bytes)} (${signed(sum.after.bytes - sum.before.bytes)})\n`);
+  out(`  survivors   ${formatCount(sum.survivors.count)} objects (${formatBytes(sum.survivors.bytes)}) of the newer dump were already in the older one\n`);
+  out(`  goroutines  ${sum.goroutinesBefore} -> ${sum.goroutinesAfter}\n`);
+  const table = (title: string, rows: DiffRow[]) => {
+    out(`\n${title}\n  ${'growth'.padStart(10)} ${'before'.padStart(10)} ${'after'.padStart(10)} ${'objects'.padStart(9)}  ${'new'.padStart(10)}  group\n`);
+    for (const r of rows) {
+      const d = r.after.bytes - r.before.bytes;
+      if (d <= 0) break;
+      out(`  ${signed(d).padStart(10)} ${formatBytes(r.before.bytes).padStart(10)} ${formatBytes(r.after.bytes).padStart(10)} ${signedCount(r.after.count - r.before.count).padStart(9)}  ${formatBytes(r.after.bytes - r.survivors.bytes).padStart(10)}  ${r.name}${r.source === 'site' || r.source === 'shape' ? '' : ` [${r.source}]`}\n`);
+      for (const f of (r.frames ?? []).slice(1, 3)) out(`${' '.repeat(60)}${frameText(f)}\n`);
+    }
+  };
+  const sort = { key: 'deltaBytes' as const, descending: true };
+  table('Growth by type', api.diffTypes({ start: 0, end: n, sort }).rows);
+  table('Growth by allocation site (memory profile, in-use bytes)', api.diffSites({ start: 0, end: n, sort }).rows);
+  const gs = api.diffGoroutines({ start: 0, end: n }).rows.filter((g) => g.after !== g.before);
+  if (gs.length) {
+    out('\nGoroutine groups that changed\n');
+    for (const g of gs) {
+      const top = summaryFrame(g.frames);
+      out(`  ${String(g.before).padStart(5)} -> ${String(g.after).padEnd(5)} [${g.waitReason || g.status}] ${top ? frameText(top) : ''}\n`);
+    }
   }
 }

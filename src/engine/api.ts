@@ -315,6 +315,52 @@ export interface Overview {
   sampledObjects: number;
 }
 
+/** Objects and bytes. */
+export interface Tally {
+  count: number;
+  bytes: number;
+}
+
+/** One group in a comparison: a type group or an allocation site, before and after. */
+export interface DiffRow {
+  key: string;
+  name: string;
+  /** Evidence source for type rows ("site" for allocation-site rows). */
+  source: string;
+  before: Tally;
+  after: Tally;
+  /** Objects of the newer dump that were already there (same address and size). */
+  survivors: Tally;
+  /** The group (type group or site id) in the newer dump, -1 if it has none there. */
+  group: number;
+  /** Allocation stack, for site rows. */
+  frames?: SourceFrame[];
+}
+
+export interface DiffGoroutineRow {
+  key: string;
+  status: string;
+  waitReason: string;
+  frames: SourceFrame[];
+  before: number;
+  after: number;
+  /** The goroutine group in the newer dump, -1 if none. */
+  group: number;
+}
+
+export interface DiffSummary {
+  olderName: string;
+  before: Tally;
+  after: Tally;
+  survivors: Tally;
+  goroutinesBefore: number;
+  goroutinesAfter: number;
+  /** Same Go version and architecture (dumps of different programs compare poorly). */
+  sameProgram: boolean;
+}
+
+export type DiffSortKey = 'deltaBytes' | 'deltaCount' | 'afterBytes' | 'newBytes';
+
 /** The queries; every method answers from the analysed dump without modifying it. */
 export interface HeapApi {
   overview(): Overview;
@@ -338,4 +384,9 @@ export interface HeapApi {
   allocationSites(a: Range & { sort: Sort<SiteMetric>; filter?: string }): Page<AllocationSiteRow>;
   flameGraph(a: { metric: SiteMetric }): FlameNode;
   sampledObjects(a: Range & { site: number }): Page<ObjectRow>;
+  /** Comparison with the older dump loaded beside this one (fails if none is loaded). */
+  diffSummary(): DiffSummary;
+  diffTypes(a: Range & { sort: Sort<DiffSortKey>; filter?: string }): Page<DiffRow>;
+  diffSites(a: Range & { sort: Sort<DiffSortKey>; filter?: string }): Page<DiffRow>;
+  diffGoroutines(a: Range): Page<DiffGoroutineRow>;
 }

@@ -211,17 +211,30 @@ export function dominatorChildrenPage(heap: Heap, node: number, range: Range): P
 }
 
 export function sizeClasses(heap: Heap, a: Range & { sort: Sort<'bytes' | 'count' | 'size'> }): Page<SizeClassRow> {
-  const bySize = new Map<number, SizeClassRow>();
+  // Small sizes (the size classes) counted in typed arrays, large objects in a map.
+  const SMALL = 32768;
+  const count = new Float64Array(SMALL + 1);
+  const reach = new Float64Array(SMALL + 1);
+  const large = new Map<number, { count: number; reachable: number }>();
   const d = heap.dominators;
   for (let i = 0; i < heap.objectCount; i++) {
     const size = heap.size(i);
-    let row = bySize.get(size);
-    if (!row) bySize.set(size, (row = { size, count: 0, bytes: 0, reachableCount: d ? 0 : null }));
-    row.count++;
-    row.bytes += size;
-    if (d && d.idom[i] >= 0) (row.reachableCount as number)++;
+    const r = d && d.idom[i] >= 0 ? 1 : 0;
+    if (size <= SMALL) {
+      count[size]++;
+      reach[size] += r;
+    } else {
+      const e = large.get(size) ?? { count: 0, reachable: 0 };
+      e.count++;
+      e.reachable += r;
+      large.set(size, e);
+    }
   }
-  const rows = [...bySize.values()];
+  const rows: SizeClassRow[] = [];
+  for (let size = 0; size <= SMALL; size++) {
+    if (count[size]) rows.push({ size, count: count[size], bytes: size * count[size], reachableCount: d ? reach[size] : null });
+  }
+  for (const [size, e] of large) rows.push({ size, count: e.count, bytes: size * e.count, reachableCount: d ? e.reachable : null });
   const key = a.sort.key;
   rows.sort((x, y) => (x[key] - y[key]) * (a.sort.descending ? -1 : 1) || x.size - y.size);
   const [start, end] = clampRange(a, rows.length);

@@ -1,6 +1,7 @@
 /** HeapApi served from an analysed Heap: the one object the worker (and tests) call. */
 import { HeapApi } from './api';
 import { allocationSitesPage, flameGraph, sampledObjectsPage } from './allocationSites';
+import { diffGoroutinePage, diffPage, diffTables } from './diff';
 import { goroutineDetail, goroutineGroupsPage } from './goroutineQueries';
 import type { Heap } from './heap';
 import {
@@ -11,7 +12,13 @@ import { overview } from './overview';
 import { rootLists, rootsPage } from './rootQueries';
 import { typeCoverage, typeInstancesPage, typesPage } from './typeIndex';
 
-export function heapService(heap: Heap): HeapApi {
+/** The API over `heap`; `baseline` gives the older dump to compare with, when one is loaded. */
+export function heapService(heap: Heap, baseline: () => Heap | undefined = () => undefined): HeapApi {
+  const diff = () => {
+    const older = baseline();
+    if (!older) throw new Error('No older dump is loaded to compare with.');
+    return diffTables(older, heap);
+  };
   return {
     overview: () => overview(heap),
     objects: (a) => objectsPage(heap, a),
@@ -34,5 +41,9 @@ export function heapService(heap: Heap): HeapApi {
     allocationSites: (a) => allocationSitesPage(heap, a),
     flameGraph: (a) => flameGraph(heap, a.metric),
     sampledObjects: (a) => sampledObjectsPage(heap, a.site, a),
+    diffSummary: () => diff().summary,
+    diffTypes: (a) => diffPage(diff().types, a),
+    diffSites: (a) => diffPage(diff().sites, a),
+    diffGoroutines: (a) => diffGoroutinePage(diff().goroutines, a),
   };
 }

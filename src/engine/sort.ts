@@ -5,37 +5,27 @@
 
 /** Indices 0..n-1 ordered by ascending key (ties keep index order). */
 export function sortedPermutation(key: (i: number) => number, n: number): Uint32Array {
-  const lo = new Uint32Array(n);
-  const hi = new Uint32Array(n);
-  let maxHi = 0;
-  let maxLo = 0;
+  let max = 0;
   for (let i = 0; i < n; i++) {
     const k = key(i);
-    const h = Math.floor(k / 4294967296);
-    hi[i] = h;
-    lo[i] = k - h * 4294967296;
-    if (h > maxHi) maxHi = h;
-    if (lo[i] > maxLo) maxLo = lo[i];
+    if (k > max) max = k;
   }
+  // 16-bit digits of the key, least significant first, read from the key on each pass
+  // (no per-object copies of the key: two work arrays in all).
+  const digits = Math.max(1, Math.ceil(Math.log2(max + 1) / 16));
   let perm = new Uint32Array(n);
   for (let i = 0; i < n; i++) perm[i] = i;
   let tmp = new Uint32Array(n);
   const count = new Uint32Array(65537);
-  const passes: [Uint32Array, number][] = [];
-  if (maxHi > 0) {
-    passes.push([lo, 0], [lo, 16], [hi, 0]);
-    if (maxHi > 0xffff) passes.push([hi, 16]);
-  } else {
-    passes.push([lo, 0]);
-    if (maxLo > 0xffff) passes.push([lo, 16]);
-  }
-  for (const [word, shift] of passes) {
+  for (let d = 0; d < digits; d++) {
+    const div = 2 ** (16 * d);
+    const digit = (i: number) => Math.floor(key(i) / div) % 65536;
     count.fill(0);
-    for (let i = 0; i < n; i++) count[((word[i] >>> shift) & 0xffff) + 1]++;
-    for (let d = 0; d < 65536; d++) count[d + 1] += count[d];
+    for (let i = 0; i < n; i++) count[digit(i) + 1]++;
+    for (let k = 0; k < 65536; k++) count[k + 1] += count[k];
     for (let i = 0; i < n; i++) {
       const p = perm[i];
-      tmp[count[(word[p] >>> shift) & 0xffff]++] = p;
+      tmp[count[digit(p)]++] = p;
     }
     [perm, tmp] = [tmp, perm];
   }

@@ -54,6 +54,9 @@ export class WebviewBridge extends Disposable {
       case 'revealGoroutine':
         void vscode.commands.executeCommand('goHeapDump.revealGoroutine', m.goroutine);
         return;
+      case 'compare':
+        void vscode.commands.executeCommand('goHeapDump.compare');
+        return;
     }
   }
 }

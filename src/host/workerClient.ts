@@ -52,6 +52,16 @@ export class WorkerClient extends Disposable {
     });
   }
 
+  /** Loads an older dump beside this one, to compare with; resolves to its name. */
+  loadBaseline(source: DumpSource): Promise<string> {
+    if (this._state.kind === 'failed') return Promise.reject(new Error(this._state.message));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.send({ type: 'baseline', id, source }, 'bytes' in source ? [source.bytes] : []);
+    });
+  }
+
   override dispose(): void {
     for (const p of this.pending.values()) p.reject(new Error('The heap dump was closed.'));
     this.pending.clear();

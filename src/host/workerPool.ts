@@ -34,15 +34,7 @@ export class WorkerPool implements vscode.Disposable {
       clearTimeout(entry.timer);
       entry.timer = undefined;
     } else {
-      const name = uri.path.split('/').pop() ?? 'heap dump';
-      let source: DumpSource;
-      if (uri.scheme === 'file') {
-        source = { path: uri.fsPath, name };
-      } else {
-        const bytes = await vscode.workspace.fs.readFile(uri);
-        source = { bytes: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, name };
-      }
-      entry = { client: new WorkerClient(this.script, source, this.memoryLimitMb()), refs: 0, timer: undefined };
+      entry = { client: new WorkerClient(this.script, await dumpSource(uri), this.memoryLimitMb()), refs: 0, timer: undefined };
       this.entries.set(key, entry);
     }
     entry.refs++;
@@ -75,4 +67,12 @@ export class WorkerPool implements vscode.Disposable {
     }
     this.entries.clear();
   }
+}
+
+/** How the worker reads a file: by path when it is local, else its bytes (read by VS Code). */
+export async function dumpSource(uri: vscode.Uri): Promise<DumpSource> {
+  const name = uri.path.split('/').pop() ?? 'heap dump';
+  if (uri.scheme === 'file') return { path: uri.fsPath, name };
+  const bytes = await vscode.workspace.fs.readFile(uri);
+  return { bytes: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, name };
 }

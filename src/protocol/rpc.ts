@@ -38,6 +38,10 @@ export const REQUIRED_STAGE: Record<ApiMethod, AnalysisStage> = {
   sampledObjects: 'indexed',
   dominatorChildren: 'dominated',
   dominatorRoot: 'dominated',
+  diffSummary: 'indexed',
+  diffTypes: 'indexed',
+  diffSites: 'indexed',
+  diffGoroutines: 'indexed',
 };
 
 /** A call of method M with its argument, as it crosses a channel. */

@@ -22,10 +22,14 @@ export type ToHost =
   /** Reopen this file with VS Code's text editor. */
   | { type: 'reopenAsText' }
   /** Show a goroutine group in the sidebar tree. */
-  | { type: 'revealGoroutine'; goroutine: number };
+  | { type: 'revealGoroutine'; goroutine: number }
+  /** Choose an older dump to compare this one with. */
+  | { type: 'compare' };
 
 export type ToWebview =
   | { type: 'state'; state: EditorState; fileName: string }
   | ({ type: 'reply' } & Reply)
   /** Show an object in the inspector (from a command such as "Reveal Object by Address"). */
-  | { type: 'showObject'; index: number };
+  | { type: 'showObject'; index: number }
+  /** An older dump is loaded beside this one: show the comparison. */
+  | { type: 'baseline'; name: string };

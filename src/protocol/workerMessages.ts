@@ -11,7 +11,9 @@ export type ToWorker =
   /** Start reading and analysing a dump. Sent once, first. */
   | { type: 'open'; source: DumpSource }
   /** A query; answered by a `reply`. */
-  | ({ type: 'call' } & Call);
+  | ({ type: 'call' } & Call)
+  /** Read an older dump of the same program to compare with; answered by a `reply` (its name). */
+  | { type: 'baseline'; id: number; source: DumpSource };
 
 export type FromWorker =
   /** Progress within a phase (fraction 0..1 where it is known). */

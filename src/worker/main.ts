@@ -18,6 +18,8 @@ if (!port) throw new Error('src/worker/main.ts runs as a worker thread');
 
 let heap: Heap | undefined;
 let api: HeapApi | undefined;
+/** The older dump to compare with, once one is loaded. */
+let baseline: Heap | undefined;
 let reached = -1; // index in STAGE_ORDER of the last stage completed
 let failure: string | undefined;
 const waiting: { stage: number; resume: () => void; fail: (e: Error) => void }[] = [];
@@ -65,7 +67,7 @@ async function analyse(src: DumpSource): Promise<void> {
     reading(0);
     heap = Heap.read(source, src.name, { onProgress: (done, total) => reading(done / total) });
     heap.reclaim = collectGarbage;
-    api = heapService(heap);
+    api = heapService(heap, () => baseline);
     reach('decoded');
     await breathe();
     progress('indexing')(undefined);
@@ -95,7 +97,23 @@ async function answer(id: number, method: ApiMethod, args: unknown): Promise<voi
   }
 }
 
+/** Reads an older dump beside this one (decoded and indexed; no dominators needed). */
+async function loadBaseline(id: number, src: DumpSource): Promise<void> {
+  try {
+    await until('indexed');
+    const source = 'path' in src ? new FileByteSource(src.path) : new MemoryByteSource(new Uint8Array(src.bytes));
+    const older = Heap.read(source, src.name);
+    older.reclaim = collectGarbage;
+    older.index();
+    baseline = older;
+    post({ type: 'reply', id, ok: src.name });
+  } catch (e) {
+    post({ type: 'reply', id, err: e instanceof Error ? e.message : String(e) });
+  }
+}
+
 port.on('message', (m: ToWorker) => {
   if (m.type === 'open') void analyse(m.source);
+  else if (m.type === 'baseline') void loadBaseline(m.id, m.source);
   else void answer(m.id, m.method, m.args);
 });

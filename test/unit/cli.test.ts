@@ -54,6 +54,16 @@ describe('goheap CLI', function () {
     assert.match(r.out, /main\.worker/);
   });
 
+  it('diff puts the leaking allocations on top, with survivors and new objects', function () {
+    const r = goheap('diff', '--n', '5', join(SAMPLES, 'dumps', 'orders-before.heapdump'), SAMPLE);
+    assert.strictEqual(r.code, 0, r.err);
+    assert.match(r.out, /survivors\s+[\d,]+ objects/);
+    const growth = r.out.split('Growth by type')[1].split('\n').slice(2, 7).join('\n');
+    assert.match(growth, /main\.(newOrder|renderReceipt)|runtime\.(mapassign|makeBucketArray)/, `top growth:\n${growth}`);
+    const sites = r.out.split('Growth by allocation site')[1];
+    assert.match(sites.split('\n').slice(2, 12).join('\n'), /orders\.go:\d+/);
+  });
+
   it('exit 2 and usage for bad arguments', function () {
     assert.strictEqual(goheap('frobnicate', SAMPLE).code, 2);
     assert.strictEqual(goheap('top', '--n', 'x', SAMPLE).code, 2);
