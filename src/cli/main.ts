@@ -47,7 +47,7 @@ function parseArgs(argv: string[]): Options {
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     if (a === '--json' && command === 'summary') opts.json = true;
-    else if ((a === '--n' || a === '-n') && command === 'top') {
+    else if ((a === '--n' || a === '-n') && (command === 'top' || command === 'diff')) {
       const n = Number(rest[++i]);
       if (!Number.isInteger(n) || n <= 0) throw new UsageError('--n needs a positive integer');
       opts.n = n;
