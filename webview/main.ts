@@ -10,6 +10,7 @@ import { showMenu } from './contextMenu';
 import { clear, h } from './dom';
 import { copyText, loadState, onHostMessage, saveState, send } from './host';
 import { AllocationsTab } from './tabs/allocations';
+import { CompareTab } from './tabs/compare';
 import { DominatorsTab } from './tabs/dominators';
 import { GoroutinesTab } from './tabs/goroutines';
 import { ObjectsTab } from './tabs/objects';
@@ -36,6 +37,7 @@ class App {
   private panels: HTMLElement | undefined;
   private overview: OverviewTab | undefined;
   private objects: ObjectsTab | undefined;
+  private compare: CompareTab | undefined;
   private fileName = '';
   private complete = false;
 
@@ -47,6 +49,9 @@ class App {
         this.onState(m.state);
       } else if (m.type === 'showObject') {
         this.openObject(m.index);
+      } else if (m.type === 'baseline') {
+        this.showTab('compare');
+        void this.compare?.load(m.name);
       }
     });
     send({ type: 'ready' });
@@ -116,6 +121,8 @@ class App {
     const goroutines = new GoroutinesTab();
     const allocations = new AllocationsTab();
     const roots = new RootsTab(nav);
+    this.compare = new CompareTab(nav);
+    const compare = this.compare;
     const objects = this.objects;
     this.tabs = [
       { id: 'overview', title: 'Overview', element: this.overview.element },
@@ -125,6 +132,7 @@ class App {
       { id: 'goroutines', title: 'Goroutines', element: goroutines.element, refresh: () => goroutines.refresh() },
       { id: 'allocations', title: 'Allocations', element: allocations.element, refresh: () => allocations.refresh() },
       { id: 'roots', title: 'Roots', element: roots.element, refresh: () => roots.refresh() },
+      { id: 'compare', title: 'Compare', element: compare.element, refresh: () => compare.refresh() },
     ];
     const panels = h('vscode-panels', { activeid: `tab-${loadState('tab', 'overview')}`, 'aria-label': 'Heap dump views' });
     for (const t of this.tabs) panels.append(h('vscode-panel-tab', { id: `tab-${t.id}` }, t.title.toUpperCase()));
@@ -138,11 +146,16 @@ class App {
     this.main.append(panels);
   }
 
+  private showTab(id: string): void {
+    if (!this.panels) return;
+    this.panels.setAttribute('activeid', `tab-${id}`);
+    saveState('tab', id);
+  }
+
   /** Shows an object in the inspector (Objects tab). */
   openObject(index: number): void {
-    if (!this.objects || !this.panels) return;
-    this.panels.setAttribute('activeid', 'tab-objects');
-    saveState('tab', 'objects');
+    if (!this.objects) return;
+    this.showTab('objects');
     this.objects.show(index);
   }
 

@@ -1,7 +1,8 @@
 /**
  * "Compare With Another Heap Dump...": loads an older dump of the same program beside the
  * newer one (in the newer one's worker) and shows the comparison in the newer one's editor.
- * Which is older is decided by the files' modification times.
+ * Which is older the dumps say (MemStats counters only grow); if the chosen dump is the newer,
+ * the comparison moves to its editor.
  */
 import * as vscode from 'vscode';
 import { ActiveDumps } from './activeDumps';
@@ -27,25 +28,24 @@ export async function compareDumps(dumps: ActiveDumps, editors: HeapDumpEditorPr
     void vscode.window.showWarningMessage('Choose another dump: comparing a dump with itself shows no change.');
     return undefined;
   }
-  const [a, b] = await Promise.all([vscode.workspace.fs.stat(current.uri), vscode.workspace.fs.stat(picked)]);
-  let newer: HeapDumpDocument = current;
-  let older = picked;
-  if (b.mtime > a.mtime) {
-    // The chosen dump is the newer one: compare in its editor.
-    await vscode.commands.executeCommand('vscode.openWith', picked, HeapDumpEditorProvider.viewType);
-    const opened = dumps.active;
-    if (!opened || opened.uri.toString() !== picked.toString()) return undefined;
-    newer = opened;
-    older = current.uri;
-  }
-  const name = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Reading ${older.path.split('/').pop()} to compare with ${newer.fileName}...` },
-    async () => newer.worker.loadBaseline(await dumpSource(older)),
-  ).then((n) => n, (e: Error) => {
+  const load = (into: HeapDumpDocument, other: vscode.Uri) => vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Reading ${other.path.split('/').pop()} to compare with ${into.fileName}...` },
+    async () => into.worker.loadBaseline(await dumpSource(other)),
+  ).then((r) => r, (e: Error) => {
     void vscode.window.showErrorMessage(`Cannot compare: ${e.message}`);
     return undefined;
   });
-  if (name === undefined) return undefined;
+  let loaded = await load(current, picked);
+  if (!loaded) return undefined;
+  if (loaded.newerThanThis) {
+    // The chosen dump is the newer one: compare in its editor, against this one.
+    await vscode.commands.executeCommand('vscode.openWith', picked, HeapDumpEditorProvider.viewType);
+    const newer = dumps.active;
+    if (!newer || newer.uri.toString() !== picked.toString()) return undefined;
+    loaded = await load(newer, current.uri);
+    if (!loaded) return undefined;
+  }
+  const name = loaded.name;
   editors.bridgeOf(dumps.activePanel)?.post({ type: 'baseline', name });
   return name;
 }

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { Worker } from 'worker_threads';
 import { AnalysisStage, ApiArgs, ApiMethod, ApiResult, Overview, Phase } from '../protocol/rpc';
-import { DumpSource, FromWorker, ToWorker } from '../protocol/workerMessages';
+import { BaselineLoaded, DumpSource, FromWorker, ToWorker } from '../protocol/workerMessages';
 import { Disposable } from './dispose';
 
 export type WorkerState =
@@ -52,8 +52,8 @@ export class WorkerClient extends Disposable {
     });
   }
 
-  /** Loads an older dump beside this one, to compare with; resolves to its name. */
-  loadBaseline(source: DumpSource): Promise<string> {
+  /** Loads another dump beside this one, to compare with. */
+  loadBaseline(source: DumpSource): Promise<BaselineLoaded> {
     if (this._state.kind === 'failed') return Promise.reject(new Error(this._state.message));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {

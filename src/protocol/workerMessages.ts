@@ -12,7 +12,10 @@ export type ToWorker =
   | { type: 'open'; source: DumpSource }
   /** A query; answered by a `reply`. */
   | ({ type: 'call' } & Call)
-  /** Read an older dump of the same program to compare with; answered by a `reply` (its name). */
+  /**
+   * Read another dump of the same program to compare with; answered by a `reply` with its
+   * name and whether it is in fact the newer one (then compare the other way round).
+   */
   | { type: 'baseline'; id: number; source: DumpSource };
 
 export type FromWorker =
@@ -23,3 +26,9 @@ export type FromWorker =
   /** The file cannot be read as a heap dump at all (bad header, damaged params). */
   | { type: 'failed'; message: string; offset: number | undefined }
   | ({ type: 'reply' } & Reply);
+
+/** The answer to a `baseline` message. */
+export interface BaselineLoaded {
+  name: string;
+  newerThanThis: boolean;
+}

@@ -97,6 +97,18 @@ async function answer(id: number, method: ApiMethod, args: unknown): Promise<voi
   }
 }
 
+/**
+ * Whether dump `a` was written after dump `b` by the same process: the cumulative counters
+ * of MemStats only grow (TotalAlloc, then NumGC).
+ */
+function isLater(a: Heap, b: Heap): boolean {
+  const x = a.model.memStats;
+  const y = b.model.memStats;
+  if (!x || !y) return false;
+  if (x.fields.TotalAlloc !== y.fields.TotalAlloc) return x.fields.TotalAlloc > y.fields.TotalAlloc;
+  return x.numGC > y.numGC;
+}
+
 /** Reads an older dump beside this one (decoded and indexed; no dominators needed). */
 async function loadBaseline(id: number, src: DumpSource): Promise<void> {
   try {
@@ -106,7 +118,7 @@ async function loadBaseline(id: number, src: DumpSource): Promise<void> {
     older.reclaim = collectGarbage;
     older.index();
     baseline = older;
-    post({ type: 'reply', id, ok: src.name });
+    post({ type: 'reply', id, ok: { name: src.name, newerThanThis: isLater(older, heap as Heap) } });
   } catch (e) {
     post({ type: 'reply', id, err: e instanceof Error ? e.message : String(e) });
   }

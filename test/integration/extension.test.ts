@@ -101,6 +101,22 @@ describe('Go Heap Dump Viewer in VS Code', function () {
     assert.match(editor.document.lineAt(editor.selection.active.line).text, /^func lockStuck\(/);
   });
 
+  it('compares with an older dump, whichever of the two the user starts from', async function () {
+    const before = workspaceFile('dumps', 'orders-before.heapdump');
+    for (const [start, other] of [[sample(), before], [before, sample()]]) {
+      const doc = await openDump(api, start);
+      await settled(doc);
+      const name = await vscode.commands.executeCommand<string | undefined>('goHeapDump.compare', other);
+      assert.strictEqual(name, 'orders-before.heapdump', 'the older dump is the baseline');
+      const newer = api.dumps.active as HeapDumpDocument;
+      assert.ok(newer.uri.path.endsWith('/orders.heapdump'), `the comparison is shown in the newer dump (${newer.uri.path})`);
+      const summary = await newer.worker.call('diffSummary', undefined);
+      assert.ok(summary.after.count > summary.before.count);
+      const top = await newer.worker.call('diffTypes', { start: 0, end: 3, sort: { key: 'deltaBytes', descending: true } });
+      assert.ok(top.rows[0].after.bytes - top.rows[0].before.bytes > 100_000, JSON.stringify(top.rows[0]));
+    }
+  });
+
   it('shows a clear error for a file that is not a heap dump, and keeps working', async function () {
     const bad = vscode.Uri.joinPath(vscode.Uri.file(process.env.TMPDIR ?? '/tmp'), `not-a-dump-${Date.now()}.heapdump`);
     await vscode.workspace.fs.writeFile(bad, new TextEncoder().encode('this is not a heap dump at all\n'));
