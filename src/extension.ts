@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { ActiveDumps } from './host/activeDumps';
 import { compareDumps } from './host/compare';
+import { exportPprof } from './host/exportPprof';
 import { GoroutineTree } from './host/goroutineTree';
 import { HeapDumpEditorProvider } from './host/heapDumpEditorProvider';
 import { SourceNavigator } from './host/sourceNavigator';
@@ -48,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     }),
     vscode.commands.registerCommand('goHeapDump.clearGoroutineFilter', () => tree.setFilter('')),
     vscode.commands.registerCommand('goHeapDump.compare', (other?: vscode.Uri) => compareDumps(dumps, editors, other)),
+    vscode.commands.registerCommand('goHeapDump.exportPprof', (kind?: 'memory' | 'retained' | 'references', target?: vscode.Uri) => exportPprof(dumps.active, kind, target)),
     vscode.commands.registerCommand('goHeapDump.revealGoroutine', (index: number) => tree.revealGoroutine(index)),
   );
   void reopenEarlyTabs();

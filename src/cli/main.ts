@@ -4,7 +4,10 @@
  * Exit codes: 0 complete; 1 the file cannot be read as a heap dump; 2 usage;
  * 3 a truncated or damaged dump of which a part was read (partial output plus the error).
  */
+import { writeFileSync } from 'fs';
 import { basename } from 'path';
+import { gzipSync } from 'zlib';
+import { buildProfile } from '../engine/pprof';
 import { DumpError } from '../engine/errors';
 import { Heap, PHASE_TITLES, Phase } from '../engine/heap';
 import { FileByteSource } from '../worker/fileByteSource';
@@ -22,6 +25,10 @@ commands:
   goroutines FILE           goroutines grouped by identical stack, with counts
   diff [--n N] OLD NEW      what grew from the older dump to the newer one: by type,
                             by allocation site, by goroutine group; survivors vs new objects
+  pprof [--kind K] -o OUT FILE
+                            a pprof profile (gzipped) for go tool pprof; K is memory (the
+                            memory profile, default), retained (bytes the sampled objects of
+                            each allocation stack retain) or references (dominator chains)
 
 exit status: 0 ok, 1 not a readable heap dump, 2 usage, 3 damaged or truncated dump
 (what could be read is printed, then the error)`;
@@ -35,6 +42,9 @@ interface Options {
   file: string;
   /** The older dump, for diff. */
   older: string;
+  /** pprof: which profile, and where to write it. */
+  kind: 'memory' | 'retained' | 'references';
+  output: string;
   json: boolean;
   n: number;
 }
@@ -42,8 +52,8 @@ interface Options {
 function parseArgs(argv: string[]): Options {
   const [command, ...rest] = argv;
   if (!command || command === '-h' || command === '--help' || command === 'help') throw new UsageError('');
-  if (!['summary', 'top', 'goroutines', 'diff'].includes(command)) throw new UsageError(`unknown command "${command}"`);
-  const opts: Options = { command, file: '', older: '', json: false, n: 10 };
+  if (!['summary', 'top', 'goroutines', 'diff', 'pprof'].includes(command)) throw new UsageError(`unknown command "${command}"`);
+  const opts: Options = { command, file: '', older: '', kind: 'memory', output: '', json: false, n: 10 };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     if (a === '--json' && command === 'summary') opts.json = true;
@@ -51,12 +61,20 @@ function parseArgs(argv: string[]): Options {
       const n = Number(rest[++i]);
       if (!Number.isInteger(n) || n <= 0) throw new UsageError('--n needs a positive integer');
       opts.n = n;
+    } else if ((a === '-o' || a === '--output') && command === 'pprof') {
+      opts.output = rest[++i] ?? '';
+      if (!opts.output) throw new UsageError('-o needs a file name');
+    } else if (a === '--kind' && command === 'pprof') {
+      const k = rest[++i];
+      if (k !== 'memory' && k !== 'retained' && k !== 'references') throw new UsageError('--kind is memory, retained or references');
+      opts.kind = k;
     } else if (a.startsWith('-')) throw new UsageError(`unknown option ${a} for ${command}`);
     else if (command === 'diff' && !opts.older) opts.older = a;
     else if (opts.file) throw new UsageError(command === 'diff' ? 'diff takes two files, OLD and NEW' : 'one FILE only');
     else opts.file = a;
   }
   if (command === 'diff' && !opts.file) throw new UsageError('diff needs OLD and NEW');
+  if (command === 'pprof' && !opts.output) throw new UsageError('pprof needs -o OUT (e.g. -o heap.pb.gz)');
   if (!opts.file) throw new UsageError('no FILE given');
   return opts;
 }
@@ -125,6 +143,10 @@ export function run(argv: string[], out: (s: string) => void): number {
     if (opts.command === 'summary') printSummary(heap, opts.json, out);
     else if (opts.command === 'top') printTop(heap, opts.n, out);
     else if (opts.command === 'diff') printDiff(older as Heap, heap, opts.n, out);
+    else if (opts.command === 'pprof') {
+      writeFileSync(opts.output, gzipSync(buildProfile(heap, opts.kind)));
+      out(`wrote ${opts.output}: the ${opts.kind} profile of ${heap.fileName} (go tool pprof ${opts.output})\n`);
+    }
     else printGoroutines(heap, out);
     let code: number = EXIT.ok;
     for (const [h, file] of [[older, opts.older], [heap, opts.file]] as const) {

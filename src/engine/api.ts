@@ -389,4 +389,6 @@ export interface HeapApi {
   diffTypes(a: Range & { sort: Sort<DiffSortKey>; filter?: string }): Page<DiffRow>;
   diffSites(a: Range & { sort: Sort<DiffSortKey>; filter?: string }): Page<DiffRow>;
   diffGoroutines(a: Range): Page<DiffGoroutineRow>;
+  /** A pprof profile of the dump (encoded protocol buffer, not gzipped). */
+  pprof(a: { kind: 'memory' | 'retained' | 'references' }): { bytes: ArrayBuffer };
 }

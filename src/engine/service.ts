@@ -9,6 +9,7 @@ import {
   pathsToRoots, references, referrers, sizeClasses,
 } from './objectQueries';
 import { overview } from './overview';
+import { buildProfile } from './pprof';
 import { rootLists, rootsPage } from './rootQueries';
 import { typeCoverage, typeInstancesPage, typesPage } from './typeIndex';
 
@@ -45,5 +46,9 @@ export function heapService(heap: Heap, baseline: () => Heap | undefined = () =>
     diffTypes: (a) => diffPage(diff().types, a),
     diffSites: (a) => diffPage(diff().sites, a),
     diffGoroutines: (a) => diffGoroutinePage(diff().goroutines, a),
+    pprof: (a) => {
+      const bytes = buildProfile(heap, a.kind);
+      return { bytes: bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer as ArrayBuffer : bytes.slice().buffer };
+    },
   };
 }

@@ -42,6 +42,7 @@ export const REQUIRED_STAGE: Record<ApiMethod, AnalysisStage> = {
   diffTypes: 'indexed',
   diffSites: 'indexed',
   diffGoroutines: 'indexed',
+  pprof: 'dominated',
 };
 
 /** A call of method M with its argument, as it crosses a channel. */

@@ -117,6 +117,17 @@ describe('Go Heap Dump Viewer in VS Code', function () {
     }
   });
 
+  it('exports a pprof profile of the active dump', async function () {
+    const doc = await openDump(api, sample());
+    await settled(doc);
+    const target = vscode.Uri.joinPath(vscode.Uri.file(process.env.TMPDIR ?? '/tmp'), `orders-${Date.now()}.memory.pb.gz`);
+    const written = await vscode.commands.executeCommand<vscode.Uri | undefined>('goHeapDump.exportPprof', 'memory', target);
+    assert.strictEqual(written?.toString(), target.toString());
+    const bytes = await vscode.workspace.fs.readFile(target);
+    assert.deepStrictEqual([bytes[0], bytes[1]], [0x1f, 0x8b], 'gzipped');
+    assert.ok(bytes.length > 1000);
+  });
+
   it('shows a clear error for a file that is not a heap dump, and keeps working', async function () {
     const bad = vscode.Uri.joinPath(vscode.Uri.file(process.env.TMPDIR ?? '/tmp'), `not-a-dump-${Date.now()}.heapdump`);
     await vscode.workspace.fs.writeFile(bad, new TextEncoder().encode('this is not a heap dump at all\n'));

@@ -1,0 +1,86 @@
+/**
+ * pprof export, read back: with `go tool pprof -top` where Go is installed (CI installs it),
+ * and always by decoding the protocol buffer; totals checked against the reference decoder's
+ * memory-profile records and against the dump.
+ */
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { Profile } from 'pprof-format';
+import { gunzipSync, gzipSync } from 'zlib';
+import { Heap } from '../../src/engine/heap';
+import { ProfileKind, buildProfile } from '../../src/engine/pprof';
+import { FileByteSource } from '../../src/worker/fileByteSource';
+import { SAMPLES } from '../support/corpus';
+
+const SAMPLE = join(SAMPLES, 'dumps', 'orders.heapdump');
+const summary = JSON.parse(readFileSync(SAMPLE.replace('.heapdump', '.summary.json'), 'utf8'));
+const hasGo = spawnSync('go', ['version']).status === 0;
+
+function total(p: Profile, index: number): number {
+  return p.sample.reduce((a, s) => a + Number(s.value[index]), 0);
+}
+
+/** The "of X total" figure of `go tool pprof -top`, in bytes or a count. */
+function goTotal(file: string, sampleIndex: string): number {
+  const r = spawnSync('go', ['tool', 'pprof', '-top', `-sample_index=${sampleIndex}`, file], { encoding: 'utf8' });
+  assert.strictEqual(r.status, 0, r.stderr);
+  const m = /of ([\d.]+)([kMG]?B)? total/.exec(r.stdout);
+  assert.ok(m, r.stdout.slice(0, 500));
+  const unit = { kB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 }[m[2] as 'kB'] ?? 1;
+  return Number(m[1]) * unit;
+}
+
+describe('pprof export', function () {
+  let heap: Heap;
+  const dir = mkdtempSync(join(tmpdir(), 'goheap-pprof-'));
+  const write = (kind: ProfileKind) => {
+    const file = join(dir, `${kind}.pb.gz`);
+    writeFileSync(file, gzipSync(buildProfile(heap, kind)));
+    return { file, profile: Profile.decode(gunzipSync(readFileSync(file))) };
+  };
+  before(function () {
+    heap = Heap.read(new FileByteSource(SAMPLE), 'orders.heapdump').analyse();
+    if (!hasGo) console.log('    go not found: profiles checked by decoding them only (CI installs golang-go)');
+  });
+
+  it('memory: the four sample types of Go heap profiles, totals as in the records', function () {
+    const { file, profile } = write('memory');
+    const names = profile.sampleType.map((t) => profile.stringTable.strings[Number(t.type)]);
+    assert.deepStrictEqual(names, ['alloc_objects', 'alloc_space', 'inuse_objects', 'inuse_space']);
+    const mp = summary.memprof as { size: number; allocs: number; frees: number }[];
+    const inuseBytes = mp.reduce((a, m) => a + (m.allocs - m.frees) * m.size, 0);
+    const allocObjects = mp.reduce((a, m) => a + m.allocs, 0);
+    assert.strictEqual(total(profile, 3), inuseBytes);
+    assert.strictEqual(total(profile, 0), allocObjects);
+    assert.strictEqual(Number(profile.period), 1, 'every object sampled: MemProfileRate = 1');
+    const fn = profile.function.map((f) => profile.stringTable.strings[Number(f.name)]);
+    assert.ok(fn.includes('main.newOrder'));
+    if (hasGo) {
+      assert.ok(Math.abs(goTotal(file, 'inuse_space') - inuseBytes) <= 0.01 * 1024, 'go tool pprof agrees on in-use bytes');
+      const top = spawnSync('go', ['tool', 'pprof', '-top', '-lines', file], { encoding: 'utf8' }).stdout;
+      assert.match(top, /main\.newOrder .*orders\.go:\d+/, 'functions with file and line');
+    }
+  });
+
+  it('retained: each allocation stack weighs what its sampled objects retain', function () {
+    const { file, profile } = write('retained');
+    const sites = profile.sample.length;
+    assert.ok(sites > 0);
+    const maxRetained = Math.max(...profile.sample.map((s) => Number(s.value[0])));
+    // The orders index (a map) retains nearly all the heap and was allocated at one site.
+    assert.ok(maxRetained > 0.9 * (heap.dominators?.retained[heap.dominators.root] ?? 0), `largest ${maxRetained}`);
+    if (hasGo) assert.ok(goTotal(file, 'retained_space') >= maxRetained);
+  });
+
+  it('references: every reachable object once, under its chain of dominators', function () {
+    const { file, profile } = write('references');
+    const reachable = heap.dominators?.retained[heap.dominators.root] ?? 0;
+    assert.strictEqual(total(profile, 0), reachable, 'the samples add up to the reachable bytes');
+    const leafNames = new Set(profile.sample.map((s) => profile.stringTable.strings[Number(profile.function[Number(profile.location[Number(s.locationId[0]) - 1].line[0].functionId) - 1].name)]));
+    assert.ok(leafNames.size > 5);
+    if (hasGo) assert.ok(Math.abs(goTotal(file, 'inuse_space') - reachable) <= 0.01 * 1024 * 1024);
+  });
+});
