@@ -7,7 +7,8 @@ import { GoroutineTree } from './host/goroutineTree';
 import { HeapDumpEditorProvider } from './host/heapDumpEditorProvider';
 import { SourceNavigator } from './host/sourceNavigator';
 import { WorkerPool } from './host/workerPool';
-import { SourceFrame } from './protocol/rpc';
+import { LineStat, SourceFrame } from './protocol/rpc';
+import { SourceAnnotations, showLineStacks } from './host/sourceAnnotations';
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const config = () => vscode.workspace.getConfiguration('goHeapDump');
@@ -17,10 +18,15 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const navigator = new SourceNavigator(context.workspaceState);
   const tree = new GoroutineTree(dumps);
   const editors = new HeapDumpEditorProvider(context.extensionUri, pool, dumps, navigator);
+  const annotations = new SourceAnnotations(dumps, navigator);
   context.subscriptions.push(
     pool,
     dumps,
     tree,
+    annotations,
+    vscode.commands.registerCommand('goHeapDump.toggleSourceAnnotations', () => annotations.toggle()),
+    vscode.commands.registerCommand('goHeapDump.pinSourceAnnotations', () => annotations.pin()),
+    vscode.commands.registerCommand('goHeapDump.showLineStacks', (s: LineStat) => showLineStacks(s)),
     vscode.window.registerCustomEditorProvider(HeapDumpEditorProvider.viewType, editors, { supportsMultipleEditorsPerDocument: true }),
     vscode.commands.registerCommand('goHeapDump.revealObject', async (address?: string) => {
       const dump = dumps.active;
@@ -53,7 +59,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.commands.registerCommand('goHeapDump.revealGoroutine', (index: number) => tree.revealGoroutine(index)),
   );
   void reopenEarlyTabs();
-  return { dumps, pool, tree, navigator };
+  return { dumps, pool, tree, navigator, annotations };
 }
 
 /**
@@ -76,6 +82,7 @@ export interface ExtensionApi {
   pool: WorkerPool;
   tree: GoroutineTree;
   navigator: SourceNavigator;
+  annotations: SourceAnnotations;
 }
 
 export function deactivate(): void {}

@@ -3,7 +3,7 @@
  * stack and one object size), with the profile's counts and what the alloc-sample records
  * say is still in the dump; and the flame graph of a metric over those stacks.
  */
-import { AllocationSiteRow, FlameNode, Page, Range, SiteMetric, Sort, SourceFrame } from './api';
+import { AllocationSiteRow, FlameNode, LineStat, Page, Range, SiteMetric, Sort, SourceFrame } from './api';
 import { groupRetained } from './groupRetained';
 import type { Heap } from './heap';
 import { clampRange } from './objectQueries';
@@ -155,4 +155,42 @@ export function flameGraph(heap: Heap, metric: SiteMetric): FlameNode {
   };
   order(root);
   return root;
+}
+
+/** Memory-profile totals per source line: on the line itself (flat) and through it (cum). */
+export function lineStats(heap: Heap): LineStat[] {
+  const byLine = new Map<string, LineStat>();
+  const withRetained = heap.dominators !== undefined;
+  allocationSites(heap).sites.forEach((s, id) => {
+    const seen = new Set<string>();
+    s.frames.forEach((f, depth) => {
+      if (!f.file || !f.line || f.file === '?') return;
+      const key = `${f.file}\0${f.line}`;
+      let st = byLine.get(key);
+      if (!st) {
+        const zero = () => ({ inuseBytes: 0, inuseObjects: 0, liveBytes: 0, retainedBytes: withRetained ? 0 : null });
+        st = { file: f.file, line: f.line, function: f.function, flat: zero(), cum: zero(), sites: [] };
+        byLine.set(key, st);
+      }
+      const add = (t: LineStat['flat']) => {
+        t.inuseBytes += s.inuseBytes;
+        t.inuseObjects += s.inuseObjects;
+        t.liveBytes += s.liveBytes;
+        if (t.retainedBytes !== null) t.retainedBytes += s.retainedBytes ?? 0;
+      };
+      if (depth === 0) add(st.flat);
+      // Inlined frames repeat a line within one stack: count a stack once per line.
+      if (!seen.has(key)) {
+        seen.add(key);
+        add(st.cum);
+        st.sites.push({ id, inuseBytes: s.inuseBytes, frames: s.frames });
+      }
+    });
+  });
+  const out = [...byLine.values()];
+  for (const st of out) {
+    st.sites.sort((a, b) => b.inuseBytes - a.inuseBytes);
+    st.sites.length = Math.min(st.sites.length, 5);
+  }
+  return out;
 }

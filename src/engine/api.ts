@@ -361,6 +361,20 @@ export interface DiffSummary {
 
 export type DiffSortKey = 'deltaBytes' | 'deltaCount' | 'afterBytes' | 'newBytes';
 
+/** What the memory profile says about one source line. */
+export interface LineStat {
+  /** File as the dump writes it (a build path). */
+  file: string;
+  line: number;
+  function: string;
+  /** Allocations made on this line itself (the line is the innermost frame of the stack). */
+  flat: { inuseBytes: number; inuseObjects: number; liveBytes: number; retainedBytes: number | null };
+  /** Allocations made on this line or below it (the line is somewhere on the stack). */
+  cum: { inuseBytes: number; inuseObjects: number; liveBytes: number; retainedBytes: number | null };
+  /** The biggest allocation stacks through this line (site ids, for allocationSites). */
+  sites: { id: number; inuseBytes: number; frames: SourceFrame[] }[];
+}
+
 /** The queries; every method answers from the analysed dump without modifying it. */
 export interface HeapApi {
   overview(): Overview;
@@ -389,6 +403,8 @@ export interface HeapApi {
   diffTypes(a: Range & { sort: Sort<DiffSortKey>; filter?: string }): Page<DiffRow>;
   diffSites(a: Range & { sort: Sort<DiffSortKey>; filter?: string }): Page<DiffRow>;
   diffGoroutines(a: Range): Page<DiffGoroutineRow>;
+  /** Per source line, the memory-profile totals (for annotations in the editor). */
+  lineStats(): LineStat[];
   /** A pprof profile of the dump (encoded protocol buffer, not gzipped). */
   pprof(a: { kind: 'memory' | 'retained' | 'references' }): { bytes: ArrayBuffer };
 }

@@ -1,6 +1,6 @@
 /** HeapApi served from an analysed Heap: the one object the worker (and tests) call. */
 import { HeapApi } from './api';
-import { allocationSitesPage, flameGraph, sampledObjectsPage } from './allocationSites';
+import { allocationSitesPage, flameGraph, lineStats, sampledObjectsPage } from './allocationSites';
 import { diffGoroutinePage, diffPage, diffTables } from './diff';
 import { goroutineDetail, goroutineGroupsPage } from './goroutineQueries';
 import type { Heap } from './heap';
@@ -46,6 +46,7 @@ export function heapService(heap: Heap, baseline: () => Heap | undefined = () =>
     diffTypes: (a) => diffPage(diff().types, a),
     diffSites: (a) => diffPage(diff().sites, a),
     diffGoroutines: (a) => diffGoroutinePage(diff().goroutines, a),
+    lineStats: () => lineStats(heap),
     pprof: (a) => {
       const bytes = buildProfile(heap, a.kind);
       return { bytes: bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer as ArrayBuffer : bytes.slice().buffer };

@@ -36,6 +36,12 @@ export class SourceNavigator {
     return this.openDeclaration(frame.function);
   }
 
+  /** The local file a build path maps to, without asking the user; undefined if none or several. */
+  async resolveQuietly(buildPath: string): Promise<string | undefined> {
+    const r = await resolveSourcePath(buildPath, await this.env());
+    return r.kind === 'found' && SOURCE_FILE.test(r.path) ? r.path : undefined;
+  }
+
   private async env(): Promise<ResolverEnv> {
     const config = vscode.workspace.getConfiguration('goHeapDump');
     const goEnv = await (this.goEnv ??= readGoEnv());

@@ -43,6 +43,7 @@ export const REQUIRED_STAGE: Record<ApiMethod, AnalysisStage> = {
   diffSites: 'indexed',
   diffGoroutines: 'indexed',
   pprof: 'dominated',
+  lineStats: 'indexed',
 };
 
 /** A call of method M with its argument, as it crosses a channel. */

@@ -117,6 +117,25 @@ describe('Go Heap Dump Viewer in VS Code', function () {
     }
   });
 
+  it('annotates Go lines with the memory allocated there', async function () {
+    const doc = await openDump(api, sample());
+    await settled(doc);
+    const orders = workspaceFile('orderservice', 'orders.go');
+    const stats = await until('annotations for orders.go', () => {
+      const s = api.annotations.statsFor(orders.fsPath);
+      return s.some((x) => x.flat.inuseBytes > 0) ? s : undefined;
+    });
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(orders)).split('\n');
+    const top = stats.sort((a, b) => b.flat.inuseBytes - a.flat.inuseBytes)[0];
+    assert.match(text[top.line - 1], /Notes:|map\[|fmt\.Sprintf|renderReceipt|make\(/, `line ${top.line} allocates: ${text[top.line - 1]}`);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', orders);
+    const lens = lenses.find((l) => l.range.start.line === top.line - 1);
+    assert.match(lens?.command?.title ?? '', /in use \([\d,]+ objects\) allocated here/);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', orders, new vscode.Position(top.line - 1, 2));
+    const md = hovers.flatMap((h) => h.contents).map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : '')).join('\n');
+    assert.match(md, /Memory from orders\.heapdump/);
+  });
+
   it('exports a pprof profile of the active dump', async function () {
     const doc = await openDump(api, sample());
     await settled(doc);
