@@ -81,6 +81,17 @@ export function printGoroutines(heap: Heap, out: Out): void {
     for (const f of g.frames) out(`        ${frameText(f)}\n`);
     if (g.createdBy) out(`        created by ${frameText(g.createdBy)}\n`);
   }
+  const triage = heapService(heap).goroutineTriage();
+  if (triage.waits.length) {
+    out('\nWaiting on shared objects:\n');
+    for (const w of triage.waits) {
+      const holders = [w.otherGoroutines.length && `${w.otherGoroutines.length} other goroutine stack(s)`, w.globalRoots && 'a global', w.heapReferrers && `${w.heapReferrers} heap object(s)`].filter(Boolean);
+      const others = holders.length ? `; also held by ${holders.join(', ')}` : '; nothing else points at it';
+      const what = w.object ? `${formatAddress(w.address)} (${w.object.type.name})` : `${formatAddress(w.address)} (a global)`;
+      out(`  ${String(w.goroutines.length).padStart(4)} on ${w.kind} ${what} [${w.waitReason}]${w.object ? others : ''}\n`);
+    }
+  }
+  for (const f of triage.findings) out(`\n${f.severity === 'error' ? 'LEAK' : 'NOTE'}: ${f.title}\n  ${f.detail}\n`);
 }
 
 export function printDiff(older: Heap, newer: Heap, n: number, out: Out): void {

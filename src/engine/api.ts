@@ -375,6 +375,38 @@ export interface LineStat {
   sites: { id: number; inuseBytes: number; frames: SourceFrame[] }[];
 }
 
+/** Goroutines waiting on one object (a channel, a mutex, a wait group...). */
+export interface WaitRow {
+  /** The heap object waited on; undefined for a global (in the data or bss segment). */
+  object: ObjectRow | undefined;
+  address: number;
+  kind: 'channel' | 'select' | 'mutex' | 'waitgroup' | 'cond' | 'other';
+  waitReason: string;
+  /** Goroutine indices waiting on it, and their ids. */
+  goroutines: number[];
+  goids: number[];
+  /** Other goroutines whose stacks point at it: those that could wake the waiters. */
+  otherGoroutines: number[];
+  /** Objects in the heap that point at it. */
+  heapReferrers: number;
+  /** Words of global variables (data, bss) that point at it. */
+  globalRoots: number;
+}
+
+/** A pattern worth a look, with the goroutines it is about. */
+export interface Finding {
+  severity: 'error' | 'warning';
+  title: string;
+  detail: string;
+  goroutines: number[];
+  object?: ObjectRow;
+}
+
+export interface GoroutineTriage {
+  waits: WaitRow[];
+  findings: Finding[];
+}
+
 /** The queries; every method answers from the analysed dump without modifying it. */
 export interface HeapApi {
   overview(): Overview;
@@ -395,6 +427,8 @@ export interface HeapApi {
   roots(a: Range & { kind: RootListKind }): Page<RootEntryRow>;
   goroutineGroups(a: Range & { filter?: string }): Page<GoroutineGroupRow>;
   goroutine(a: { index: number }): GoroutineDetail;
+  /** What blocked goroutines wait on, and suspicious patterns. */
+  goroutineTriage(): GoroutineTriage;
   allocationSites(a: Range & { sort: Sort<SiteMetric>; filter?: string }): Page<AllocationSiteRow>;
   flameGraph(a: { metric: SiteMetric }): FlameNode;
   sampledObjects(a: Range & { site: number }): Page<ObjectRow>;

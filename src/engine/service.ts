@@ -3,6 +3,7 @@ import { HeapApi } from './api';
 import { allocationSitesPage, flameGraph, lineStats, sampledObjectsPage } from './allocationSites';
 import { diffGoroutinePage, diffPage, diffTables } from './diff';
 import { goroutineDetail, goroutineGroupsPage } from './goroutineQueries';
+import { goroutineTriage } from './goroutineTriage';
 import type { Heap } from './heap';
 import {
   dominatorChildrenPage, dominatorNodeRow, findAddress, objectContents, objectDetail, objectsPage,
@@ -39,6 +40,7 @@ export function heapService(heap: Heap, baseline: () => Heap | undefined = () =>
     roots: (a) => rootsPage(heap, a.kind, a),
     goroutineGroups: (a) => goroutineGroupsPage(heap, a, a.filter),
     goroutine: (a) => goroutineDetail(heap, a.index),
+    goroutineTriage: () => goroutineTriage(heap),
     allocationSites: (a) => allocationSitesPage(heap, a),
     flameGraph: (a) => flameGraph(heap, a.metric),
     sampledObjects: (a) => sampledObjectsPage(heap, a.site, a),

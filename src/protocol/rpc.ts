@@ -20,6 +20,7 @@ export const REQUIRED_STAGE: Record<ApiMethod, AnalysisStage> = {
   overview: 'decoded',
   goroutineGroups: 'decoded',
   goroutine: 'decoded',
+  goroutineTriage: 'indexed',
   objects: 'indexed',
   object: 'indexed',
   objectContents: 'indexed',

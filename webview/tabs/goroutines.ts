@@ -1,6 +1,7 @@
 /** Goroutines grouped by identical stack, status and wait reason; expand for frames. */
-import type { GoroutineGroupRow } from '../../src/protocol/rpc';
+import type { GoroutineGroupRow, GoroutineTriage, WaitRow } from '../../src/protocol/rpc';
 import { formatAddress, formatBytes, formatCount, summaryFrame } from '../../src/protocol/units';
+import { Nav, objectLink, typeName } from '../objects';
 import { h } from '../dom';
 import { frameLink } from '../frames';
 import { loadState, query, saveState, send } from '../host';
@@ -9,9 +10,14 @@ import { DetailLine, VirtualTable } from '../virtualTable';
 export class GoroutinesTab {
   readonly element = h('div', { class: 'tab-body table-tab' });
   private readonly table: VirtualTable<GoroutineGroupRow>;
+  private readonly waits: VirtualTable<WaitRow>;
+  private readonly findings = h('div', { class: 'findings', 'aria-live': 'polite' });
+  private readonly body = h('div', { class: 'alloc-body' });
   private filter = loadState('goroutines.filter', '');
+  private view = loadState<'stack' | 'object'>('goroutines.view', 'stack');
+  private triage: Promise<GoroutineTriage> | undefined;
 
-  constructor() {
+  constructor(private readonly nav: Nav) {
     const field = h('vscode-text-field', { placeholder: 'Filter: function, wait reason, status or goroutine id', value: this.filter, 'aria-label': 'Filter goroutines' }) as HTMLElement & { value: string };
     let timer: number | undefined;
     field.addEventListener('input', () => {
@@ -37,7 +43,53 @@ export class GoroutinesTab {
       ],
       details: (r) => this.details(r),
     });
-    this.element.append(h('div', { class: 'toolbar' }, field), this.table.element);
+    this.waits = new VirtualTable<WaitRow>({
+      label: 'Goroutines by the object they wait on',
+      stateKey: 'goroutines.waits',
+      sort: { key: 'count', descending: true },
+      empty: 'No blocked goroutine waits on an object found in its frames',
+      fetch: async (start, end) => {
+        const rows = (await this.loadTriage()).waits;
+        return { total: rows.length, start, rows: rows.slice(start, end) };
+      },
+      columns: [
+        { title: 'Goroutines', width: '90px', align: 'right', render: (w) => formatCount(w.goroutines.length) },
+        { title: 'Waiting on', width: 'minmax(220px, 2fr)', render: (w) => (w.object ? h('span', {}, `${w.kind} `, objectLink(w.object, this.nav), ' ', typeName(w.object.type)) : h('span', {}, `${w.kind} `, h('span', { class: 'mono' }, formatAddress(w.address)), h('span', { class: 'muted' }, ' (a global)'))) },
+        { title: 'Reason', width: 'minmax(120px, 1fr)', render: (w) => w.waitReason },
+        { title: 'Also held by', width: 'minmax(200px, 2fr)', help: 'Who else could wake them: other goroutines\' stacks, globals, heap objects', render: (w) => holders(w) },
+      ],
+      details: (w) => Promise.resolve([
+        { render: () => h('span', { class: 'muted' }, `waiting: goroutines ${w.goids.slice(0, 40).join(' ')}${w.goids.length > 40 ? ' ...' : ''}`), onActivate: () => send({ type: 'revealGoroutine', goroutine: w.goroutines[0] }) },
+        ...(w.otherGoroutines.length ? [{ render: () => h('span', { class: 'muted' }, `stacks that also point at it: goroutine indices ${w.otherGoroutines.slice(0, 20).join(' ')}`), onActivate: () => send({ type: 'revealGoroutine', goroutine: w.otherGoroutines[0] }) }] : []),
+      ]),
+    });
+    const pick = h('vscode-dropdown', { 'aria-label': 'Group goroutines by' }) as HTMLElement & { value: string };
+    pick.append(h('vscode-option', { value: 'stack' }, 'Group by stack'), h('vscode-option', { value: 'object' }, 'Group by what they wait on'));
+    queueMicrotask(() => (pick.value = this.view));
+    pick.addEventListener('change', () => {
+      this.view = pick.value as 'stack' | 'object';
+      saveState('goroutines.view', this.view);
+      this.show();
+    });
+    this.element.append(h('div', { class: 'toolbar' }, pick, field), this.findings, this.body);
+    this.show();
+    void this.renderFindings();
+  }
+
+  private show(): void {
+    this.body.replaceChildren(this.view === 'stack' ? this.table.element : this.waits.element);
+  }
+
+  private loadTriage(): Promise<GoroutineTriage> {
+    return (this.triage ??= query('goroutineTriage', undefined));
+  }
+
+  private async renderFindings(): Promise<void> {
+    const t = await this.loadTriage();
+    this.findings.replaceChildren(...t.findings.map((f) => h('div', { class: `finding finding-${f.severity}`, role: f.severity === 'error' ? 'alert' : 'note' },
+      h('span', { class: `codicon ${f.severity === 'error' ? 'codicon-error' : 'codicon-warning'}` }), ' ', h('strong', {}, f.title), ' ',
+      h('span', { class: 'muted' }, f.detail), ' ',
+      f.object ? objectLink(f.object, this.nav) : '')));
   }
 
   private async details(r: GoroutineGroupRow): Promise<DetailLine[]> {
@@ -62,6 +114,15 @@ export class GoroutinesTab {
   }
 
   refresh(): void {
+    this.triage = undefined;
     this.table.refresh();
+    this.waits.refresh();
+    void this.renderFindings();
   }
+}
+
+function holders(w: WaitRow): string {
+  const parts = [w.otherGoroutines.length && `${w.otherGoroutines.length} other goroutine stack${w.otherGoroutines.length > 1 ? 's' : ''}`,
+    w.globalRoots && 'a global', w.heapReferrers && `${w.heapReferrers} heap object${w.heapReferrers > 1 ? 's' : ''}`].filter(Boolean);
+  return w.object ? (parts.length ? parts.join(', ') : 'nothing else') : 'reachable by all (a global)';
 }
