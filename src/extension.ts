@@ -7,10 +7,12 @@ import { GoroutineTree } from './host/goroutineTree';
 import { HeapDumpEditorProvider } from './host/heapDumpEditorProvider';
 import { SourceNavigator } from './host/sourceNavigator';
 import { WorkerPool } from './host/workerPool';
+import { log } from './host/log';
 import { LineStat, SourceFrame } from './protocol/rpc';
 import { SourceAnnotations, showLineStacks } from './host/sourceAnnotations';
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
+  log().info(`activating in process ${process.pid} (${vscode.env.appHost}, ${context.extensionMode})`);
   const config = () => vscode.workspace.getConfiguration('goHeapDump');
   const pool = new WorkerPool(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath,
     () => config().get<number>('workerMemoryLimitMb') ?? 8192);
@@ -20,6 +22,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const editors = new HeapDumpEditorProvider(context.extensionUri, pool, dumps, navigator);
   const annotations = new SourceAnnotations(dumps, navigator);
   context.subscriptions.push(
+    log(),
     pool,
     dumps,
     tree,

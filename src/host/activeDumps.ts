@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from './dispose';
 import { HeapDumpDocument } from './heapDumpDocument';
+import { log } from './log';
 
 export class ActiveDumps extends Disposable {
   private readonly open: { document: HeapDumpDocument; panel: vscode.WebviewPanel }[] = [];
@@ -25,17 +26,21 @@ export class ActiveDumps extends Disposable {
   track(document: HeapDumpDocument, panel: vscode.WebviewPanel): void {
     const entry = { document, panel };
     this.open.push(entry);
+    const remove = () => {
+      const k = this.open.indexOf(entry);
+      if (k >= 0) this.open.splice(k, 1);
+    };
     const viewState = panel.onDidChangeViewState(() => {
       if (panel.active) {
         // Most recently active last.
-        this.open.splice(this.open.indexOf(entry), 1);
+        remove();
         this.open.push(entry);
         this.setActive(document);
       }
     });
     panel.onDidDispose(() => {
       viewState.dispose();
-      this.open.splice(this.open.indexOf(entry), 1);
+      remove();
       if (this._active === document && !this.open.some((e) => e.document === document)) {
         this.setActive(this.open[this.open.length - 1]?.document);
       }
@@ -45,6 +50,7 @@ export class ActiveDumps extends Disposable {
 
   private setActive(d: HeapDumpDocument | undefined): void {
     if (this._active === d) return;
+    log().info(`active heap dump: ${d?.uri.toString() ?? 'none'}`);
     this._active = d;
     this.onDidChangeEmitter.fire(d);
   }

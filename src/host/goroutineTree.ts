@@ -9,6 +9,7 @@ import { baseName, formatBytes, summaryFrame } from '../protocol/units';
 import { ActiveDumps } from './activeDumps';
 import { Disposable } from './dispose';
 import { HeapDumpDocument } from './heapDumpDocument';
+import { log } from './log';
 
 type Node =
   | { kind: 'message'; text: string; icon: string }
@@ -30,7 +31,7 @@ export class GoroutineTree extends Disposable implements vscode.TreeDataProvider
   readonly onDidChangeTreeData = this.onDidChangeEmitter.event;
   readonly view: vscode.TreeView<Node>;
   private filter = '';
-  private groups: Node[] | undefined;
+  private groups: Promise<Node[]> | undefined;
   private watched: vscode.Disposable | undefined;
 
   constructor(private readonly dumps: ActiveDumps) {
@@ -42,6 +43,7 @@ export class GoroutineTree extends Disposable implements vscode.TreeDataProvider
 
   /** Shows the goroutines of another dump (or none). */
   private follow(d: HeapDumpDocument | undefined): void {
+    log().info(`goroutine tree: follows ${d?.fileName ?? 'no dump'}`);
     this.watched?.dispose();
     // Refresh when the analysis reaches a new stage (retained sizes arrive with dominators).
     this.watched = d?.onDidChangeState((s) => {
@@ -63,6 +65,7 @@ export class GoroutineTree extends Disposable implements vscode.TreeDataProvider
   }
 
   refresh(): void {
+    // A load in flight is dropped with its promise: a later refresh never sees an earlier result.
     this.groups = undefined;
     this.onDidChangeEmitter.fire(undefined);
   }
@@ -82,7 +85,7 @@ export class GoroutineTree extends Disposable implements vscode.TreeDataProvider
   }
 
   async getChildren(node?: Node): Promise<Node[]> {
-    if (!node) return (this.groups ??= await this.loadGroups());
+    if (!node) return (this.groups ??= this.loadGroups());
     switch (node.kind) {
       case 'group':
         return node.row.goroutines.map((index, k) => ({ kind: 'goroutine', group: node, index, goid: node.row.goids[k] }));
@@ -101,6 +104,7 @@ export class GoroutineTree extends Disposable implements vscode.TreeDataProvider
 
   private async loadGroups(): Promise<Node[]> {
     const d = this.dumps.active;
+    log().info(`goroutine tree: loading groups of ${d?.fileName ?? 'no dump'} (${d?.state.kind ?? '-'})`);
     this.view.description = undefined;
     if (!d) return [];
     const state = d.state;

@@ -8,6 +8,7 @@ import { Worker } from 'worker_threads';
 import { AnalysisStage, ApiArgs, ApiMethod, ApiResult, Overview, Phase } from '../protocol/rpc';
 import { BaselineLoaded, DumpSource, FromWorker, ToWorker } from '../protocol/workerMessages';
 import { Disposable } from './dispose';
+import { log } from './log';
 
 export type WorkerState =
   | { kind: 'running'; phase: Phase; fraction: number | undefined; stage: AnalysisStage | undefined; overview: Overview | undefined }
@@ -74,6 +75,9 @@ export class WorkerClient extends Disposable {
   }
 
   private setState(s: WorkerState): void {
+    if (s.kind !== this._state.kind || (s.kind === 'running' && this._state.kind === 'running' && s.stage !== this._state.stage)) {
+      log().info(`worker: ${s.kind}${s.kind === 'running' ? ` (${s.stage ?? 'reading'})` : s.kind === 'failed' ? `: ${s.message}` : ''}`);
+    }
     this._state = s;
     this.onDidChangeStateEmitter.fire(s);
   }
