@@ -118,7 +118,7 @@ class App {
     this.objects = new ObjectsTab(nav);
     const types = new TypesTab(nav);
     const dominators = new DominatorsTab(nav);
-    const goroutines = new GoroutinesTab();
+    const goroutines = new GoroutinesTab(nav);
     const allocations = new AllocationsTab();
     const roots = new RootsTab(nav);
     this.compare = new CompareTab(nav);

@@ -27,6 +27,15 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
   const statusLine = async () => (await page.locator('[id="status.editor.selection"]').innerText()).trim();
   const activeTabNamed = (name: string) => page.locator('.editor-group-container.active .tab.active', { hasText: name }).waitFor({ timeout: 30_000 });
   const cursorAtLine = (line: number) => page.locator('[id="status.editor.selection"]', { hasText: `Ln ${line},` }).waitFor({ timeout: 30_000 });
+  /** Runs a command from the palette (focus first leaves the webview, which keeps keys). */
+  const runCommand = async (title: string) => {
+    await page.locator('.part.sidebar .composite.title').first().click();
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().click();
+  };
   const activeTab = async () => (await page.locator('.editor-group-container.active .tab.active').first().innerText()).replace(/\s+/g, '');
 
   before(async function () {
@@ -64,7 +73,7 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
 
   it('switches to the Goroutines tab and groups the blocked workers', async function () {
     await editor.locator('vscode-panel-tab#tab-goroutines').click();
-    const row = editor.locator('.vt-row', { hasText: 'main.worker' }).first();
+    const row = editor.locator('#view-goroutines .vt-row', { hasText: 'main.worker' }).first();
     await row.waitFor();
     assert.match(await row.innerText(), /^\s*6\b/);
     assert.match(await row.innerText(), /chan receive/);
@@ -147,5 +156,51 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
     await rows.nth(1).waitFor();
     assert.ok((await rows.count()) > 2, 'the root is expanded into its groups');
     await shot('10-dominators');
+  });
+
+  it('groups goroutines by what they wait on', async function () {
+    await editor.locator('vscode-panel-tab#tab-goroutines').click();
+    const pick = editor.locator('#view-goroutines vscode-dropdown').first();
+    await pick.click();
+    await editor.locator('#view-goroutines vscode-option', { hasText: 'Group by what they wait on' }).click();
+    const row = editor.locator('#view-goroutines .vt-row', { hasText: 'channel' }).first();
+    await row.waitFor();
+    assert.match(await row.innerText(), /^\s*6\b/, 'six workers on one channel');
+    await shot('11-triage');
+  });
+
+  it('compares with the older dump through the command and shows the growth', async function () {
+    await page.locator('.tabs-container .tab', { hasText: 'orders.heapdump' }).first().click();
+    await runCommand('Heap Dump: Compare With Another Heap Dump');
+    // VS Code's own file dialog (a quick input with a path) in the browser.
+    const input = page.locator('.quick-input-box input');
+    await input.waitFor();
+    await input.fill(join(SAMPLES, 'dumps', 'orders-before.heapdump'));
+    await page.keyboard.press('Enter');
+    const growth = editor.locator('#view-compare .vt-row').first();
+    await growth.waitFor({ timeout: 60_000 });
+    assert.match(await editor.locator('#view-compare .compare-head').innerText(), /orders-before\.heapdump → this dump/);
+    assert.match(await growth.innerText(), /\+\d[\d.]* (B|KiB|MiB)/, 'the first row grew');
+    await shot('12-compare');
+  });
+
+  it('annotates the Go source with the memory allocated on each line', async function () {
+    // Keep the dump's editor open (a preview tab would be replaced by the Go file).
+    await page.locator('.tabs-container .tab', { hasText: 'orders.heapdump' }).first().dblclick();
+    await page.locator('.activitybar [aria-label*="Explorer"]').first().click();
+    const file = page.getByRole('treeitem', { name: 'orders.go', exact: true });
+    if (!(await file.isVisible())) await page.getByRole('treeitem', { name: 'orderservice', exact: true }).click();
+    await file.click();
+    await activeTabNamed('orders.go');
+    // Scroll to newOrder, whose lines allocate.
+    await page.locator('.editor-group-container.active .view-lines').click();
+    await page.keyboard.press('Control+G');
+    await page.keyboard.type('91');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Home');
+    const lens = page.locator('.contentWidgets .codelens-decoration, .codelens-decoration', { hasText: 'in use' }).first();
+    await lens.waitFor({ state: 'attached', timeout: 30_000 });
+    assert.match((await lens.textContent()) ?? '', /in use \([\d,]+ objects\)/);
+    await shot('13-source-annotations');
   });
 });
