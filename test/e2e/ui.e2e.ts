@@ -6,7 +6,7 @@
  */
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
-import { mkdirSync, readFileSync } from 'fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { REPO, SAMPLES } from '../support/corpus';
@@ -21,6 +21,7 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
   let browser: Browser;
   let page: Page;
   let editor: FrameLocator;
+  const consoleLog: string[] = [];
   const summary = JSON.parse(readFileSync(join(SAMPLES, 'dumps', 'orders.summary.json'), 'utf8'));
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
@@ -44,6 +45,8 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
     server = await startCodeServer({ vsix: [VSIX] });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // The workbench's own log, kept beside the screenshots for when a step fails.
+    page.on('console', (m) => consoleLog.push(`${new Date().toISOString()} [${m.type()}] ${m.text()}`));
     await page.goto(workbenchUrl(server, SAMPLES));
     editor = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
   });
@@ -53,6 +56,7 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
   });
 
   after(async function () {
+    writeFileSync(join(SHOTS, 'workbench-console.log'), consoleLog.join('\n'));
     await browser?.close();
     server?.stop();
   });
@@ -172,11 +176,18 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
   it('compares with the older dump through the command and shows the growth', async function () {
     await page.locator('.tabs-container .tab', { hasText: 'orders.heapdump' }).first().click();
     await runCommand('Heap Dump: Compare With Another Heap Dump');
-    // VS Code's own file dialog (a quick input with a path) in the browser.
+    // VS Code's own file dialog (a quick input listing the folder) in the browser. It fills in
+    // its start folder asynchronously, so typing a path can be overwritten: pick from the list.
     const input = page.locator('.quick-input-box input');
     await input.waitFor();
-    await input.fill(join(SAMPLES, 'dumps', 'orders-before.heapdump'));
+    await input.fill(join(SAMPLES, 'dumps') + '/');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'orders-before.heapdump' }).first().click();
+    for (let tries = 0; !(await input.inputValue()).endsWith('/orders-before.heapdump'); tries++) {
+      assert.ok(tries < 100, `the dialog did not take the picked file: ${await input.inputValue()}`);
+      await page.waitForTimeout(100);
+    }
     await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
     const growth = editor.locator('#view-compare .vt-row').first();
     await growth.waitFor({ timeout: 60_000 });
     assert.match(await editor.locator('#view-compare .compare-head').innerText(), /orders-before\.heapdump → this dump/);

@@ -96,8 +96,10 @@ export async function startCodeServer(opts: StartOptions = {}): Promise<CodeServ
     'update.mode': 'none',
     'git.enabled': false,
     'workbench.tips.enabled': false,
-    'chat.disableAIFeatures': true,
     'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    // Not 'chat.disableAIFeatures': applying it at start-up disables the chat extension and
+    // restarts the extension hosts; with the built-ins skipped below, that restart races the
+    // first start and, about one run in three, leaves two extension hosts side by side.
     ...opts.settings,
   }, null, 1));
   writeFileSync(join(dir, 'config.yaml'), 'auth: none\ncert: false\n');
