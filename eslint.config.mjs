@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'test-results/**', 'bench-data/**', 'samples/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.cache/**', '.scratch/**', 'test-results/**', 'bench-data/**', 'samples/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -6,6 +6,7 @@
 import { AllocationSiteRow, FlameNode, LineStat, Page, Range, SiteMetric, Sort, SourceFrame } from './api';
 import { groupRetained } from './groupRetained';
 import type { Heap } from './heap';
+import { allocatingFrames } from './format';
 import { clampRange } from './objectQueries';
 
 interface Site {
@@ -31,6 +32,7 @@ interface SiteTable {
 
 const cache = new WeakMap<Heap, SiteTable>();
 
+
 export function allocationSites(heap: Heap): SiteTable {
   let table = cache.get(heap);
   if (table && (table.withRetained || !heap.dominators)) return table;
@@ -39,13 +41,14 @@ export function allocationSites(heap: Heap): SiteTable {
   const sites: Site[] = [];
   const siteOfBucket = new Map<number, number>();
   for (const b of memProf) {
-    const key = b.frames.map((f) => `${f.func}:${f.file}:${f.line}`).join('|');
+    const frames = allocatingFrames(strings, b.frames);
+    const key = frames.map((f) => `${f.func}:${f.file}:${f.line}`).join('|');
     let id = byStack.get(key);
     if (id === undefined) {
       id = sites.length;
       byStack.set(key, id);
       sites.push({
-        frames: b.frames.map((f) => ({ function: strings.get(f.func), file: strings.get(f.file), line: f.line })),
+        frames: frames.map((f) => ({ function: strings.get(f.func), file: strings.get(f.file), line: f.line })),
         buckets: [], sizes: [], allocObjects: 0, allocBytes: 0, inuseObjects: 0, inuseBytes: 0,
         liveObjects: 0, liveBytes: 0, retainedBytes: null, objects: [],
       });

@@ -72,6 +72,8 @@ export interface RootRef {
   function?: string;
   /** Segment or frame offset of the pointer word. */
   offset?: number;
+  /** The global variable holding the word (data and bss roots, with the program binary). */
+  global?: string;
 }
 
 export interface EdgeRow {
@@ -182,6 +184,8 @@ export interface SourceFrame {
   line?: number;
   /** True when the line is a line of the function (from another record), not of this PC. */
   approximate?: boolean;
+  /** True for a call the compiler inlined into the frame that follows it (same stack frame). */
+  inlined?: boolean;
   pc?: number;
 }
 

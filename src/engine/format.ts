@@ -3,6 +3,8 @@
  * (Go 1.7 through 1.26). See ../shared/heapdumps/FORMAT.md for the record layouts.
  */
 
+import type { StringTable } from './strings';
+
 export const HEADER = 'go1.7 heap dump\n';
 
 /** Record tags. */
@@ -75,4 +77,14 @@ export function hasAllocationHeaders(buildVersion: string): boolean {
   const v = parseGoVersion(buildVersion);
   // An unrecognised version string comes from a development build: assume a modern runtime.
   return v === undefined || v[0] > 1 || v[1] >= 22;
+}
+
+/**
+ * A memory-profile stack from the allocating code on: Go 1.26 records runtime.mallocgc and
+ * its direct caller (newobject, makeslice, rawbyteslice...) on top, which earlier runtimes
+ * leave out. Dropping them keeps sites, names and diffs the same across versions.
+ */
+export function allocatingFrames<F extends { func: number }>(strings: StringTable, frames: F[]): F[] {
+  const top = frames[0];
+  return top && /^runtime\.mallocgc/.test(strings.get(top.func)) ? frames.slice(2) : frames;
 }

@@ -20,7 +20,8 @@ interface Group {
   gopc: number; // shared creation PC, or -1 when they differ
 }
 
-const groupCache = new WeakMap<Heap, Group[]>();
+/** Groups per heap, for the program they were made with (lines split groups once known). */
+const groupCache = new WeakMap<Heap, { program: unknown; groups: Group[] }>();
 
 /**
  * The wait reason worth showing: the runtime leaves the last one in place when a goroutine
@@ -32,15 +33,19 @@ export function waitReasonOf(heap: Heap, g: number): string {
 }
 
 export function goroutineGroups(heap: Heap): Group[] {
-  let groups = groupCache.get(heap);
-  if (groups) return groups;
+  const cached = groupCache.get(heap);
+  if (cached && cached.program === heap.program) return cached.groups;
   const gs = heap.model.goroutines;
   const names = heap.model.frames.name;
+  const pcs = heap.model.frames.pc;
   const byKey = new Map<string, Group>();
   for (let g = 0; g < gs.count; g++) {
-    const frames = Array.from(names.subarray(gs.firstFrame[g], gs.firstFrame[g] + gs.frameCount[g]));
+    const first = gs.firstFrame[g];
+    const frames = Array.from(names.subarray(first, first + gs.frameCount[g]));
     const waitReason = waitReasonOf(heap, g);
-    const key = `${gs.status[g]}\0${waitReason}\0${frames.join(',')}`;
+    // With the program, frames at other lines of the same functions are other stacks.
+    const where = heap.program ? Array.from(pcs.subarray(first, first + gs.frameCount[g])).join(',') : '';
+    const key = `${gs.status[g]}\0${waitReason}\0${frames.join(',')}\0${where}`;
     let group = byKey.get(key);
     if (!group) {
       group = { goroutines: [], status: gs.status[g], waitReason, frames, isSystem: gs.isSystem[g] === 1, gopc: gs.gopc[g] };
@@ -49,10 +54,10 @@ export function goroutineGroups(heap: Heap): Group[] {
     if (group.gopc !== gs.gopc[g]) group.gopc = -1;
     group.goroutines.push(g);
   }
-  groups = [...byKey.values()];
+  const groups = [...byKey.values()];
   const retained = (grp: Group) => (heap.dominators ? groupRetainedBytes(heap, grp) : 0);
   groups.sort((a, b) => b.goroutines.length - a.goroutines.length || retained(b) - retained(a) || a.goroutines[0] - b.goroutines[0]);
-  groupCache.set(heap, groups);
+  groupCache.set(heap, { program: heap.program, groups });
   return groups;
 }
 
@@ -68,6 +73,8 @@ function groupRetainedBytes(heap: Heap, group: Group): number {
  * (same entry PC) was seen at or beyond pc. Without the binary a function's end is unknown.
  */
 export function functionAtPc(heap: Heap, pc: number): SourceFrame | null {
+  const named = heap.functionNameAt(pc);
+  if (named) return { function: named, pc };
   const entries = functionExtents(heap);
   let lo = 0;
   let hi = entries.length - 1;
@@ -137,8 +144,8 @@ export function goroutineGroupsPage(heap: Heap, range: Range, filter?: string): 
       status: goroutineStatusName(g.status),
       waitReason: g.waitReason,
       isSystem: g.isSystem,
-      frames: g.frames.map((f) => heap.functionLine(strings.get(f))),
-      createdBy: g.gopc > 0 ? functionAtPc(heap, g.gopc) ?? unknownFunction(g.gopc) : null,
+      frames: stackSources(heap, g.goroutines[0]),
+      createdBy: g.gopc > 0 ? createdBy(heap, g.gopc) : null,
       goroutines: listed,
       goids: listed.map((i) => gs.goid[i]),
       retained: heap.dominators ? groupRetainedBytes(heap, g) : null,
@@ -156,23 +163,23 @@ export function goroutineDetail(heap: Heap, index: number): GoroutineDetail {
   const strings = heap.model.strings;
   const frames: StackFrameRow[] = [];
   for (let k = gs.firstFrame[index]; k < gs.firstFrame[index] + gs.frameCount[index]; k++) {
-    frames.push({
-      ...heap.functionLine(strings.get(f.name[k])),
-      pc: f.pc[k],
+    const row = {
       depth: f.depth[k],
       entryPc: f.entryPc[k],
       continuationPc: f.continuationPc[k],
       sp: f.sp[k],
       size: f.size[k],
       pointerFields: f.pointerFields[k],
-    });
+    };
+    // The physical frame last, after the calls inlined into it (as Go prints them).
+    for (const s of heap.frameSources(k)) frames.push({ ...s, ...row });
   }
   const gAddr = gs.addr[index];
   const entryName = new Map<number, string>();
   for (let k = 0; k < f.count; k++) entryName.set(f.entryPc[k], strings.get(f.name[k]));
   const defers = heap.model.defers
     .filter((d) => d.g === gAddr)
-    .map((d) => ({ pc: d.pc, fnPc: d.fnPc, sp: d.argp, function: entryName.get(d.fnPc) ?? functionAtPc(heap, d.fnPc)?.function }));
+    .map((d) => ({ pc: d.pc, fnPc: d.fnPc, sp: d.argp, function: heap.functionNameAt(d.fnPc) ?? entryName.get(d.fnPc) ?? functionAtPc(heap, d.fnPc)?.function }));
   const g = heap.graph;
   const panics = heap.model.panics
     .filter((p) => p.g === gAddr)
@@ -194,10 +201,24 @@ export function goroutineDetail(heap: Heap, index: number): GoroutineDetail {
     frames,
     defers,
     panics,
-    createdBy: functionAtPc(heap, gs.gopc[index]) ?? unknownFunction(gs.gopc[index]),
+    createdBy: createdBy(heap, gs.gopc[index]),
     retained: heap.dominators ? heap.dominators.retained[heap.objectCount + index] : null,
     stackRoots,
   };
+}
+
+/** Frames of goroutine g's stack, innermost first, inlined calls included when the program is known. */
+function stackSources(heap: Heap, g: number): SourceFrame[] {
+  const gs = heap.model.goroutines;
+  const out: SourceFrame[] = [];
+  for (let k = gs.firstFrame[g]; k < gs.firstFrame[g] + gs.frameCount[g]; k++) out.push(...heap.frameSources(k));
+  return out;
+}
+
+/** The function with the `go` statement at creation PC gopc (a return address), and its line when known. */
+function createdBy(heap: Heap, gopc: number): SourceFrame {
+  const exact = heap.sourcesAtReturn(gopc)[0];
+  return exact ? { ...exact, inlined: undefined } : functionAtPc(heap, gopc) ?? unknownFunction(gopc);
 }
 
 /** A PC whose function is unknown, written as the runtime writes one: "(0x4a1b2c)". */

@@ -5,13 +5,16 @@
  */
 import { ObjectRow, RootRef, SourceFrame } from './api';
 export { PHASE_TITLES, type Phase } from './api';
-import { ByteSource } from './byteSource';
+import { ByteSource, readAt } from './byteSource';
+import { wordAt } from './reader';
 import { DecodeOptions, decodeDump } from './decoder';
 import { Dominators, computeDominators, dominatorChildren } from './dominators';
 import { FINALIZER_REFERENT, HeapGraph, buildGraph } from './graph';
 import { TYPE_WORD_MAX_SIZE, TYPE_WORD_MIN_SIZE, hasAllocationHeaders } from './format';
+import { BinaryMatch, GoProgram } from './goProgram';
 import { DumpModel, ROOT_KIND_NAMES, RootKind, objectSize } from './model';
 import { sortedPermutation } from './sort';
+import { baseName } from './units';
 import { inferenceNamer } from './typeInference';
 import { TypeNamer } from './typeNames';
 
@@ -23,6 +26,9 @@ export class Heap {
   private readonly permutations = new Map<string, Uint32Array>();
   private sampleByObject: Map<number, number> | Int32Array | undefined;
   private funcLines: Map<number, { file: number; line: number }> | undefined;
+  /** The program binary that wrote the dump, once one matched (see attachProgram). */
+  program: GoProgram | undefined;
+  private staticRefs: { target: number; holder: number }[] | undefined;
 
   /**
    * Called when large arrays have just become garbage (after indexing, inside the dominator
@@ -53,6 +59,82 @@ export class Heap {
     this.dominators ??= computeDominators(this.index(), { reclaim: this.reclaim });
     this.permutations.delete('retained');
     return this.dominators;
+  }
+
+  /**
+   * Uses `program` for names, lines and types from now on, if it is the program that wrote
+   * the dump; a mismatch leaves everything as it was and says why.
+   */
+  attachProgram(program: GoProgram): BinaryMatch {
+    const m = program.match(this.model.params, this.model.data, this.model.bss);
+    if (!m.ok) return m;
+    program.slide = m.slide;
+    this.program = program;
+    this.staticRefs = undefined;
+    this.typeNamer = inferenceNamer(this);
+    return m;
+  }
+
+  /**
+   * Source frames at a return address of the running program (the PC of a caller's frame,
+   * a goroutine's creation PC), innermost inlined call first: the line of the call is the
+   * line of the instruction before. Empty without a program or for an unknown PC.
+   */
+  sourcesAtReturn(pc: number): SourceFrame[] {
+    if (!this.program || pc === 0) return [];
+    const entry = this.program.lines.findFunc(pc - this.program.slide);
+    const at = entry >= 0 && pc - this.program.slide > this.program.lines.entry(entry) ? pc - 1 : pc;
+    const frames = this.program.frames(at);
+    return frames.map((f, k) => ({ function: f.func, file: f.file, line: f.line, pc, inlined: k < frames.length - 1 || undefined }));
+  }
+
+  /** Source frames of stack frame k, innermost first (exact with a program, else approximate). */
+  frameSources(k: number): SourceFrame[] {
+    const exact = this.sourcesAtReturn(this.model.frames.pc[k]);
+    return exact.length > 0 ? exact : [{ ...this.functionLine(this.model.strings.get(this.model.frames.name[k])), pc: this.model.frames.pc[k] }];
+  }
+
+  /** The function whose code starts at or holds pc, by the program's line table. */
+  functionNameAt(pc: number): string | undefined {
+    return this.program?.funcNameAt(pc);
+  }
+
+  /**
+   * The global variable holding address `addr` ("main.cache+0x8"), with the program's symbols.
+   * Statics the linker leaves unnamed (a `&T{...}` initialiser) are named by the global
+   * that points at them: "main.SessionCache -> +0x8".
+   */
+  globalName(addr: number): string | undefined {
+    const p = this.program;
+    if (!p) return undefined;
+    const g = p.globalAt(addr);
+    if (g) return g.offset ? `${g.name}+0x${g.offset.toString(16)}` : g.name;
+    const refs = this.staticReferences();
+    let best: { target: number; holder: number } | undefined;
+    for (const r of refs) if (r.target <= addr && addr - r.target < 4096 && (!best || r.target > best.target)) best = r;
+    const holder = best && p.globalAt(best.holder);
+    if (!best || !holder) return undefined;
+    const off = addr - best.target;
+    return `${holder.name} -> ${off ? `+0x${off.toString(16)}` : 'static value'}`;
+  }
+
+  /** Words of the data and bss segments that point into the data and bss segments. */
+  private staticReferences(): { target: number; holder: number }[] {
+    if (this.staticRefs) return this.staticRefs;
+    const segs = [...this.model.data, ...this.model.bss];
+    const inside = (a: number) => segs.some((s) => a >= s.addr && a < s.addr + s.size);
+    const out: { target: number; holder: number }[] = [];
+    const ps = this.model.params.ptrSize;
+    for (const s of segs) {
+      const bytes = readAt(this.source, s.contentsOffset, s.size);
+      const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      for (let o = 0; o + ps <= bytes.length; o += ps) {
+        const w = wordAt(v, o, ps, !this.model.params.bigEndian);
+        if (w !== 0 && inside(w)) out.push({ target: w, holder: s.addr + o });
+      }
+    }
+    this.staticRefs = out;
+    return out;
   }
 
   /** Runs every phase that has not run yet. */
@@ -186,15 +268,19 @@ export class Heap {
       case RootKind.Bss: {
         const seg = (kind === RootKind.Data ? model.data : model.bss)[owner];
         const name = kind === RootKind.Data ? 'data' : 'bss';
-        return { kind: ROOT_KIND_NAMES[kind], description: `${name}${hexOff} (0x${(seg.addr + offset).toString(16)})`, offset };
+        const global = this.globalName(seg.addr + offset);
+        const where = `${name}${hexOff} (0x${(seg.addr + offset).toString(16)})`;
+        return { kind: ROOT_KIND_NAMES[kind], description: global ? `${global} (${where})` : where, offset, global };
       }
       case RootKind.Frame: {
         const f = model.frames;
         const gi = f.goroutine[owner];
         const fn = model.strings.get(f.name[owner]);
+        const at = this.sourcesAtReturn(f.pc[owner]).at(-1);
+        const line = at?.file ? ` (${baseName(at.file)}:${at.line})` : '';
         return {
           kind: ROOT_KIND_NAMES[kind],
-          description: `goroutine ${model.goroutines.goid[gi]} frame ${f.depth[owner]} ${fn} sp${hexOff}`,
+          description: `goroutine ${model.goroutines.goid[gi]} frame ${f.depth[owner]} ${fn}${line} sp${hexOff}`,
           goroutine: gi,
           function: fn,
           offset,

@@ -7,6 +7,7 @@ import {
   RootPath, SizeClassRow, Sort,
 } from './api';
 import { readAt } from './byteSource';
+import { allocatingFrames } from './format';
 import type { Heap } from './heap';
 import { readObjectRecord, readWords } from './objectRecords';
 import { pageOf, sortedPermutation } from './sort';
@@ -66,7 +67,7 @@ export function objectDetail(heap: Heap, index: number): ObjectDetail {
       const strings = heap.model.strings;
       detail.allocation = {
         site,
-        frames: heap.model.memProf[site].frames.map((f) => ({ function: strings.get(f.func), file: strings.get(f.file), line: f.line })),
+        frames: allocatingFrames(strings, heap.model.memProf[site].frames).map((f) => ({ function: strings.get(f.func), file: strings.get(f.file), line: f.line })),
       };
     }
   }

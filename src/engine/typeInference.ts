@@ -17,17 +17,20 @@
  */
 import { TypeGuess } from './api';
 import type { Heap } from './heap';
+import type { GoProgram } from './goProgram';
 import { HUGE_SIZE, TypeRecord } from './model';
 import { readObjectRecord } from './objectRecords';
 import { PairTable } from './pairTable';
 import { TypeGroups, TypeNamer } from './typeNames';
 import { baseName } from './units';
-import { parseGoVersion } from './format';
+import { allocatingFrames, parseGoVersion } from './format';
 
 export type Source = TypeGuess['source'];
 export type Confidence = NonNullable<TypeGuess['confidence']>;
 
 const NONE = -1;
+/** Kinds whose values an interface holds in its data word itself. */
+const POINTER_SHAPED = new Set(['ptr', 'unsafe.Pointer', 'map', 'chan', 'func']);
 const CONFLICT = -2;
 
 export interface InferenceOptions {
@@ -47,13 +50,23 @@ class TypeFacts {
   readonly records = new Map<number, TypeRecord>();
   readonly itabType = new Map<number, number>();
 
+  private readonly program: GoProgram | undefined;
+
   constructor(heap: Heap) {
     for (const t of heap.model.types) this.records.set(t.addr, t);
     for (const it of heap.model.itabs) this.itabType.set(it.addr, it.type);
+    this.program = heap.program;
   }
 
-  /** Display name of a type address: its record's name, repaired where the runtime cut it. */
+  /** Whether the type at addr is known: a type record, or a descriptor in the program binary. */
+  known(addr: number): boolean {
+    return this.records.has(addr) || this.program?.typeAt(addr) !== undefined;
+  }
+
+  /** Display name of a type address: the program's name for it, else its record's, repaired where the runtime cut it. */
   name(addr: number): string {
+    const t = this.program?.typeAt(addr);
+    if (t) return t.name;
     const r = this.records.get(addr);
     if (!r) return `type 0x${addr.toString(16)}`;
     if (r.name === '' || r.name.endsWith('.')) {
@@ -67,6 +80,17 @@ class TypeFacts {
   /** What the data word of an interface holding type `addr` points at, as a name. */
   pointee(addr: number): { name: string; confidence: Confidence } {
     const r = this.records.get(addr);
+    const t = this.program?.typeAt(addr);
+    if (t) {
+      // Pointer-shaped types are stored in the interface's data word; the rest behind it.
+      const direct = r ? !r.indirect : POINTER_SHAPED.has(t.kind) || (t.size === 8 && t.ptrdata === 8 && (t.kind === 'struct' || t.kind === 'array'));
+      if (!direct) return { name: t.name, confidence: 'certain' };
+      if (t.kind === 'ptr') return { name: t.elem !== undefined ? this.name(t.elem) : t.name.replace(/^\*/, ''), confidence: 'certain' };
+      if (t.kind === 'map') return { name: `${t.name} (map header)`, confidence: 'certain' };
+      if (t.kind === 'chan') return { name: `${t.name} (channel)`, confidence: 'certain' };
+      if (t.kind === 'func') return { name: `${t.name} (closure)`, confidence: 'certain' };
+      return { name: `${t.name} (pointee)`, confidence: 'likely' };
+    }
     if (!r) return { name: `value of type 0x${addr.toString(16)} (from interfaces)`, confidence: 'likely' };
     // Indirect: the data word points to a copy of the value, whose type is the record's.
     if (r.indirect) return { name: this.name(addr), confidence: 'certain' };
@@ -160,7 +184,7 @@ export function finalizerPass(heap: Heap, facts: TypeFacts, out: Output): void {
 }
 
 function finalizedName(facts: TypeFacts, ot: number): string {
-  return facts.records.has(ot) ? facts.pointee(ot).name : `object with a finalizer (pointer type 0x${ot.toString(16)})`;
+  return facts.known(ot) ? facts.pointee(ot).name : `object with a finalizer (pointer type 0x${ot.toString(16)})`;
 }
 
 export function sitePass(heap: Heap, out: Output): void {
@@ -173,7 +197,7 @@ export function sitePass(heap: Heap, out: Output): void {
     const b = bucketIndex.get(allocSamples.bucket[s]);
     if (o < 0 || b === undefined || !out.free(o)) continue;
     // One group per allocating frame (function and line): buckets differ by deeper frames and size.
-    const f = memProf[b].frames[0];
+    const f = allocatingFrames(heap.model.strings, memProf[b].frames)[0];
     const key = f ? f.func * 1_000_000 + Math.min(f.line, 999_999) + 1 : 0;
     out.of[o] = group(key, 'certain', () => siteName(heap, f));
   }

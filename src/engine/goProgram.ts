@@ -1,0 +1,149 @@
+/**
+ * The program binary that wrote a dump: its build info, line tables, runtime type
+ * descriptors and global variables, and whether it is the program that wrote a given dump.
+ * Everything is read lazily from the file through a ByteSource.
+ */
+import { ByteSource } from './byteSource';
+import { BinaryError, ElfFile, STT_OBJECT } from './elf';
+import { GoBuildInfo, readGoBuildInfo } from './goBuildInfo';
+import type { DumpParams, SegmentRecord } from './model';
+import { ModuleData, findModuleData } from './moduleData';
+import { LineTable, SourceFrame } from './pclntab';
+import { RuntimeType, TypeReader } from './runtimeTypes';
+
+export interface BinaryMatch {
+  ok: boolean;
+  /** Load address minus link address (non-zero only for position-independent programs). */
+  slide: number;
+  /** Why the binary is not the dump's program (empty when ok). */
+  problems: string[];
+}
+
+export interface GlobalVariable {
+  name: string;
+  addr: number;
+  size: number;
+}
+
+export class GoProgram {
+  readonly elf: ElfFile;
+  readonly buildInfo: GoBuildInfo | undefined;
+  readonly lines: LineTable;
+  readonly module: ModuleData | undefined;
+  /** Load address minus link address, set by a successful match. */
+  slide = 0;
+  private globalsCache: GlobalVariable[] | undefined;
+  private typeReader: TypeReader | undefined;
+
+  constructor(source: ByteSource, readonly fileName: string) {
+    this.elf = new ElfFile(source, fileName);
+    this.buildInfo = readGoBuildInfo(this.elf);
+    const pcln = this.elf.section('.gopclntab') ?? this.symbolSection('runtime.pclntab');
+    if (!pcln) throw new BinaryError(fileName, 0, 'no Go line table (.gopclntab): not a Go program, or one this viewer cannot read');
+    const bytes = this.elf.sectionBytes(pcln);
+    const magic = bytes.length >= 4 ? new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true) : 0;
+    this.module = findModuleData(this.elf, pcln.addr, magic === 0xfffffff1);
+    const gofunc = this.module?.gofunc ?? (this.elf.symbol('go:func.*') ?? this.elf.symbol('go.func.*'))?.value;
+    const text = this.module?.text ?? this.elf.section('.text')?.addr ?? 0;
+    this.lines = new LineTable(bytes, fileName, pcln.offset, text, gofunc, (a, n) => this.elf.readVirtual(a, n));
+  }
+
+  /** A section-like view of [symbol, end of its section) for binaries without .gopclntab. */
+  private symbolSection(name: string) {
+    const sym = this.elf.symbol(name);
+    const s = sym && this.elf.sectionAt(sym.value);
+    return s && sym ? { ...s, addr: sym.value, offset: s.offset + (sym.value - s.addr), size: s.size - (sym.value - s.addr) } : undefined;
+  }
+
+  get goVersion(): string | undefined {
+    return this.buildInfo?.goVersion;
+  }
+
+  get stripped(): boolean {
+    return this.elf.symbols().length === 0;
+  }
+
+  /** Whether this binary is the program that wrote a dump with these params and segments. */
+  match(params: DumpParams, data: SegmentRecord[], bss: SegmentRecord[]): BinaryMatch {
+    const problems: string[] = [];
+    if (this.elf.arch !== params.arch) problems.push(`the binary is for ${this.elf.arch}, the dump was written on ${params.arch}`);
+    if (!this.goVersion) problems.push('the binary has no Go build info');
+    else if (this.goVersion !== params.buildVersion) problems.push(`the binary was built with ${this.goVersion}, the dump written by ${params.buildVersion}`);
+    const ranges = this.segments();
+    let slide: number | undefined;
+    for (const [kind, dumpSeg, mine] of [['data', data[0], ranges.data], ['bss', bss[0], ranges.bss]] as const) {
+      if (!dumpSeg) continue;
+      if (!mine) {
+        problems.push(`the binary has no ${kind} segment`);
+        continue;
+      }
+      if (mine.size !== dumpSeg.size) {
+        problems.push(`its ${kind} segment is ${mine.size} bytes, the dump's ${dumpSeg.size}`);
+        continue;
+      }
+      const s = dumpSeg.addr - mine.addr;
+      if (slide === undefined) slide = s;
+      else if (s !== slide) problems.push(`its data and bss segments sit at different offsets from the dump's`);
+    }
+    if (slide !== undefined && slide !== 0 && this.elf.type !== 3) {
+      problems.push(`its data segment is at 0x${(data[0].addr - slide).toString(16)}, the dump's at 0x${data[0].addr.toString(16)}`);
+    }
+    return { ok: problems.length === 0, slide: slide ?? 0, problems };
+  }
+
+  /** The data and bss ranges as the runtime sees them (moduledata), else the ELF sections. */
+  segments(): { data?: { addr: number; size: number }; bss?: { addr: number; size: number } } {
+    const md = this.module;
+    if (md) return { data: { addr: md.data, size: md.edata - md.data }, bss: { addr: md.bss, size: md.ebss - md.bss } };
+    const d = this.elf.section('.data');
+    const b = this.elf.section('.bss');
+    return { data: d && { addr: d.addr, size: d.size }, bss: b && { addr: b.addr, size: b.size } };
+  }
+
+  /** Source frames at a PC of the running program (innermost inlined call first). */
+  frames(pc: number): SourceFrame[] {
+    return this.lines.frames(pc - this.slide);
+  }
+
+  funcNameAt(pc: number): string | undefined {
+    return this.lines.funcNameAt(pc - this.slide);
+  }
+
+  /** Global variables of the data and bss segments, by address (empty when stripped). */
+  globals(): GlobalVariable[] {
+    if (this.globalsCache) return this.globalsCache;
+    const { data, bss } = this.segments();
+    const inside = (a: number) => [data, bss].some((r) => r && a >= r.addr && a < r.addr + r.size);
+    this.globalsCache = this.elf.symbols()
+      .filter((s) => s.type === STT_OBJECT && inside(s.value))
+      .map((s) => ({ name: s.name, addr: s.value + this.slide, size: s.size }));
+    return this.globalsCache;
+  }
+
+  /** The global variable holding address `addr` of the running program, with the offset into it. */
+  globalAt(addr: number): { name: string; offset: number } | undefined {
+    const g = this.globals();
+    let lo = 0;
+    let hi = g.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (g[mid].addr <= addr) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (found < 0) return undefined;
+    const v = g[found];
+    const off = addr - v.addr;
+    return off < Math.max(v.size, 1) ? { name: v.name, offset: off } : undefined;
+  }
+
+  /** The runtime type descriptor at `addr` of the running program. */
+  typeAt(addr: number): RuntimeType | undefined {
+    if (!this.module) return undefined;
+    this.typeReader ??= new TypeReader(this.elf, this.module, this.goVersion ?? '');
+    const t = this.typeReader.typeAt(addr - this.slide);
+    return t && this.slide ? { ...t, addr: t.addr + this.slide, elem: t.elem === undefined ? undefined : t.elem + this.slide } : t;
+  }
+}

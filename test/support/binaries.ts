@@ -1,0 +1,69 @@
+/**
+ * Program binaries and the dumps they wrote: ours in samples/bin, and the shared corpus's
+ * (corpus/bin for Go 1.19, corpus/versions/go1.26/bin) when it is beside the repo. The
+ * binaries are stored gzipped; they are unpacked once per run into a temporary folder.
+ */
+import { spawnSync } from 'child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { basename, join } from 'path';
+import { gunzipSync } from 'zlib';
+import { SAMPLES, SHARED_CORPUS } from './corpus';
+
+export interface ProgramPair {
+  /** Unpacked binary. */
+  binary: string;
+  dumps: string[];
+  goVersion: '1.19' | '1.26';
+}
+
+let dir: string | undefined;
+
+function unpack(gz: string, name: string): string {
+  dir ??= mkdtempSync(join(tmpdir(), 'goheap-bin-'));
+  const out = join(dir, name);
+  if (!existsSync(out)) writeFileSync(out, gunzipSync(readFileSync(gz)), { mode: 0o755 });
+  return out;
+}
+
+export function programPairs(): ProgramPair[] {
+  const pairs: ProgramPair[] = [
+    { binary: unpack(join(SAMPLES, 'bin', 'orderservice-go1.19.gz'), 'orderservice-go1.19'), goVersion: '1.19',
+      dumps: ['orders.heapdump', 'orders-before.heapdump'].map((d) => join(SAMPLES, 'dumps', d)) },
+    { binary: unpack(join(SAMPLES, 'bin', 'orderservice-go1.26.gz'), 'orderservice-go1.26'), goVersion: '1.26',
+      dumps: [join(SAMPLES, 'dumps', 'orders-go1.26.heapdump')] },
+  ];
+  const shared = (binDir: string, dumpDir: string, goVersion: ProgramPair['goVersion']) => {
+    const folder = join(SHARED_CORPUS, binDir);
+    if (!existsSync(folder)) return;
+    for (const gz of ['finalizers', 'goroutines', 'kitchensink', 'leak-trimpath', 'leak', 'panicdump']) {
+      const file = join(folder, `${gz}.gz`);
+      if (!existsSync(file)) continue;
+      const names = gz === 'leak' ? ['leak-before', 'leak-after'] : [gz];
+      const dumps = names.map((n) => join(SHARED_CORPUS, dumpDir, `${n}.heapdump`)).filter(existsSync);
+      if (dumps.length) pairs.push({ binary: unpack(file, `${basename(binDir)}-${goVersion}-${gz}`), dumps, goVersion });
+    }
+  };
+  shared('bin', '.', '1.19');
+  shared(join('versions', 'go1.26', 'bin'), join('versions', 'go1.26'), '1.26');
+  return pairs;
+}
+
+/** A copy of `binary` with its symbol table and DWARF removed by `strip`, or undefined without strip. */
+export function strippedCopy(binary: string): string | undefined {
+  const out = `${binary}-stripped`;
+  if (existsSync(out)) return out;
+  mkdirSync(dir as string, { recursive: true });
+  const r = spawnSync('strip', ['-o', out, binary]);
+  return r.status === 0 ? out : undefined;
+}
+
+/** The `go` command of a Go release, whose `go tool addr2line` reads that release's binaries. */
+export function goCommand(version: ProgramPair['goVersion']): string | undefined {
+  const candidates = version === '1.19' ? ['/usr/lib/go-1.19/bin/go', 'go'] : [`/usr/local/go-${version}/bin/go`];
+  for (const go of candidates) {
+    const r = spawnSync(go, ['version'], { encoding: 'utf8' });
+    if (r.status === 0 && r.stdout.includes(`go${version}`)) return go;
+  }
+  return undefined;
+}

@@ -1,0 +1,172 @@
+/**
+ * The program binary: ELF, build info, line tables, type descriptors and globals, checked
+ * against what the dump itself says (its frames name their functions; its type records name
+ * their types) and against `go tool addr2line` of the Go release that built each binary.
+ */
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import { basename, join } from 'path';
+import { GoProgram } from '../../src/engine/goProgram';
+import { Heap } from '../../src/engine/heap';
+import { heapService } from '../../src/engine/service';
+import { FileByteSource } from '../../src/worker/fileByteSource';
+import { ProgramPair, goCommand, programPairs, strippedCopy } from '../support/binaries';
+import { SAMPLES, hasSharedCorpus } from '../support/corpus';
+
+const open = (path: string) => new GoProgram(new FileByteSource(path), path);
+const read = (dump: string) => Heap.read(new FileByteSource(dump), basename(dump));
+
+/** addr2line's answers (function, file:line) for PCs, in order. */
+function addr2line(go: string, binary: string, pcs: number[]): [string, string][] {
+  const r = spawnSync(go, ['tool', 'addr2line', binary], { input: pcs.map((p) => `0x${p.toString(16)}\n`).join(''), encoding: 'utf8', maxBuffer: 1 << 28 });
+  assert.strictEqual(r.status, 0, r.stderr);
+  const lines = r.stdout.trimEnd().split('\n');
+  return pcs.map((_, k) => [lines[2 * k], lines[2 * k + 1]]);
+}
+
+describe('program binary', function () {
+  this.timeout(120_000);
+  const pairs = programPairs();
+  before(function () {
+    if (!hasSharedCorpus) console.log('    ../shared/heapdumps not found: checking the samples\' binaries only');
+  });
+
+  it('finds binaries for Go 1.19 and Go 1.26', function () {
+    assert.ok(pairs.some((p) => p.goVersion === '1.19') && pairs.some((p) => p.goVersion === '1.26'));
+  });
+
+  for (const pair of programPairs()) describeProgram(pair);
+
+  it('rejects the binary of another program or Go release, saying why', function () {
+    const heap = read(join(SAMPLES, 'dumps', 'orders.heapdump'));
+    const other = pairs.find((p) => p.goVersion === '1.26') as ProgramPair;
+    const m = heap.attachProgram(open(other.binary));
+    assert.strictEqual(m.ok, false);
+    assert.ok(m.problems.some((p) => /built with go1\.26.*written by go1\.19/.test(p)), m.problems.join('; '));
+    assert.ok(m.problems.some((p) => /data segment is \d+ bytes, the dump's \d+/.test(p)), m.problems.join('; '));
+    assert.strictEqual(heap.program, undefined, 'nothing from a mismatched binary is used');
+  });
+
+  it('rejects files that are not Go programs with the offset of the problem', function () {
+    assert.throws(() => open(join(SAMPLES, 'dumps', 'orders.heapdump')), /not an ELF file.*byte offset 0/);
+  });
+
+  it('names globals in the roots and gives stack frames their lines', function () {
+    const heap = read(join(SAMPLES, 'dumps', 'orders.heapdump')).analyse();
+    const pair = pairs.find((p) => p.dumps.includes(join(SAMPLES, 'dumps', 'orders.heapdump'))) as ProgramPair;
+    const api = heapService(heap);
+    const without = api.roots({ kind: 'bss', start: 0, end: 50 }).rows.map((r) => r.detail);
+    assert.ok(without.every((d) => /^bss\+0x/.test(d)));
+    assert.ok(heap.attachProgram(open(pair.binary)).ok);
+    const named = api.roots({ kind: 'bss', start: 0, end: 50 }).rows.map((r) => r.detail);
+    assert.ok(named.some((d) => d.startsWith('main.History ')), named.join('\n'));
+    assert.ok(named.some((d) => d.startsWith('main.OrderIndex')), named.join('\n'));
+    for (let g = 0; g < heap.model.goroutines.count; g++) {
+      const detail = api.goroutine({ index: g });
+      for (const f of detail.frames) assert.ok(f.file && f.line && f.line > 0 && !f.approximate, `${f.function} has an exact line`);
+      if (detail.goid !== 1) assert.ok(detail.createdBy.file && detail.createdBy.line, `goroutine ${detail.goid}: created by ${detail.createdBy.function}`);
+    }
+    const worker = api.goroutineGroups({ start: 0, end: 100 }).rows.find((r) => r.frames.some((f) => f.function === 'main.worker'));
+    const frame = worker?.frames.find((f) => f.function === 'main.worker');
+    // `for j := range jobs` in samples/orderservice/background.go.
+    assert.deepStrictEqual([frame?.file?.endsWith('/background.go'), frame?.line], [true, 40]);
+  });
+});
+
+function describeProgram(pair: ProgramPair) {
+  describe(`${basename(pair.binary)} (Go ${pair.goVersion})`, function () {
+    const program = open(pair.binary);
+
+    it('matches the dumps it wrote', function () {
+      for (const dump of pair.dumps) {
+        const heap = read(dump);
+        const m = heap.attachProgram(program);
+        assert.deepStrictEqual(m, { ok: true, slide: 0, problems: [] }, dump);
+      }
+    });
+
+    it('names the function of every stack frame as the runtime did', function () {
+      for (const dump of pair.dumps) {
+        const { frames, strings } = read(dump).model;
+        for (let f = 0; f < frames.count; f++) {
+          const name = strings.get(frames.name[f]);
+          assert.strictEqual(program.funcNameAt(frames.entryPc[f]), name, `entry of ${name}`);
+          assert.strictEqual(program.funcNameAt(frames.pc[f]), name, `pc 0x${frames.pc[f].toString(16)} of ${name}`);
+        }
+      }
+    });
+
+    it('gives the file and line of go tool addr2line, inlined calls included', function () {
+      const go = goCommand(pair.goVersion);
+      if (!go) {
+        console.log(`      Go ${pair.goVersion} not installed: addr2line not compared (.ci/run installs it)`);
+        return;
+      }
+      const { frames } = read(pair.dumps[0]).model;
+      const pcs = new Set<number>();
+      for (let f = 0; f < frames.count; f++) pcs.add(frames.pc[f] - 1);
+      for (let i = 0; i < program.lines.funcCount; i += 5) for (const d of [0, 9, 40]) pcs.add(program.lines.entry(i) + d);
+      const list = [...pcs];
+      const answers = addr2line(go, pair.binary, list);
+      let compared = 0;
+      let inlined = 0;
+      list.forEach((pc, k) => {
+        const [fn, fileLine] = answers[k];
+        if (/:0$|^\?|^:/.test(fileLine)) return; // padding between functions
+        const frames = program.frames(pc);
+        assert.ok(frames.length > 0, `0x${pc.toString(16)}: ${fn} ${fileLine}`);
+        assert.strictEqual(`${frames[0].file}:${frames[0].line}`, fileLine, `0x${pc.toString(16)} in ${fn}`);
+        assert.strictEqual(frames[frames.length - 1].func, fn, `0x${pc.toString(16)}`);
+        compared++;
+        if (frames.length > 1) inlined++;
+      });
+      assert.ok(compared > 500, `${compared} PCs compared`);
+      assert.ok(inlined > 10, `${inlined} PCs inside inlined calls`);
+    });
+
+    it('reads the type descriptor of every type record, repairing cut names', function () {
+      for (const dump of pair.dumps) {
+        for (const t of read(dump).model.types) {
+          const mine = program.typeAt(t.addr);
+          assert.ok(mine, `type record ${t.name} at 0x${t.addr.toString(16)}`);
+          assert.strictEqual(mine.size, t.size, mine.name);
+          if (t.name.endsWith('.') || t.name === '') {
+            // The runtime cut the name to the package path; the descriptor has all of it.
+            assert.ok(mine.name.replace(/^[*[\]]+/, '').startsWith(t.name), `${t.name} -> ${mine.name}`);
+          } else {
+            assert.strictEqual(mine.name, t.name);
+          }
+        }
+      }
+    });
+
+    it('resolves every type link and every type word of the dump', function () {
+      const md = program.module;
+      assert.ok(md, 'module data found');
+      const links = program.elf.readVirtual(md.typelinks.addr, md.typelinks.length * 4) as Uint8Array;
+      const v = new DataView(links.buffer, links.byteOffset, links.byteLength);
+      for (let k = 0; k < md.typelinks.length; k++) {
+        const t = program.typeAt(md.types + v.getInt32(k * 4, true));
+        assert.ok(t && t.name.length > 0 && !t.kind.startsWith('kind'), `type link ${k}`);
+      }
+      for (const dump of pair.dumps) {
+        const { typeWordAddr } = read(dump).model.objects;
+        for (const a of typeWordAddr) assert.ok(program.typeAt(a), `type word 0x${a.toString(16)}`);
+      }
+    });
+
+    it('keeps line tables and type names when stripped, and says the globals are gone', function () {
+      const copy = strippedCopy(pair.binary);
+      assert.ok(copy, 'strip (binutils) is installed');
+      const stripped = open(copy);
+      assert.strictEqual(stripped.stripped, true);
+      assert.strictEqual(stripped.globals().length, 0);
+      assert.ok(program.globals().length > 0);
+      const heap = read(pair.dumps[0]);
+      assert.ok(heap.attachProgram(stripped).ok);
+      const { frames } = heap.model;
+      for (let f = 0; f < frames.count; f++) assert.deepStrictEqual(stripped.frames(frames.pc[f] - 1), program.frames(frames.pc[f] - 1));
+      for (const t of heap.model.types) assert.deepStrictEqual(stripped.typeAt(t.addr), program.typeAt(t.addr));
+    });
+  });
+}
