@@ -9,6 +9,8 @@ import { basename } from 'path';
 import { gzipSync } from 'zlib';
 import { buildProfile } from '../engine/pprof';
 import { DumpError } from '../engine/errors';
+import { BinaryError } from '../engine/elf';
+import { GoProgram } from '../engine/goProgram';
 import { Heap, PHASE_TITLES, Phase } from '../engine/heap';
 import { FileByteSource } from '../worker/fileByteSource';
 import { collectGarbage } from '../worker/reclaim';
@@ -30,8 +32,13 @@ commands:
                             memory profile, default), retained (bytes the sampled objects of
                             each allocation stack retain) or references (dominator chains)
 
-exit status: 0 ok, 1 not a readable heap dump, 2 usage, 3 damaged or truncated dump
-(what could be read is printed, then the error)`;
+options of every command:
+  --binary PROGRAM          the Go program (ELF) that wrote the dump: exact function names,
+                            file:line for every frame, named globals, full type names. A
+                            binary that did not write the dump is reported and not used.
+
+exit status: 0 ok, 1 not a readable heap dump (or program binary), 2 usage, 3 damaged or
+truncated dump (what could be read is printed, then the error)`;
 
 export const EXIT = { ok: 0, unreadable: 1, usage: 2, damaged: 3 } as const;
 
@@ -47,13 +54,15 @@ interface Options {
   output: string;
   json: boolean;
   n: number;
+  /** The program binary, if given. */
+  binary: string;
 }
 
 function parseArgs(argv: string[]): Options {
   const [command, ...rest] = argv;
   if (!command || command === '-h' || command === '--help' || command === 'help') throw new UsageError('');
   if (!['summary', 'top', 'goroutines', 'diff', 'pprof'].includes(command)) throw new UsageError(`unknown command "${command}"`);
-  const opts: Options = { command, file: '', older: '', kind: 'memory', output: '', json: false, n: 10 };
+  const opts: Options = { command, file: '', older: '', kind: 'memory', output: '', json: false, n: 10, binary: '' };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     if (a === '--json' && command === 'summary') opts.json = true;
@@ -68,6 +77,9 @@ function parseArgs(argv: string[]): Options {
       const k = rest[++i];
       if (k !== 'memory' && k !== 'retained' && k !== 'references') throw new UsageError('--kind is memory, retained or references');
       opts.kind = k;
+    } else if (a === '--binary') {
+      opts.binary = rest[++i] ?? '';
+      if (!opts.binary) throw new UsageError('--binary needs the program file');
     } else if (a.startsWith('-')) throw new UsageError(`unknown option ${a} for ${command}`);
     else if (command === 'diff' && !opts.older) opts.older = a;
     else if (opts.file) throw new UsageError(command === 'diff' ? 'diff takes two files, OLD and NEW' : 'one FILE only');
@@ -104,6 +116,17 @@ export function run(argv: string[], out: (s: string) => void): number {
   }
   const opened: FileByteSource[] = [];
   try {
+    let program: GoProgram | undefined;
+    if (opts.binary) {
+      try {
+        const source = new FileByteSource(opts.binary);
+        opened.push(source);
+        program = new GoProgram(source, opts.binary);
+      } catch (e) {
+        process.stderr.write(`goheap: ${e instanceof BinaryError ? e.message : `${opts.binary}: ${(e as Error).message}`}\n`);
+        return EXIT.unreadable;
+      }
+    }
     const load = (file: string): Heap | number => {
       let source: FileByteSource;
       try {
@@ -127,6 +150,10 @@ export function run(argv: string[], out: (s: string) => void): number {
         throw e;
       }
       heap.reclaim = collectGarbage;
+      if (program) {
+        const m = heap.attachProgram(program);
+        if (!m.ok) process.stderr.write(`goheap: ${opts.binary} did not write ${file}, not using it: ${m.problems.join('; ')}\n`);
+      }
       progress?.('indexing');
       heap.index();
       if (opts.command !== 'summary' || !opts.json) {

@@ -26,6 +26,10 @@ export function printSummary(heap: Heap, json: boolean, out: Out): void {
   if (o.reachableCount !== null && o.reachableBytes !== null) {
     lines.push(`  reachable     ${formatCount(o.reachableCount)} (${formatBytes(o.reachableBytes)}); garbage ${formatCount(o.objectCount - o.reachableCount)} (${formatBytes(o.objectBytes - o.reachableBytes)})`);
   }
+  if (o.program) {
+    const p = o.program;
+    lines.push(`  program       ${p.file} (${p.goVersion}${p.mainPath ? `, ${p.mainPath}` : ''}; ${formatCount(p.functions)} functions, ${p.stripped ? 'stripped: globals unnamed' : `${formatCount(p.globals)} globals`})`);
+  }
   lines.push(
     `  goroutines    ${formatCount(o.goroutineCount)} (${formatCount(o.frameCount)} frames)`,
     `  profile       ${formatCount(o.siteCount)} memory-profile buckets, ${formatCount(o.sampledObjects)} sampled objects`,

@@ -317,6 +317,20 @@ export interface Overview {
   /** Allocation sites: count, and whether objects carry alloc samples. */
   siteCount: number;
   sampledObjects: number;
+  /** The program binary in use, when one matched the dump. */
+  program: ProgramInfo | null;
+}
+
+/** The program binary the names, lines and types come from. */
+export interface ProgramInfo {
+  file: string;
+  goVersion: string;
+  /** Main package path from the build info. */
+  mainPath: string | null;
+  /** No symbol table: globals cannot be named. */
+  stripped: boolean;
+  globals: number;
+  functions: number;
 }
 
 /** Objects and bytes. */

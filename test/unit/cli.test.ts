@@ -7,6 +7,7 @@ import { spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { ProgramPair, programPairs } from '../support/binaries';
 import { REPO, SAMPLES, parseJsonExact } from '../support/corpus';
 
 const CLI = join(REPO, 'dist', 'goheap.js');
@@ -19,10 +20,34 @@ function goheap(...args: string[]) {
 
 describe('goheap CLI', function () {
   before(function () {
-    if (!existsSync(CLI)) {
-      const b = spawnSync(process.execPath, [join(REPO, 'esbuild.mjs')], { cwd: REPO, encoding: 'utf8' });
-      assert.strictEqual(b.status, 0, b.stderr);
-    }
+    // Build first: a dist/ left from an older checkout would test old code.
+    this.timeout(60_000);
+    const b = spawnSync(process.execPath, [join(REPO, 'esbuild.mjs')], { cwd: REPO, encoding: 'utf8' });
+    assert.strictEqual(b.status, 0, b.stderr);
+    assert.ok(existsSync(CLI));
+  });
+
+  it('--binary: the program line, exact frame lines, named globals in paths to roots', function () {
+    const [p19] = programPairs();
+    const summary = goheap('summary', '--binary', p19.binary, SAMPLE);
+    assert.strictEqual(summary.code, 0, summary.err);
+    assert.match(summary.out, /program +\S+orderservice-go1\.19 \(go1\.19\.8, example\.com\/orderservice; [\d,]+ functions, [\d,]+ globals\)/);
+    const g = goheap('goroutines', '--binary', p19.binary, SAMPLE);
+    assert.match(g.out, /main\.worker background\.go:40\n/);
+    assert.match(g.out, /created by main\.startBackground background\.go:21\n/);
+    const top = goheap('top', '--binary', p19.binary, SAMPLE);
+    assert.match(top.out, /main\.OrderIndex/);
+  });
+
+  it('--binary of another program warns and goes on; a file that is not one fails with 1', function () {
+    const p26 = programPairs().find((p) => p.goVersion === '1.26') as ProgramPair;
+    const r = goheap('goroutines', '--binary', p26.binary, SAMPLE);
+    assert.strictEqual(r.code, 0);
+    assert.match(r.err, /did not write .*orders\.heapdump, not using it: the binary was built with go1\.26\.\d+, the dump written by go1\.19\.8/);
+    assert.match(r.out, /main\.worker/);
+    const bad = goheap('summary', '--binary', SAMPLE, SAMPLE);
+    assert.strictEqual(bad.code, 1);
+    assert.match(bad.err, /not an ELF file .*byte offset 0/);
   });
 
   it('summary --json equals the reference decoder on its keys', function () {
