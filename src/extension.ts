@@ -10,6 +10,7 @@ import { WorkerPool } from './host/workerPool';
 import { log } from './host/log';
 import { LineStat, SourceFrame } from './protocol/rpc';
 import { SourceAnnotations, showLineStacks } from './host/sourceAnnotations';
+import { ProgramBinaries } from './host/programBinaries';
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   log().info(`activating in process ${process.pid} (${vscode.env.appHost}, ${context.extensionMode})`);
@@ -21,12 +22,15 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const tree = new GoroutineTree(dumps);
   const editors = new HeapDumpEditorProvider(context.extensionUri, pool, dumps, navigator);
   const annotations = new SourceAnnotations(dumps, navigator);
+  const programs = new ProgramBinaries(dumps, context.workspaceState);
   context.subscriptions.push(
     log(),
     pool,
     dumps,
     tree,
     annotations,
+    programs,
+    vscode.commands.registerCommand('goHeapDump.chooseBinary', (binary?: vscode.Uri) => programs.choose(dumps.active, binary)),
     vscode.commands.registerCommand('goHeapDump.toggleSourceAnnotations', () => annotations.toggle()),
     vscode.commands.registerCommand('goHeapDump.pinSourceAnnotations', () => annotations.pin()),
     vscode.commands.registerCommand('goHeapDump.showLineStacks', (s: LineStat) => showLineStacks(s)),
@@ -62,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.commands.registerCommand('goHeapDump.revealGoroutine', (index: number) => tree.revealGoroutine(index)),
   );
   void reopenEarlyTabs();
-  return { dumps, pool, tree, navigator, annotations };
+  return { dumps, pool, tree, navigator, annotations, programs };
 }
 
 /**
@@ -86,6 +90,7 @@ export interface ExtensionApi {
   tree: GoroutineTree;
   navigator: SourceNavigator;
   annotations: SourceAnnotations;
+  programs: ProgramBinaries;
 }
 
 export function deactivate(): void {}

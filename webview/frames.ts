@@ -11,6 +11,7 @@ export function frameLink(f: SourceFrame, prefix = ''): HTMLElement {
     : `Open the declaration of ${f.function}`;
   return h('span', { class: 'frame' }, prefix,
     link(f.function, title, () => openFrame(f)),
-    where ? h('span', { class: 'frame-where', title: f.file ?? '' }, ` ${where}`) : '');
+    where ? h('span', { class: 'frame-where', title: f.file ?? '' }, ` ${where}`) : '',
+    f.inlined ? h('span', { class: 'muted', title: 'The compiler inlined this call into the function below: they share one stack frame.' }, ' (inlined)') : '');
 }
 

@@ -40,6 +40,8 @@ class App {
   private compare: CompareTab | undefined;
   private fileName = '';
   private complete = false;
+  /** The program binary the names and lines come from (views refill when it changes). */
+  private programFile: string | undefined;
 
   constructor() {
     this.root.append(this.header, this.banner, this.main);
@@ -78,9 +80,12 @@ class App {
     if (firstOverview) this.buildTabs();
     const complete = s.kind === 'ready';
     this.overview?.render(overview, complete);
-    if (complete && !this.complete) {
-      this.complete = true;
-      // Retained sizes arrived: refill the tables that show them.
+    const programFile = overview.program?.file;
+    const programChanged = programFile !== this.programFile;
+    this.programFile = programFile;
+    if ((complete && !this.complete) || programChanged) {
+      this.complete ||= complete;
+      // Retained sizes, or names and lines from the program, arrived: refill the tables.
       if (!firstOverview) for (const t of this.tabs ?? []) t.refresh?.();
     }
   }
@@ -114,7 +119,7 @@ class App {
 
   private buildTabs(): void {
     const nav = { openObject: (i: number) => this.openObject(i), objectMenu: (r: ObjectRow, at: { x: number; y: number }) => this.objectMenu(r, at) };
-    this.overview = new OverviewTab(nav);
+    this.overview = new OverviewTab({ ...nav, chooseBinary: () => send({ type: 'chooseBinary' }) });
     this.objects = new ObjectsTab(nav);
     const types = new TypesTab(nav);
     const dominators = new DominatorsTab(nav);

@@ -3,6 +3,7 @@
  * descriptors and global variables, and whether it is the program that wrote a given dump.
  * Everything is read lazily from the file through a ByteSource.
  */
+import type { ProgramInfo } from './api';
 import { ByteSource } from './byteSource';
 import { BinaryError, ElfFile, STT_OBJECT } from './elf';
 import { GoBuildInfo, readGoBuildInfo } from './goBuildInfo';
@@ -61,6 +62,14 @@ export class GoProgram {
 
   get stripped(): boolean {
     return this.elf.symbols().length === 0;
+  }
+
+  /** What the program is, for display. */
+  describe(): ProgramInfo {
+    return {
+      file: this.fileName, goVersion: this.goVersion ?? '', mainPath: this.buildInfo?.mainPath ?? null,
+      stripped: this.stripped, globals: this.globals().length, functions: this.lines.funcCount,
+    };
   }
 
   /** Whether this binary is the program that wrote a dump with these params and segments. */

@@ -1,5 +1,5 @@
 /** The overview: what the dump is, how big the heap is, MemStats explained, GC pauses. */
-import { Overview, OverviewStat, ProgramInfo } from './api';
+import { Overview, OverviewStat } from './api';
 import { MemStatsField, RECORD_NAMES } from './format';
 import type { Heap } from './heap';
 import { objectSize } from './model';
@@ -90,19 +90,6 @@ export function overview(heap: Heap): Overview {
     topRetainers,
     siteCount: model.memProf.length,
     sampledObjects: model.allocSamples.count,
-    program: programInfo(heap),
-  };
-}
-
-export function programInfo(heap: Heap): ProgramInfo | null {
-  const p = heap.program;
-  if (!p) return null;
-  return {
-    file: p.fileName,
-    goVersion: p.goVersion ?? '',
-    mainPath: p.buildInfo?.mainPath ?? null,
-    stripped: p.stripped,
-    globals: p.globals().length,
-    functions: p.lines.funcCount,
+    program: heap.program?.describe() ?? null,
   };
 }

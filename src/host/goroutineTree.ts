@@ -153,8 +153,9 @@ export class GoroutineTree extends Disposable implements vscode.TreeDataProvider
       case 'frame': {
         const f = node.frame;
         const item = new vscode.TreeItem(f.function, vscode.TreeItemCollapsibleState.None);
-        item.description = f.file && f.line ? `${f.approximate ? '~' : ''}${baseName(f.file)}:${f.line}` : undefined;
-        item.tooltip = f.file ? `${f.function}\n${f.file}:${f.line}${f.approximate ? '\n(a line of this function from the memory profile)' : ''}` : f.function;
+        const where = f.file && f.line ? `${f.approximate ? '~' : ''}${baseName(f.file)}:${f.line}` : '';
+        item.description = `${where}${f.inlined ? ' (inlined)' : ''}` || undefined;
+        item.tooltip = f.file ? `${f.function}\n${f.file}:${f.line}${f.approximate ? '\n(a line of this function from the memory profile)' : ''}${f.inlined ? '\n(inlined into the frame below)' : ''}` : f.function;
         item.iconPath = new vscode.ThemeIcon('symbol-method');
         item.command = { command: 'goHeapDump.openFrame', title: 'Open Source', arguments: [f] };
         item.contextValue = 'frame';

@@ -57,6 +57,9 @@ export class WebviewBridge extends Disposable {
       case 'compare':
         void vscode.commands.executeCommand('goHeapDump.compare');
         return;
+      case 'chooseBinary':
+        void vscode.commands.executeCommand('goHeapDump.chooseBinary');
+        return;
     }
   }
 }

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { Worker } from 'worker_threads';
 import { AnalysisStage, ApiArgs, ApiMethod, ApiResult, Overview, Phase } from '../protocol/rpc';
-import { BaselineLoaded, DumpSource, FromWorker, ToWorker } from '../protocol/workerMessages';
+import { BaselineLoaded, DumpSource, FromWorker, ProgramCheck, ToWorker } from '../protocol/workerMessages';
 import { Disposable } from './dispose';
 import { log } from './log';
 
@@ -55,11 +55,21 @@ export class WorkerClient extends Disposable {
 
   /** Loads another dump beside this one, to compare with. */
   loadBaseline(source: DumpSource): Promise<BaselineLoaded> {
+    return this.request((id) => ({ type: 'baseline', id, source }), source);
+  }
+
+  /** Whether a program binary wrote this dump; with `attach`, use it for names, lines and types. */
+  checkProgram(source: DumpSource, attach: boolean): Promise<ProgramCheck> {
+    return this.request((id) => ({ type: 'program', id, source, attach }), source);
+  }
+
+  /** Sends a message that the worker answers with a `reply`, handing over the source's bytes. */
+  private request<T>(message: (id: number) => ToWorker, source: DumpSource): Promise<T> {
     if (this._state.kind === 'failed') return Promise.reject(new Error(this._state.message));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.send({ type: 'baseline', id, source }, 'bytes' in source ? [source.bytes] : []);
+      this.send(message(id), 'bytes' in source ? [source.bytes] : []);
     });
   }
 

@@ -24,7 +24,9 @@ export type ToHost =
   /** Show a goroutine group in the sidebar tree. */
   | { type: 'revealGoroutine'; goroutine: number }
   /** Choose an older dump to compare this one with. */
-  | { type: 'compare' };
+  | { type: 'compare' }
+  /** Choose the program binary that wrote this dump. */
+  | { type: 'chooseBinary' };
 
 export type ToWebview =
   | { type: 'state'; state: EditorState; fileName: string }

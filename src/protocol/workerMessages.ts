@@ -1,5 +1,5 @@
 /** Messages between the extension host and the analysis worker (worker_threads). */
-import type { Overview, Phase } from './rpc';
+import type { Overview, Phase, ProgramInfo } from './rpc';
 import type { AnalysisStage, Call, Reply } from './rpc';
 
 export type { Phase };
@@ -16,7 +16,12 @@ export type ToWorker =
    * Read another dump of the same program to compare with; answered by a `reply` with its
    * name and whether it is in fact the newer one (then compare the other way round).
    */
-  | { type: 'baseline'; id: number; source: DumpSource };
+  | { type: 'baseline'; id: number; source: DumpSource }
+  /**
+   * Check whether a program binary wrote this dump and, if `attach` and it did, take names,
+   * lines and types from it from now on; answered by a `reply` with a ProgramCheck.
+   */
+  | { type: 'program'; id: number; source: DumpSource; attach: boolean };
 
 export type FromWorker =
   /** Progress within a phase (fraction 0..1 where it is known). */
@@ -26,6 +31,16 @@ export type FromWorker =
   /** The file cannot be read as a heap dump at all (bad header, damaged params). */
   | { type: 'failed'; message: string; offset: number | undefined }
   | ({ type: 'reply' } & Reply);
+
+/** The answer to a `program` message. */
+export interface ProgramCheck {
+  /** The binary wrote the dump. */
+  ok: boolean;
+  /** Why not, or why it cannot be read. */
+  problems: string[];
+  /** What it is, when it could be read. */
+  program: ProgramInfo | null;
+}
 
 /** The answer to a `baseline` message. */
 export interface BaselineLoaded {

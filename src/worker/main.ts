@@ -9,7 +9,8 @@ import { DumpError } from '../engine/errors';
 import { Heap } from '../engine/heap';
 import { heapService } from '../engine/service';
 import { AnalysisStage, ApiMethod, HeapApi, Phase, REQUIRED_STAGE, STAGE_ORDER } from '../protocol/rpc';
-import { DumpSource, FromWorker, ToWorker } from '../protocol/workerMessages';
+import { DumpSource, FromWorker, ProgramCheck, ToWorker } from '../protocol/workerMessages';
+import { GoProgram } from '../engine/goProgram';
 import { FileByteSource } from './fileByteSource';
 import { collectGarbage } from './reclaim';
 
@@ -124,8 +125,32 @@ async function loadBaseline(id: number, src: DumpSource): Promise<void> {
   }
 }
 
+/** Checks a program binary against the dump and, if asked and it matches, uses it. */
+async function checkProgram(id: number, src: DumpSource, attach: boolean): Promise<void> {
+  let check: ProgramCheck;
+  try {
+    await until('decoded');
+    const source = 'path' in src ? new FileByteSource(src.path) : new MemoryByteSource(new Uint8Array(src.bytes));
+    const program = new GoProgram(source, src.name);
+    const m = (heap as Heap).model;
+    const match = program.match(m.params, m.data, m.bss);
+    if (match.ok && attach) {
+      (heap as Heap).attachProgram(program);
+      // The overview (and every view) now has names, lines and types from the program.
+      post({ type: 'stage', stage: STAGE_ORDER[reached], overview: (api as HeapApi).overview() });
+    } else if (source instanceof FileByteSource) {
+      source.close();
+    }
+    check = { ok: match.ok, problems: match.problems, program: program.describe() };
+  } catch (e) {
+    check = { ok: false, problems: [e instanceof Error ? e.message : String(e)], program: null };
+  }
+  post({ type: 'reply', id, ok: check });
+}
+
 port.on('message', (m: ToWorker) => {
   if (m.type === 'open') void analyse(m.source);
   else if (m.type === 'baseline') void loadBaseline(m.id, m.source);
+  else if (m.type === 'program') void checkProgram(m.id, m.source, m.attach);
   else void answer(m.id, m.method, m.args);
 });

@@ -7,8 +7,9 @@
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'fs';
-import { join } from 'path';
-import type { Browser, FrameLocator, Page } from 'playwright-core';
+import { basename, dirname, join } from 'path';
+import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
+import { unpackSampleProgram } from '../support/binaries';
 import { REPO, SAMPLES } from '../support/corpus';
 import { CodeServer, launchChromium, startCodeServer, workbenchUrl } from '../vscode/codeServer';
 
@@ -42,7 +43,8 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
   before(async function () {
     mkdirSync(SHOTS, { recursive: true });
     execFileSync('npm', ['run', 'package'], { cwd: REPO, stdio: 'inherit' });
-    server = await startCodeServer({ vsix: [VSIX] });
+    // Discovery would offer the sample program as soon as the dump opens; the last step chooses it.
+    server = await startCodeServer({ vsix: [VSIX], settings: { 'goHeapDump.discoverBinary': false } });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     // The workbench's own log, kept beside the screenshots for when a step fails.
@@ -213,5 +215,45 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
     await lens.waitFor({ state: 'attached', timeout: 30_000 });
     assert.match((await lens.textContent()) ?? '', /in use \([\d,]+ objects\)/);
     await shot('13-source-annotations');
+  });
+
+  it('uses the program binary: exact lines in the sidebar, and a frame opens its own line', async function () {
+    const binary = unpackSampleProgram();
+    await page.locator('.tabs-container .tab', { hasText: 'orders.heapdump' }).first().click();
+    await runCommand('Heap Dump: Choose Program Binary...');
+    const input = page.locator('.quick-input-box input');
+    await input.waitFor();
+    await input.fill(dirname(binary) + '/');
+    await page.locator('.quick-input-list').getByRole('option', { name: basename(binary), exact: true }).click();
+    for (let tries = 0; !(await input.inputValue()).endsWith(`/${basename(binary)}`); tries++) {
+      assert.ok(tries < 100, `the dialog did not take the picked file: ${await input.inputValue()}`);
+      await page.waitForTimeout(100);
+    }
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    await page.locator('.statusbar-item', { hasText: basename(binary) }).first().waitFor({ timeout: 30_000 });
+    await editor.locator('vscode-panel-tab#tab-overview').click();
+    await editor.locator('.facts dd', { hasText: `${binary} (go1.19.8` }).waitFor();
+    await shot('14-program');
+
+    // With the program every frame has its own line: main.worker waits at `for j := range jobs`.
+    const source = readFileSync(join(SAMPLES, 'orderservice', 'background.go'), 'utf8').split('\n');
+    const line = source.findIndex((l) => l.includes('for j := range jobs')) + 1;
+    await page.locator('.activitybar [aria-label*="Heap Dump"]').first().click();
+    const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Goroutines' }) });
+    const expand = async (row: Locator) => {
+      await row.waitFor({ timeout: 30_000 });
+      if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+    };
+    await expand(view.getByRole('treeitem', { name: /main\.worker/ }).first());
+    await expand(view.getByRole('treeitem', { name: /^goroutine \d+/ }).first());
+    const frame = view.getByRole('treeitem', { name: /^main\.worker/ }).last();
+    await frame.filter({ hasText: `background.go:${line}` }).waitFor({ timeout: 30_000 });
+    assert.doesNotMatch(await frame.innerText(), /~/, 'an exact line, not one from the memory profile');
+    await frame.click();
+    await activeTabNamed('background.go');
+    await cursorAtLine(line);
+    assert.match(await statusLine(), new RegExp(`Ln ${line}, Col 1`));
+    await shot('15-exact-frame-line');
   });
 });

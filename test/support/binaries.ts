@@ -26,6 +26,17 @@ function unpack(gz: string, name: string): string {
   return out;
 }
 
+/**
+ * The sample program, unpacked beside its gzipped copy as samples/bin/orderservice (ignored
+ * by git): where "Heap Dump: Choose Program Binary..." and the discovery next to the dumps
+ * find it.
+ */
+export function unpackSampleProgram(): string {
+  const out = join(SAMPLES, 'bin', 'orderservice');
+  if (!existsSync(out)) writeFileSync(out, gunzipSync(readFileSync(join(SAMPLES, 'bin', 'orderservice-go1.19.gz'))), { mode: 0o755 });
+  return out;
+}
+
 export function programPairs(): ProgramPair[] {
   const pairs: ProgramPair[] = [
     { binary: unpack(join(SAMPLES, 'bin', 'orderservice-go1.19.gz'), 'orderservice-go1.19'), goVersion: '1.19',

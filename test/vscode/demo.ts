@@ -9,6 +9,7 @@
 import { execFileSync, spawn, spawnSync } from 'child_process';
 import { readFileSync } from 'fs';
 import { join } from 'path';
+import { unpackSampleProgram } from '../support/binaries';
 import { REPO, SAMPLES } from '../support/corpus';
 import { launchChromium, remoteUri, startCodeServer, workbenchUrl } from './codeServer';
 
@@ -17,6 +18,8 @@ const smoke = process.argv.includes('--smoke');
 
 async function main(): Promise<number> {
   execFileSync('npm', ['run', 'package'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
+  // The program that wrote the sample dumps, where the extension looks for it (and offers it).
+  unpackSampleProgram();
   if (!smoke && spawnSync('code', ['--version'], { stdio: 'ignore' }).status === 0) {
     spawn('code', ['--extensionDevelopmentPath', REPO, SAMPLES, SAMPLE], { detached: true, stdio: 'ignore' }).unref();
     console.log(`Opened VS Code on ${SAMPLES} with the extension under development.`);

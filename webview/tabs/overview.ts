@@ -5,6 +5,7 @@ import { clear, h, link, svg } from '../dom';
 
 export interface OverviewActions {
   openObject(index: number): void;
+  chooseBinary(): void;
   objectMenu(row: ObjectRow, at: { x: number; y: number }): void;
 }
 
@@ -27,6 +28,7 @@ export class OverviewTab {
       ['Goroutines', `${formatCount(o.goroutineCount)} (${formatCount(o.frameCount)} stack frames)`],
       ['Memory profile', o.siteCount ? `${formatCount(o.siteCount)} buckets, ${formatCount(o.sampledObjects)} sampled objects` : 'none in this dump'],
       ['File', formatBytes(o.fileSize)],
+      ['Program', this.program(o)],
     ];
     const dl = h('dl', { class: 'facts' });
     for (const [k, v] of facts) dl.append(h('dt', {}, k), h('dd', {}, v));
@@ -35,6 +37,20 @@ export class OverviewTab {
     this.element.append(this.retainers(o, complete));
     if (o.gcPauses.length) this.element.append(pauseChart(o.gcPauses, o.numGC));
     if (o.memStats.length) this.element.append(memStatsTable(o.memStats));
+  }
+
+  /** The program binary in use, or a way to choose one (names, lines and types get exact). */
+  private program(o: Overview): Node {
+    const choose = h('vscode-button', { appearance: 'secondary' }, o.program ? 'Choose Another...' : 'Choose Program Binary...');
+    choose.addEventListener('click', () => this.actions.chooseBinary());
+    if (!o.program) {
+      return h('span', {}, h('span', { class: 'muted' }, 'none: frame lines are approximate, globals and some types unnamed. '), choose);
+    }
+    const p = o.program;
+    return h('span', {},
+      h('span', { class: 'mono' }, p.file),
+      ` (${p.goVersion}${p.mainPath ? `, ${p.mainPath}` : ''}; ${formatCount(p.functions)} functions, ${p.stripped ? 'stripped: globals unnamed' : `${formatCount(p.globals)} globals`}) `,
+      choose);
   }
 
   private retainers(o: Overview, complete: boolean): HTMLElement {
