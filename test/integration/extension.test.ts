@@ -61,6 +61,39 @@ describe('Go Heap Dump Viewer in VS Code', function () {
     assert.ok(tab?.input instanceof vscode.TabInputCustom && tab.input.viewType === 'goHeapDump.editor', 'the custom editor is the active tab');
   });
 
+  it('finds the program next to a dump, offers it, and uses it after one click', async function () {
+    // Stand in for the user: answer the offer with its first button.
+    const window = vscode.window as { showInformationMessage: (m: string, ...items: string[]) => Thenable<string | undefined> };
+    const original = window.showInformationMessage;
+    const offers: string[] = [];
+    window.showInformationMessage = async (message: string, ...items: string[]) => {
+      offers.push(message);
+      return items[0] === 'Use It' ? 'Use It' : undefined;
+    };
+    try {
+      const doc = await openDump(api, workspaceFile('dumps', 'orders-before.heapdump'));
+      const program = await until('the program in use', () => (doc.state.kind !== 'failed' ? doc.state.overview?.program ?? undefined : undefined));
+      assert.match(offers.join('\n'), /bin\/orderservice \(go1\.19\.8\) wrote orders-before\.heapdump/);
+      assert.match(program.file, /\/samples\/bin\/orderservice$/);
+      const groups = await doc.worker.call('goroutineGroups', { start: 0, end: 100 });
+      const frame = groups.rows.flatMap((r) => r.frames).find((f) => f.function === 'main.worker');
+      assert.deepStrictEqual([frame?.file?.endsWith('/background.go'), frame?.line, frame?.approximate], [true, 40, undefined]);
+      const roots = await doc.worker.call('roots', { kind: 'bss', start: 0, end: 100 });
+      assert.ok(roots.rows.some((r) => r.detail.startsWith('main.History ')), roots.rows.map((r) => r.detail).join('\n'));
+    } finally {
+      window.showInformationMessage = original;
+    }
+  });
+
+  it('refuses a program that did not write the dump and uses nothing from it', async function () {
+    const doc = await openDump(api, workspaceFile('dumps', 'orders-go1.26.heapdump'));
+    await settled(doc);
+    const check = await api.programs.attach(doc, workspaceFile('bin', 'orderservice'));
+    assert.strictEqual(check.ok, false);
+    assert.match(check.problems.join('; '), /built with go1\.19\.8, the dump written by go1\.26/);
+    assert.strictEqual(doc.state.kind === 'ready' ? doc.state.overview.program : 'not ready', null);
+  });
+
   it('shows as many goroutines in the sidebar tree as the dump holds', async function () {
     const doc = await openDump(api, sample());
     await settled(doc);

@@ -6,6 +6,7 @@
 import { execFileSync } from 'child_process';
 import { join } from 'path';
 import { format } from 'util';
+import { unpackSampleProgram } from '../support/binaries';
 import { REPO, SAMPLES } from '../support/corpus';
 import { launchChromium, remoteUri, startCodeServer, workbenchUrl } from '../vscode/codeServer';
 
@@ -14,6 +15,8 @@ const NOISE = /ChatModelSelection|open-vsx\.org|authentication provider|AccountP
 
 async function main(): Promise<number> {
   execFileSync(process.execPath, [join(REPO, 'esbuild.mjs')], { stdio: 'inherit', cwd: REPO });
+  // The program that wrote the sample dumps, next to them: the suite finds it there.
+  unpackSampleProgram();
   const server = await startCodeServer({ smokeTestDriver: true });
   const browser = await launchChromium();
   try {
