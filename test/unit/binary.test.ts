@@ -5,6 +5,8 @@
  */
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
+import { mkdtempSync } from 'fs';
+import { tmpdir } from 'os';
 import { basename, join } from 'path';
 import { GoProgram } from '../../src/engine/goProgram';
 import { Heap } from '../../src/engine/heap';
@@ -45,6 +47,30 @@ describe('program binary', function () {
     assert.ok(m.problems.some((p) => /built with go1\.26.*written by go1\.19/.test(p)), m.problems.join('; '));
     assert.ok(m.problems.some((p) => /data segment is \d+ bytes, the dump's \d+/.test(p)), m.problems.join('; '));
     assert.strictEqual(heap.program, undefined, 'nothing from a mismatched binary is used');
+  });
+
+  it('reads a position-independent program at the address it was loaded (go build -buildmode=pie)', function () {
+    const go = goCommand('1.19');
+    if (!go) {
+      console.log('      go not found: the PIE build is not checked (CI installs golang-go)');
+      return;
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'goheap-pie-'));
+    const env = { ...process.env, GOFLAGS: '-buildvcs=false', GOPROXY: 'off', CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOCACHE: join(dir, 'cache') };
+    const build = spawnSync(go, ['build', '-buildmode=pie', '-o', join(dir, 'orderservice'), '.'], { cwd: join(SAMPLES, 'orderservice'), env, encoding: 'utf8' });
+    assert.strictEqual(build.status, 0, build.stderr);
+    const run = spawnSync(join(dir, 'orderservice'), ['-requests', '400', '-after', join(dir, 'pie.heapdump')], { env: { ...env, GOMAXPROCS: '2' }, encoding: 'utf8', timeout: 60_000 });
+    assert.strictEqual(run.status, 0, run.stderr);
+    const heap = read(join(dir, 'pie.heapdump'));
+    const program = open(join(dir, 'orderservice'));
+    assert.strictEqual(program.elf.type, 3, 'a position-independent executable');
+    const m = heap.attachProgram(program);
+    assert.ok(m.ok, m.problems.join('; '));
+    assert.notStrictEqual(m.slide, 0, 'loaded away from its link address');
+    const { frames, strings } = heap.model;
+    for (let f = 0; f < frames.count; f++) assert.strictEqual(program.funcNameAt(frames.pc[f]), strings.get(frames.name[f]));
+    assert.ok(heap.model.types.every((t) => program.typeAt(t.addr)), 'type records resolve');
+    assert.strictEqual(heap.globalName(program.globals().find((g) => g.name === 'main.History')?.addr ?? 0), 'main.History');
   });
 
   it('rejects files that are not Go programs with the offset of the problem', function () {
