@@ -11,6 +11,7 @@ export interface Nav {
 
 const SOURCE_TITLES: Record<TypeGuess['source'], string> = {
   exact: 'exact: the type word of the object (Go 1.22+) or a type record',
+  dwarf: 'from the program binary: its DWARF type, followed from a typed global or a known object along typed pointers',
   itab: 'from interface values (itab, data) that point at it',
   finalizer: 'from a finalizer record',
   site: 'allocation site of the sampled object (memory profile)',

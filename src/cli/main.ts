@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'fs';
 import { basename } from 'path';
-import { gzipSync } from 'zlib';
+import { gzipSync, inflateSync } from 'zlib';
 import { buildProfile } from '../engine/pprof';
 import { DumpError } from '../engine/errors';
 import { BinaryError } from '../engine/elf';
@@ -121,7 +121,7 @@ export function run(argv: string[], out: (s: string) => void): number {
       try {
         const source = new FileByteSource(opts.binary);
         opened.push(source);
-        program = new GoProgram(source, opts.binary);
+        program = new GoProgram(source, opts.binary, (b) => inflateSync(b));
       } catch (e) {
         process.stderr.write(`goheap: ${e instanceof BinaryError ? e.message : `${opts.binary}: ${(e as Error).message}`}\n`);
         return EXIT.unreadable;

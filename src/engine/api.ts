@@ -44,7 +44,7 @@ export interface TypeGuess {
    * from objects of one typed group; shape: size and pointer layout (or what the typed
    * objects of that shape are); content: a runtime layout recognised.
    */
-  source: 'exact' | 'itab' | 'finalizer' | 'site' | 'field' | 'shape' | 'content';
+  source: 'exact' | 'dwarf' | 'itab' | 'finalizer' | 'site' | 'field' | 'shape' | 'content';
   /** certain: the dump says so; likely: inferred and consistent; weak: a shape only. */
   confidence?: 'certain' | 'likely' | 'weak';
 }
@@ -145,7 +145,8 @@ export interface TypeRow extends TypeGuess {
 
 /** How much of the heap is typed exactly, inferred, labelled by site, or by shape only. */
 export interface TypeCoverage {
-  category: 'exact' | 'inferred' | 'site' | 'shape';
+  /** exact: the dump's type words; program: the program's DWARF along typed pointers. */
+  category: 'exact' | 'program' | 'inferred' | 'site' | 'shape';
   objects: number;
   bytes: number;
 }

@@ -34,6 +34,9 @@ export interface ElfSymbol {
   section: number;
 }
 
+/** zlib inflate, provided by the host (the engine has no I/O or compression of its own). */
+export type Inflate = (compressed: Uint8Array) => Uint8Array;
+
 export const SHT_SYMTAB = 2;
 export const SHT_NOBITS = 8;
 export const SHF_COMPRESSED = 0x800;
@@ -100,6 +103,22 @@ export class ElfFile {
       throw new BinaryError(this.fileName, s.offset, `section ${s.name} (${s.size} bytes) runs past the end of the file`);
     }
     return readAt(this.source, s.offset, s.size);
+  }
+
+  /**
+   * The contents of a section, inflated if it is SHF_COMPRESSED (an Elf64_Chdr, then zlib
+   * data); `inflate` is the host's zlib, undefined where there is none.
+   */
+  sectionData(s: ElfSection, inflate: Inflate | undefined): Uint8Array {
+    const bytes = this.sectionBytes(s);
+    if ((s.flags & SHF_COMPRESSED) === 0) return bytes;
+    const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (bytes.length < 24 || v.getUint32(0, true) !== 1) throw new BinaryError(this.fileName, s.offset, `section ${s.name} is compressed with something other than zlib`);
+    if (!inflate) throw new BinaryError(this.fileName, s.offset, `section ${s.name} is compressed and no zlib is at hand`);
+    const size = Number(v.getBigUint64(8, true));
+    const out = inflate(bytes.subarray(24));
+    if (out.length !== size) throw new BinaryError(this.fileName, s.offset, `section ${s.name} inflates to ${out.length} bytes, its header says ${size}`);
+    return out;
   }
 
   /** The section whose memory image holds virtual address `addr`. */

@@ -5,7 +5,8 @@
  */
 import type { ProgramInfo } from './api';
 import { ByteSource } from './byteSource';
-import { BinaryError, ElfFile, STT_OBJECT } from './elf';
+import { Dwarf } from './dwarf';
+import { BinaryError, ElfFile, Inflate, STT_OBJECT } from './elf';
 import { GoBuildInfo, readGoBuildInfo } from './goBuildInfo';
 import type { DumpParams, SegmentRecord } from './model';
 import { ModuleData, findModuleData } from './moduleData';
@@ -18,6 +19,13 @@ export interface BinaryMatch {
   slide: number;
   /** Why the binary is not the dump's program (empty when ok). */
   problems: string[];
+}
+
+/** A global variable and its type (a .debug_info offset), at its running-program address. */
+export interface TypedGlobal {
+  name: string;
+  addr: number;
+  type: number;
 }
 
 export interface GlobalVariable {
@@ -35,8 +43,12 @@ export class GoProgram {
   slide = 0;
   private globalsCache: GlobalVariable[] | undefined;
   private typeReader: TypeReader | undefined;
+  private typedGlobalsCache: TypedGlobal[] | undefined;
+  private dwarfCache: Dwarf | false | undefined;
+  /** Why DWARF could not be read (empty when it was, or not tried yet). */
+  dwarfProblem = '';
 
-  constructor(source: ByteSource, readonly fileName: string) {
+  constructor(source: ByteSource, readonly fileName: string, private readonly inflate?: Inflate) {
     this.elf = new ElfFile(source, fileName);
     this.buildInfo = readGoBuildInfo(this.elf);
     const pcln = this.elf.section('.gopclntab') ?? this.symbolSection('runtime.pclntab');
@@ -146,6 +158,45 @@ export class GoProgram {
     const v = g[found];
     const off = addr - v.addr;
     return off < Math.max(v.size, 1) ? { name: v.name, offset: off } : undefined;
+  }
+
+  /**
+   * The program's DWARF (undefined for a stripped binary, or without zlib for compressed
+   * DWARF; `dwarfProblem` says why).
+   */
+  dwarf(): Dwarf | undefined {
+    if (this.dwarfCache !== undefined) return this.dwarfCache || undefined;
+    this.dwarfCache = false;
+    const info = this.elf.section('.debug_info');
+    const abbrev = this.elf.section('.debug_abbrev');
+    if (!info || !abbrev) {
+      this.dwarfProblem = 'the binary has no DWARF (stripped, or built with -ldflags=-w)';
+      return undefined;
+    }
+    try {
+      this.dwarfCache = new Dwarf(this.elf.sectionData(info, this.inflate), this.elf.sectionData(abbrev, this.inflate));
+    } catch (e) {
+      this.dwarfProblem = `its DWARF cannot be read: ${(e as Error).message}`;
+    }
+    return this.dwarfCache || undefined;
+  }
+
+  /** Global variables with their DWARF types (running-program addresses). */
+  typedGlobals(): TypedGlobal[] {
+    if (this.typedGlobalsCache) return this.typedGlobalsCache;
+    const dwarf = this.dwarf();
+    this.typedGlobalsCache = [];
+    try {
+      for (const g of dwarf?.globals() ?? []) if (g.type !== undefined) this.typedGlobalsCache.push({ name: g.name, addr: g.addr + this.slide, type: g.type });
+    } catch (e) {
+      this.dwarfProblem = `its DWARF cannot be read: ${(e as Error).message}`;
+    }
+    return this.typedGlobalsCache;
+  }
+
+  /** The runtime address of the descriptor of a DWARF type, if the compiler made one. */
+  runtimeTypeAddr(runtimeTypeOffset: number): number | undefined {
+    return this.module ? this.module.types + runtimeTypeOffset + this.slide : undefined;
   }
 
   /** The runtime type descriptor at `addr` of the running program. */

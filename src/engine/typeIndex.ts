@@ -95,7 +95,8 @@ export function typesPage(heap: Heap, a: Range & { sort: Sort<TypeSortKey>; filt
   return { total: ids.length, start, rows: ids.slice(start, end).map((g) => typeRow(t, g, totalBytes)) };
 }
 
-const sortedMembers = new WeakMap<Heap, Map<number, Uint32Array>>();
+/** Instances sorted by retained size, per group of one classification (a new one starts over). */
+const sortedMembers = new WeakMap<Heap, { groupOf: Uint32Array; byGroup: Map<number, Uint32Array> }>();
 
 /** Objects of one type group, the biggest retainers first. */
 export function typeInstancesPage(heap: Heap, group: number, range: Range) {
@@ -103,8 +104,9 @@ export function typeInstancesPage(heap: Heap, group: number, range: Range) {
   if (!Number.isInteger(group) || group < 0 || group >= t.groups.length) throw new Error(`no type group #${group}`);
   let list = t.members.subarray(t.first[group], t.first[group + 1]);
   if (heap.dominators) {
-    let cache = sortedMembers.get(heap);
-    if (!cache) sortedMembers.set(heap, (cache = new Map()));
+    let entry = sortedMembers.get(heap);
+    if (!entry || entry.groupOf !== t.groupOf) sortedMembers.set(heap, (entry = { groupOf: t.groupOf, byGroup: new Map() }));
+    const cache = entry.byGroup;
     let sorted = cache.get(group);
     if (!sorted) {
       const members = list;
@@ -120,13 +122,13 @@ export function typeInstancesPage(heap: Heap, group: number, range: Range) {
   return { total: list.length, start, rows: Array.from(list.subarray(start, end), (i) => heap.objectRow(i)) };
 }
 
-/** The share typed exactly, inferred (any other type evidence), labelled by site, shape only. */
+/** The share typed exactly, from the program, inferred (any other type evidence), labelled by site, shape only. */
 export function typeCoverage(heap: Heap): TypeCoverage[] {
   const t = typeIndex(heap);
-  const out: TypeCoverage[] = (['exact', 'inferred', 'site', 'shape'] as const).map((category) => ({ category, objects: 0, bytes: 0 }));
+  const out: TypeCoverage[] = (['exact', 'program', 'inferred', 'site', 'shape'] as const).map((category) => ({ category, objects: 0, bytes: 0 }));
   t.groups.forEach((g, k) => {
     const d = t.describe(k);
-    const category = d.source === 'exact' ? 0 : d.source === 'site' ? 2 : d.source === 'shape' && d.confidence === 'weak' ? 3 : 1;
+    const category = d.source === 'exact' ? 0 : d.source === 'dwarf' ? 1 : d.source === 'site' ? 3 : d.source === 'shape' && d.confidence === 'weak' ? 4 : 2;
     out[category].objects += g.count;
     out[category].bytes += g.bytes;
   });

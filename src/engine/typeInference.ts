@@ -1,8 +1,10 @@
 /**
- * Types without the program binary: every piece of evidence in the dump, each pass giving
- * some objects a type group with a confidence, combined strongest first.
+ * Types from every piece of evidence in the dump (and the program binary, when there is
+ * one), each pass giving some objects a type group with a confidence, combined strongest
+ * first.
  *
  *   exact      the type word of Go >= 1.22 pointerful objects of 513 B to 32 KiB
+ *   dwarf      with the program binary: its DWARF types along typed pointers (dwarfTyping.ts)
  *   itab       interface values (itab or type word, data word) pointing at the object
  *   finalizer  the object type of finalizer records; panic values
  *   site       the allocation site of sampled objects (memory profile)
@@ -22,6 +24,7 @@ import { HUGE_SIZE, TypeRecord } from './model';
 import { readObjectRecord } from './objectRecords';
 import { PairTable } from './pairTable';
 import { TypeGroups, TypeNamer } from './typeNames';
+import { typeHeapFromDwarf } from './dwarfTyping';
 import { baseName } from './units';
 import { allocatingFrames, parseGoVersion } from './format';
 
@@ -150,6 +153,21 @@ export function exactPass(heap: Heap, facts: TypeFacts, out: Output): void {
   }
 }
 
+
+/**
+ * The program's DWARF types, carried from typed globals and proven objects along typed
+ * pointers (see dwarfTyping.ts). Nothing without a matching program binary with DWARF.
+ */
+export function dwarfPass(heap: Heap, out: Output): void {
+  const typing = heap.program ? typeHeapFromDwarf(heap, heap.program) : undefined;
+  if (!typing) return;
+  const group = out.grouper();
+  const { labelOf, labels } = typing;
+  for (let i = 0; i < labelOf.length; i++) {
+    const l = labelOf[i];
+    if (l >= 0 && out.free(i)) out.of[i] = group(l, 'certain', () => labels[l]);
+  }
+}
 
 /**
  * Interface values: (itab, data) and (type, data) pairs, and panic values. The decoder keeps
@@ -327,7 +345,7 @@ export function shapePass(heap: Heap, shapes: Shapes, shapeName: (s: number) => 
   for (let i = 0; i < heap.objectCount; i++) if (out.free(i)) out.of[i] = out.base + shapes.of[i];
 }
 
-const SOURCES: Source[] = ['exact', 'itab', 'finalizer', 'site', 'field', 'shape', 'content', 'shape'];
+const SOURCES: Source[] = ['exact', 'dwarf', 'itab', 'finalizer', 'site', 'field', 'shape', 'content', 'shape'];
 
 /**
  * Runs the passes in priority order (exact, itab, finalizer, site, field, shape vote,
@@ -351,37 +369,40 @@ export function runPasses(heap: Heap, options: InferenceOptions, mode: 'shared' 
   const exact = next(0);
   if (options.useTypeWords) exactPass(heap, facts, exact);
   done(exact);
-  const itab = next(1);
+  const dwarf = next(1);
+  dwarfPass(heap, dwarf);
+  done(dwarf);
+  const itab = next(2);
   itabPass(heap, facts, itab);
   done(itab);
-  const fin = next(2);
+  const fin = next(3);
   finalizerPass(heap, facts, fin);
   done(fin);
-  // Strong evidence: the first three passes (in shared mode, ids below `base`).
+  // Strong evidence: the first four passes (in shared mode, ids below `base`).
   const strongEnd = base;
   const strongOf = shared
     ? (i: number) => (shared[i] >= 0 && shared[i] < strongEnd ? shared[i] : NONE)
-    : (i: number) => (exact.of[i] >= 0 ? exact.of[i] : itab.of[i] >= 0 ? itab.of[i] : fin.of[i]);
+    : (i: number) => (exact.of[i] >= 0 ? exact.of[i] : dwarf.of[i] >= 0 ? dwarf.of[i] : itab.of[i] >= 0 ? itab.of[i] : fin.of[i]);
   const strongName = (g: number) => {
-    for (const o of [exact, itab, fin]) if (o.owns(g)) return o.groups[g - o.base].name();
+    for (const o of [exact, dwarf, itab, fin]) if (o.owns(g)) return o.groups[g - o.base].name();
     return '?';
   };
   const strong: Strong = { of: strongOf, name: strongName };
-  const site = next(3);
+  const site = next(4);
   sitePass(heap, site);
   done(site);
   const shapes = shapeIds(heap);
   const shapeName = shapeNamer(heap, shapes.example);
-  const field = next(4);
+  const field = next(5);
   fieldPass(heap, strong, shapes, shapeName, field);
   done(field);
-  const vote = next(5);
+  const vote = next(6);
   shapeVotePass(heap, strong, shapes, vote);
   done(vote);
-  const content = next(6);
+  const content = next(7);
   contentPass(heap, content);
   done(content);
-  const shape = next(7);
+  const shape = next(8);
   shapePass(heap, shapes, shapeName, shape);
   done(shape);
   return outputs;
@@ -483,12 +504,14 @@ function objectEvidence(heap: Heap, options: InferenceOptions, i: number, groups
   const s = heap.graph ? heap.sampleOf(i) : -1;
   if (s >= 0) {
     const b = heap.model.memProf.find((m) => m.bucket === heap.model.allocSamples.bucket[s]);
-    if (b) out.push({ name: siteName(heap, b.frames[0]), source: 'site', confidence: 'certain' });
+    if (b) out.push({ name: siteName(heap, allocatingFrames(heap.model.strings, b.frames)[0]), source: 'site', confidence: 'certain' });
   }
   // What the shared classification settled on, if none of the above (propagation, votes, layouts).
   if (groups) {
     const d = groups.describe(groups.groupOf[i]);
-    if (!out.some((e) => e.name === d.name && e.source === d.source)) out.push(d);
+    // The program's DWARF is as sure as a type word: first.
+    if (d.source === 'dwarf') out.unshift(d);
+    else if (!out.some((e) => e.name === d.name && e.source === d.source)) out.push(d);
   }
   const shape = describeShape(heap, i);
   if (!out.some((e) => e.name === shape)) out.push({ name: shape, source: 'shape', confidence: 'weak' });

@@ -4,6 +4,7 @@
  * that the finished phases can answer are answered while the next one waits its turn.
  */
 import { parentPort } from 'worker_threads';
+import { inflateSync } from 'zlib';
 import { ByteSource, MemoryByteSource } from '../engine/byteSource';
 import { DumpError } from '../engine/errors';
 import { Heap } from '../engine/heap';
@@ -131,7 +132,7 @@ async function checkProgram(id: number, src: DumpSource, attach: boolean): Promi
   try {
     await until('decoded');
     const source = 'path' in src ? new FileByteSource(src.path) : new MemoryByteSource(new Uint8Array(src.bytes));
-    const program = new GoProgram(source, src.name);
+    const program = new GoProgram(source, src.name, (b) => inflateSync(b));
     const m = (heap as Heap).model;
     const match = program.match(m.params, m.data, m.bss);
     if (match.ok && attach) {

@@ -11,6 +11,7 @@ import { hasAllocationHeaders } from '../../src/engine/format';
 import { FileByteSource } from '../../src/worker/fileByteSource';
 import { REPO, SAMPLES, SHARED_CORPUS, findDumps } from '../support/corpus';
 import { precision, recall, totals, typePrecision } from '../support/typePrecision';
+import { dwarfTypingScore, programPairs } from '../support/binaries';
 
 const pct = (x: number) => (Number.isNaN(x) ? '   -  ' : `${(100 * x).toFixed(1).padStart(5)}%`);
 
@@ -33,6 +34,18 @@ export function typeReport(extra: string[]): void {
     source.close();
     if (modern) scored.push(typePrecision(path));
   }
+  console.log('\nWith the program binary: reachable bytes typed from DWARF (walk not told the type words)');
+  let typed = 0;
+  let reachable = 0;
+  for (const pair of programPairs()) {
+    for (const dump of pair.dumps) {
+      const s = dwarfTypingScore(pair, dump);
+      typed += s.typed;
+      reachable += s.reachable;
+      console.log(`  ${relative(REPO, dump).padEnd(58)} Go ${pair.goVersion}  ${pct(s.typed / s.reachable)} of ${s.reachable} bytes; type words agreeing ${s.agree}/${s.labelled}`);
+    }
+  }
+  console.log(`  all: ${pct(typed / reachable)} of ${reachable} reachable bytes`);
   console.log(`\nPrecision and recall against the exact type words, hidden (Go >= 1.22 dumps: ${scored.length}):`);
   console.log('  source            precision  recall   (objects with a known type: labelled / total)');
   for (const s of totals(scored)) {

@@ -7,7 +7,11 @@ import { spawnSync } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { basename, join } from 'path';
-import { gunzipSync } from 'zlib';
+import { gunzipSync, inflateSync } from 'zlib';
+import { typeHeapFromDwarf } from '../../src/engine/dwarfTyping';
+import { GoProgram } from '../../src/engine/goProgram';
+import { Heap } from '../../src/engine/heap';
+import { FileByteSource } from '../../src/worker/fileByteSource';
 import { SAMPLES, SHARED_CORPUS } from './corpus';
 
 export interface ProgramPair {
@@ -77,4 +81,37 @@ export function goCommand(version: ProgramPair['goVersion']): string | undefined
     if (r.status === 0 && r.stdout.includes(`go${version}`)) return go;
   }
   return undefined;
+}
+
+/** Reachable bytes and objects the DWARF walk typed, and its agreement with the type words it did not start from. */
+export function dwarfTypingScore(pair: ProgramPair, dump: string) {
+  const source = new FileByteSource(dump);
+  const heap = Heap.read(source, basename(dump)).analyse();
+  const program = new GoProgram(new FileByteSource(pair.binary), pair.binary, (b) => inflateSync(b));
+  const match = heap.attachProgram(program);
+  if (!match.ok) throw new Error(`${pair.binary} did not write ${dump}: ${match.problems.join('; ')}`);
+  const typing = typeHeapFromDwarf(heap, program, { seedTypeWords: false });
+  if (!typing) throw new Error(`${pair.binary}: ${program.dwarfProblem}`);
+  const idom = heap.requireDominators().idom;
+  let reachable = 0;
+  let typed = 0;
+  for (let i = 0; i < heap.objectCount; i++) {
+    if (idom[i] < 0) continue;
+    reachable += heap.size(i);
+    if (typing.labelOf[i] >= 0) typed += heap.size(i);
+  }
+  // The runtime names an array's element type in its type word, and a map's groups "map.group[K]V".
+  const norm = (s: string) => s.replace(/ \(backing array\)$/, '').replace(/^\[\d*\]/, '').replace(/^chan (.*) \(buffer\)$/, '$1')
+    .replace(/^map\.group\[(.*)$/, 'map[$1 (groups)');
+  const { typeWordObject, typeWordAddr } = heap.model.objects;
+  let agree = 0;
+  let labelled = 0;
+  for (let k = 0; k < typeWordObject.length; k++) {
+    const l = typing.labelOf[typeWordObject[k]];
+    if (l < 0) continue;
+    labelled++;
+    if (norm(typing.labels[l]) === norm(program.typeAt(typeWordAddr[k])?.name ?? '?')) agree++;
+  }
+  source.close();
+  return { reachable, typed, agree, labelled, typedGlobals: typing.typedGlobals };
 }

@@ -48,12 +48,12 @@ export function typePrecision(path: string): Score[] {
     const options = { useTypeWords: false };
     const alone: Labels[] = runPasses(heap, options, 'independent');
     // The shape-vote pass and the plain shape pass share the name "shape": tell them apart.
-    const names = ['exact', 'itab', 'finalizer', 'site', 'field', 'shape vote', 'content', 'shape'];
+    const names = ['exact', 'dwarf', 'itab', 'finalizer', 'site', 'field', 'shape vote', 'content', 'shape'];
     const scores = alone.slice(1).map((l, k) => score(names[k + 1], l.of, truth));
     const combined = runPasses(heap, options, 'shared')[0].of;
     // Everything but the plain shape: what the inference adds to "shape only".
     const inferred = Int32Array.from(combined);
-    const shapeStart = alone.slice(0, 7).reduce((n, l) => n + l.groups.length, 0);
+    const shapeStart = alone.slice(0, names.length - 1).reduce((n, l) => n + l.groups.length, 0);
     for (let i = 0; i < inferred.length; i++) if (inferred[i] >= shapeStart) inferred[i] = -1;
     scores.push(score('all but shape', inferred, truth), score('all', combined, truth));
     return scores;

@@ -7,15 +7,16 @@ import * as assert from 'assert';
 import { spawnSync } from 'child_process';
 import { mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
+import { inflateSync } from 'zlib';
 import { basename, join } from 'path';
 import { GoProgram } from '../../src/engine/goProgram';
 import { Heap } from '../../src/engine/heap';
 import { heapService } from '../../src/engine/service';
 import { FileByteSource } from '../../src/worker/fileByteSource';
-import { ProgramPair, goCommand, programPairs, strippedCopy } from '../support/binaries';
+import { ProgramPair, dwarfTypingScore, goCommand, programPairs, strippedCopy } from '../support/binaries';
 import { SAMPLES, hasSharedCorpus } from '../support/corpus';
 
-const open = (path: string) => new GoProgram(new FileByteSource(path), path);
+const open = (path: string) => new GoProgram(new FileByteSource(path), path, (b) => inflateSync(b));
 const read = (dump: string) => Heap.read(new FileByteSource(dump), basename(dump));
 
 /** addr2line's answers (function, file:line) for PCs, in order. */
@@ -96,6 +97,34 @@ describe('program binary', function () {
     const frame = worker?.frames.find((f) => f.function === 'main.worker');
     // `for j := range jobs` in samples/orderservice/background.go.
     assert.deepStrictEqual([frame?.file?.endsWith('/background.go'), frame?.line], [true, 40]);
+  });
+});
+
+describe('types from the program\'s DWARF', function () {
+  this.timeout(120_000);
+  const pairs = programPairs();
+  const scores = pairs.flatMap((pair) => pair.dumps.map((dump) => ({ pair, dump, score: dwarfTypingScore(pair, dump) })));
+
+  it('types most reachable bytes of every dump (the finalizer demo aside), from typed globals', function () {
+    for (const { dump, score } of scores) {
+      const share = score.typed / score.reachable;
+      console.log(`      ${basename(dump).padEnd(24)} ${(100 * share).toFixed(1)}% of ${score.reachable} reachable bytes typed (${score.typedGlobals} typed globals)`);
+      assert.ok(score.typedGlobals > 100, `${dump}: typed globals`);
+      if (!/finalizers/.test(dump)) assert.ok(share > 0.9, `${dump}: ${(100 * share).toFixed(1)}% typed`);
+    }
+    const total = scores.reduce((a, s) => ({ typed: a.typed + s.score.typed, reachable: a.reachable + s.score.reachable }), { typed: 0, reachable: 0 });
+    assert.ok(total.typed / total.reachable > 0.9, `all dumps: ${(100 * total.typed / total.reachable).toFixed(1)}%`);
+  });
+
+  it('agrees with the Go >= 1.22 type words it was not told about', function () {
+    let agree = 0;
+    let labelled = 0;
+    for (const { score } of scores) {
+      agree += score.agree;
+      labelled += score.labelled;
+    }
+    console.log(`      ${agree} of ${labelled} objects with a type word typed the same way`);
+    assert.ok(labelled >= 20 && agree / labelled >= 0.7, `${agree} / ${labelled}`);
   });
 });
 

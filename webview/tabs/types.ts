@@ -72,7 +72,7 @@ export class TypesTab {
     const cov: TypeCoverage[] = await query('typeCoverage', undefined);
     const objects = cov.reduce((a, c) => a + c.objects, 0);
     const bytes = cov.reduce((a, c) => a + c.bytes, 0);
-    const label = { exact: 'exact', inferred: 'inferred', site: 'by allocation site', shape: 'shape only' };
+    const label = { exact: 'exact', program: 'from the program', inferred: 'inferred', site: 'by allocation site', shape: 'shape only' };
     this.coverage.replaceChildren(...cov.filter((c) => c.objects > 0).flatMap((c, k) => [k ? ' · ' : '',
       h('span', { class: `coverage-${c.category}` }, `${label[c.category]} ${formatPercent(c.objects, objects)} of objects (${formatPercent(c.bytes, bytes)} of bytes)`)]));
   }

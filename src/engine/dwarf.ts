@@ -1,0 +1,304 @@
+/**
+ * The little of DWARF (versions 4 and 5, as the Go linker writes them) the viewer needs:
+ * the program's global variables with their addresses and types, and the types: names,
+ * sizes, struct members, pointer and element types, Go's kind and the runtime type
+ * descriptor each corresponds to (DW_AT_go_runtime_type, an offset from the module's types).
+ *
+ * A unit is a header and a tree of entries; each entry is an abbreviation code (tag,
+ * children flag and attribute forms from .debug_abbrev) followed by its attribute values.
+ */
+
+const DW_TAG_variable = 0x34;
+const DW_AT_name = 0x03;
+const DW_AT_location = 0x02;
+const DW_AT_type = 0x49;
+const DW_AT_byte_size = 0x0b;
+const DW_AT_upper_bound = 0x2f;
+const DW_AT_count = 0x37;
+const DW_AT_data_member_location = 0x38;
+const DW_AT_go_kind = 0x2900;
+const DW_AT_go_key = 0x2901;
+const DW_AT_go_elem = 0x2902;
+const DW_AT_go_runtime_type = 0x2904;
+const DW_OP_addr = 0x03;
+
+interface AttrSpec {
+  name: number;
+  form: number;
+  /** DW_FORM_implicit_const's value, stored in the abbreviation. */
+  implicit?: number;
+}
+
+interface Abbrev {
+  tag: number;
+  children: boolean;
+  attrs: AttrSpec[];
+}
+
+interface Unit {
+  /** Offset of the unit header in .debug_info, and of its first entry. */
+  start: number;
+  firstEntry: number;
+  end: number;
+  version: number;
+  abbrevs: Map<number, Abbrev>;
+}
+
+/** A type entry, as much of it as the heap typing needs (offsets are .debug_info offsets). */
+export interface DType {
+  off: number;
+  tag: number;
+  name: string;
+  size: number;
+  /** Go's reflect.Kind (DW_AT_go_kind), or -1. */
+  kind: number;
+  /** DW_AT_type: a pointer's target, a typedef's underlying type, an array's element. */
+  target?: number;
+  /** Go's element and key types (slices, maps, channels). */
+  goElem?: number;
+  goKey?: number;
+  /** Array length. */
+  count?: number;
+  members?: { name: string; offset: number; type: number }[];
+  /** Offset of the runtime type descriptor from the module's types. */
+  runtimeType?: number;
+}
+
+export const TAG = { array: 0x01, member: 0x0d, pointer: 0x0f, struct: 0x13, subroutine: 0x15, typedef: 0x16, subrange: 0x21, base: 0x24 } as const;
+
+export interface DwarfGlobal {
+  name: string;
+  /** Link-time address. */
+  addr: number;
+  /** Its type entry's .debug_info offset. */
+  type: number | undefined;
+}
+
+type Value = number | string | Uint8Array | undefined;
+
+export class Dwarf {
+  private readonly info: DataView;
+  private readonly units: Unit[] = [];
+  private readonly abbrevTables = new Map<number, Map<number, Abbrev>>();
+  private readonly utf8 = new TextDecoder();
+  private typeTable: Map<number, DType> | undefined;
+
+  constructor(private readonly infoBytes: Uint8Array, private readonly abbrevBytes: Uint8Array) {
+    this.info = new DataView(infoBytes.buffer, infoBytes.byteOffset, infoBytes.byteLength);
+    for (let off = 0; off + 11 <= infoBytes.length;) {
+      const length = this.info.getUint32(off, true);
+      if (length === 0xffffffff) throw new Error('64-bit DWARF is not supported');
+      const end = off + 4 + length;
+      const version = this.info.getUint16(off + 4, true);
+      let abbrevOff: number;
+      let first: number;
+      if (version >= 5) {
+        // unit_type u8, address_size u8, debug_abbrev_offset u32
+        abbrevOff = this.info.getUint32(off + 8, true);
+        first = off + 12;
+      } else {
+        abbrevOff = this.info.getUint32(off + 6, true);
+        first = off + 11;
+      }
+      this.units.push({ start: off, firstEntry: first, end, version, abbrevs: this.abbrevTable(abbrevOff) });
+      off = end;
+    }
+  }
+
+  /** Global variables (unit-level DW_TAG_variable with a DW_OP_addr location). */
+  globals(): DwarfGlobal[] {
+    const out: DwarfGlobal[] = [];
+    for (const u of this.units) {
+      let depth = 0;
+      for (let off = u.firstEntry; off < u.end;) {
+        const entry = this.readEntry(u, off);
+        off = entry.next;
+        if (!entry.abbrev) {
+          depth--;
+          if (depth < 0) break;
+          continue;
+        }
+        if (depth === 1 && entry.abbrev.tag === DW_TAG_variable) {
+          const loc = entry.attrs.get(DW_AT_location);
+          const name = entry.attrs.get(DW_AT_name);
+          const type = entry.attrs.get(DW_AT_type);
+          if (loc instanceof Uint8Array && loc.length === 9 && loc[0] === DW_OP_addr && typeof name === 'string') {
+            const addr = Number(new DataView(loc.buffer, loc.byteOffset + 1, 8).getBigUint64(0, true));
+            out.push({ name, addr, type: typeof type === 'number' ? type : undefined });
+          }
+        }
+        if (entry.abbrev.children) depth++;
+      }
+    }
+    return out;
+  }
+
+  /** Every type entry, by .debug_info offset (read once, on first use). */
+  types(): Map<number, DType> {
+    if (this.typeTable) return this.typeTable;
+    const table = new Map<number, DType>();
+    const TYPE_TAGS = new Set<number>([TAG.array, TAG.pointer, TAG.struct, TAG.subroutine, TAG.typedef, TAG.base]);
+    for (const u of this.units) {
+      // The type entry each depth belongs to, for members and subranges.
+      const parents: (DType | undefined)[] = [];
+      for (let off = u.firstEntry; off < u.end;) {
+        const depth = parents.length;
+        const e = this.readEntry(u, off);
+        const at = off;
+        off = e.next;
+        if (!e.abbrev) {
+          parents.pop();
+          continue;
+        }
+        const tag = e.abbrev.tag;
+        const a = e.attrs;
+        const num = (k: number) => { const v = a.get(k); return typeof v === 'number' ? v : undefined; };
+        let entry: DType | undefined;
+        if (TYPE_TAGS.has(tag)) {
+          const name = a.get(DW_AT_name);
+          entry = {
+            off: at, tag, name: typeof name === 'string' ? name : '', size: num(DW_AT_byte_size) ?? 0, kind: num(DW_AT_go_kind) ?? -1,
+            target: num(DW_AT_type), goElem: num(DW_AT_go_elem), goKey: num(DW_AT_go_key), runtimeType: num(DW_AT_go_runtime_type) || undefined,
+          };
+          if (tag === TAG.struct) entry.members = [];
+          table.set(at, entry);
+        } else if (tag === TAG.member) {
+          const parent = parents[depth - 1];
+          const name = a.get(DW_AT_name);
+          const type = num(DW_AT_type);
+          const offset = num(DW_AT_data_member_location) ?? 0;
+          if (parent?.members && type !== undefined) parent.members.push({ name: typeof name === 'string' ? name : '', offset, type });
+        } else if (tag === TAG.subrange) {
+          const parent = parents[depth - 1];
+          const count = num(DW_AT_count) ?? (num(DW_AT_upper_bound) !== undefined ? (num(DW_AT_upper_bound) as number) + 1 : undefined);
+          if (parent && parent.tag === TAG.array) parent.count = count;
+        }
+        if (e.abbrev.children) parents.push(entry);
+      }
+    }
+    this.typeTable = table;
+    return table;
+  }
+
+  private abbrevTable(offset: number): Map<number, Abbrev> {
+    let table = this.abbrevTables.get(offset);
+    if (table) return table;
+    table = new Map();
+    const b = this.abbrevBytes;
+    let p = offset;
+    const uleb = () => {
+      let x = 0;
+      let shift = 0;
+      for (;;) {
+        const c = b[p++];
+        x += (c & 0x7f) * 2 ** shift;
+        if (c < 0x80 || p >= b.length) return x;
+        shift += 7;
+      }
+    };
+    const sleb = () => {
+      let x = 0;
+      let shift = 0;
+      let c: number;
+      do {
+        c = b[p++];
+        x += (c & 0x7f) * 2 ** shift;
+        shift += 7;
+      } while (c >= 0x80 && p < b.length);
+      return c & 0x40 ? x - 2 ** shift : x;
+    };
+    for (;;) {
+      const code = uleb();
+      if (code === 0 || p >= b.length) break;
+      const tag = uleb();
+      const children = b[p++] === 1;
+      const attrs: AttrSpec[] = [];
+      for (;;) {
+        const name = uleb();
+        const form = uleb();
+        if (name === 0 && form === 0) break;
+        attrs.push(form === 0x21 ? { name, form, implicit: sleb() } : { name, form });
+      }
+      table.set(code, { tag, children, attrs });
+    }
+    this.abbrevTables.set(offset, table);
+    return table;
+  }
+
+  /** The entry at `off`: its abbreviation (undefined for a null entry) and attribute values. */
+  private readEntry(u: Unit, off: number): { abbrev: Abbrev | undefined; attrs: Map<number, Value>; next: number } {
+    const b = this.infoBytes;
+    const v = this.info;
+    let p = off;
+    const uleb = () => {
+      let x = 0;
+      let shift = 0;
+      for (;;) {
+        const c = b[p++];
+        x += (c & 0x7f) * 2 ** shift;
+        if (c < 0x80) return x;
+        shift += 7;
+      }
+    };
+    const sleb = () => {
+      let x = 0;
+      let shift = 0;
+      let c: number;
+      do {
+        c = b[p++];
+        x += (c & 0x7f) * 2 ** shift;
+        shift += 7;
+      } while (c >= 0x80);
+      return c & 0x40 ? x - 2 ** shift : x;
+    };
+    const code = uleb();
+    const attrs = new Map<number, Value>();
+    if (code === 0) return { abbrev: undefined, attrs, next: p };
+    const abbrev = u.abbrevs.get(code);
+    if (!abbrev) throw new Error(`DWARF: unknown abbreviation ${code} at .debug_info+0x${off.toString(16)}`);
+    const block = (n: number) => {
+      p += n;
+      return b.subarray(p - n, p);
+    };
+    const read = (form: number, spec: AttrSpec): Value => {
+      switch (form) {
+        case 0x01: p += 8; return Number(v.getBigUint64(p - 8, true)); // addr
+        case 0x03: return block(v.getUint16((p += 2) - 2, true)); // block2
+        case 0x04: return block(v.getUint32((p += 4) - 4, true)); // block4
+        case 0x05: p += 2; return v.getUint16(p - 2, true); // data2
+        case 0x06: p += 4; return v.getUint32(p - 4, true); // data4
+        case 0x07: p += 8; return Number(v.getBigUint64(p - 8, true)); // data8
+        case 0x08: { // string
+          const s = p;
+          while (b[p] !== 0) p++;
+          p++;
+          return this.utf8.decode(b.subarray(s, p - 1));
+        }
+        case 0x09: case 0x18: return block(uleb()); // block, exprloc
+        case 0x0a: return block(b[p++]); // block1
+        case 0x0b: case 0x0c: case 0x11: return b[p++]; // data1, flag, ref1
+        case 0x0d: return sleb(); // sdata
+        case 0x0f: return uleb(); // udata
+        case 0x0e: case 0x10: case 0x17: case 0x1f: p += 4; return v.getUint32(p - 4, true); // strp, ref_addr, sec_offset, line_strp
+        case 0x12: p += 2; return u.start + v.getUint16(p - 2, true); // ref2
+        case 0x13: p += 4; return u.start + v.getUint32(p - 4, true); // ref4
+        case 0x14: p += 8; return u.start + Number(v.getBigUint64(p - 8, true)); // ref8
+        case 0x15: return u.start + uleb(); // ref_udata
+        case 0x16: return read(uleb(), spec); // indirect
+        case 0x19: return 1; // flag_present
+        case 0x1a: case 0x1b: case 0x22: case 0x23: return uleb(); // strx, addrx, loclistx, rnglistx
+        case 0x1c: case 0x1d: p += 4; return v.getUint32(p - 4, true); // ref_sup4, strp_sup
+        case 0x1e: p += 16; return undefined; // data16
+        case 0x20: p += 8; return undefined; // ref_sig8
+        case 0x21: return spec.implicit; // implicit_const
+        case 0x25: case 0x29: return b[p++]; // strx1, addrx1
+        case 0x26: case 0x2a: p += 2; return v.getUint16(p - 2, true); // strx2, addrx2
+        case 0x27: case 0x2b: p += 3; return b[p - 3] | (b[p - 2] << 8) | (b[p - 1] << 16); // strx3, addrx3
+        case 0x28: case 0x2c: p += 4; return v.getUint32(p - 4, true); // strx4, addrx4
+        default: throw new Error(`DWARF: unsupported form 0x${form.toString(16)} at .debug_info+0x${p.toString(16)}`);
+      }
+    };
+    for (const spec of abbrev.attrs) attrs.set(spec.name, read(spec.form, spec));
+    return { abbrev, attrs, next: p };
+  }
+}

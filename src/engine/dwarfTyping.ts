@@ -1,0 +1,397 @@
+/**
+ * Types from the program's DWARF, carried through the heap the way the garbage collector
+ * would walk it: from the typed roots (global variables; objects whose type the dump already
+ * proves: Go >= 1.22 type words, interface values, finalizers) along every pointer, slice,
+ * string, interface, map and channel field to the objects they point at.
+ *
+ * A pointer types the object only when it points at the object's start (after a malloc
+ * header) and the dump lists the word as a pointer field of its holder: a wrong guess can
+ * not spread through words that the GC would not follow. Each object gets the first type
+ * that reaches it, and is walked once.
+ *
+ * Maps, channels and slices hold arrays the DWARF pointer types describe as single values;
+ * their headers say how many: 2^B buckets (Go < 1.24), lengthMask+1 groups and dirLen tables
+ * (swiss maps, Go >= 1.24), dataqsiz channel slots, cap slice elements.
+ */
+import { readAt } from './byteSource';
+import { DType, TAG } from './dwarf';
+import type { GoProgram } from './goProgram';
+import type { Heap } from './heap';
+import { readObjectRecord } from './objectRecords';
+import { wordAt } from './reader';
+
+const KIND_CHAN = 18;
+const KIND_FUNC = 19;
+const KIND_INTERFACE = 20;
+const KIND_SLICE = 23;
+const KIND_STRING = 24;
+
+export interface DwarfTyping {
+  /** Label of object i, or -1 when no typed pointer reached it. */
+  labelOf: Int32Array;
+  labels: string[];
+  /** Typed global variables the walk started from. */
+  typedGlobals: number;
+}
+
+/** Bytes holding values: an object's contents, or a data/bss segment's. */
+interface Region {
+  view: DataView;
+  /** Offsets of the words the dump lists as pointers (objects only). */
+  pointers?: Set<number>;
+}
+
+export interface DwarfTypingOptions {
+  /** Start from the Go >= 1.22 type words too (off to measure the walk against them). */
+  seedTypeWords: boolean;
+}
+
+export function typeHeapFromDwarf(heap: Heap, program: GoProgram, options: DwarfTypingOptions = { seedTypeWords: true }): DwarfTyping | undefined {
+  const dwarf = program.dwarf();
+  if (!dwarf) return undefined;
+  return new Walk(heap, program, dwarf.types(), options).run();
+}
+
+class Walk {
+  private readonly n: number;
+  private readonly labelOf: Int32Array;
+  private readonly labels: string[] = [];
+  private readonly labelIds = new Map<string, number>();
+  private readonly queue: { object: number; type: number; count: number; offset: number }[] = [];
+  private readonly byRuntimeType = new Map<number, number>();
+  private readonly itabType = new Map<number, number>();
+  private readonly pointerMemo = new Map<number, boolean>();
+  private readonly sizeMemo = new Map<number, number>();
+  private readonly staticSeen = new Set<string>();
+  private readonly segments: { addr: number; size: number; region: Region }[];
+  private readonly little: boolean;
+
+  constructor(private readonly heap: Heap, private readonly program: GoProgram, private readonly types: Map<number, DType>, private readonly options: DwarfTypingOptions) {
+    this.n = heap.objectCount;
+    this.labelOf = new Int32Array(this.n).fill(-1);
+    this.little = !heap.model.params.bigEndian;
+    for (const t of types.values()) {
+      if (t.runtimeType === undefined) continue;
+      const addr = program.runtimeTypeAddr(t.runtimeType);
+      if (addr !== undefined && (!this.byRuntimeType.has(addr) || t.tag !== TAG.typedef)) this.byRuntimeType.set(addr, t.off);
+    }
+    for (const it of heap.model.itabs) this.itabType.set(it.addr, it.type);
+    this.segments = [...heap.model.data, ...heap.model.bss].map((s) => {
+      const bytes = readAt(heap.source, s.contentsOffset, s.size);
+      return { addr: s.addr, size: s.size, region: { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength) } };
+    });
+  }
+
+  run(): DwarfTyping {
+    const globals = this.program.typedGlobals();
+    let typedGlobals = 0;
+    for (const g of globals) {
+      const seg = this.segmentAt(g.addr);
+      if (!seg) continue;
+      typedGlobals++;
+      this.walk(seg.region, g.addr - seg.addr, g.type);
+    }
+    this.seedFromDump();
+    const { size } = this.heap.model.objects;
+    for (let q = 0; q < this.queue.length; q++) {
+      const { object, type, count, offset } = this.queue[q];
+      if (!this.hasPointers(type)) continue;
+      const rec = readObjectRecord(this.heap.model, this.heap.source, object);
+      const bytes = readAt(this.heap.source, rec.contentsOffset, rec.size);
+      const region = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), pointers: new Set(rec.fields) };
+      const es = this.sizeOf(type);
+      for (let k = 0; k < count; k++) {
+        const at = offset + k * es;
+        if (at + es > size[object] || (es === 0 && k > 0)) break;
+        this.walk(region, at, type);
+      }
+      this.queue[q] = undefined as never; // done: let it go
+    }
+    return { labelOf: this.labelOf, labels: this.labels, typedGlobals };
+  }
+
+  /** Objects whose type the dump proves: type words, interface values, finalizers. */
+  private seedFromDump(): void {
+    const { objects } = this.heap.model;
+    for (let k = 0; k < (this.options.seedTypeWords ? objects.typeWordObject.length : 0); k++) {
+      const t = this.byRuntimeType.get(objects.typeWordAddr[k]);
+      const o = objects.typeWordObject[k];
+      if (t === undefined) continue;
+      const es = Math.max(1, this.sizeOf(t));
+      const ps = this.heap.model.params.ptrSize;
+      this.assign(o, t, Math.max(1, Math.floor((objects.size[o] - ps) / es)), ps, this.nameOf(t));
+    }
+    for (let k = 0; k < objects.ifaceWord.length; k++) this.dynamic(objects.ifaceWord[k], objects.ifaceData[k]);
+    for (const f of this.heap.model.finalizers) {
+      const p = this.byRuntimeType.get(f.ot);
+      const target = p === undefined ? undefined : this.types.get(p)?.target;
+      if (target !== undefined) this.pointTo(f.obj, target);
+    }
+  }
+
+  /** An interface value found by the decoder: its type (or itab) word and its data word. */
+  private dynamic(word: number, data: number): void {
+    const t = this.byRuntimeType.get(this.itabType.get(word) ?? word);
+    if (t === undefined) return;
+    if (this.pointerShaped(t)) {
+      const target = this.underlying(t)?.target;
+      if (target !== undefined && this.underlying(t)?.tag === TAG.pointer) this.pointTo(data, target);
+    } else {
+      this.pointTo(data, t);
+    }
+  }
+
+  private segmentAt(addr: number) {
+    return this.segments.find((s) => addr >= s.addr && addr < s.addr + s.size);
+  }
+
+  private word(r: Region, off: number): number {
+    if (off + 8 > r.view.byteLength) return 0;
+    return wordAt(r.view, off, 8, this.little);
+  }
+
+  /** Whether the word at off may be followed: the GC would (objects), or it is a global's. */
+  private followable(r: Region, off: number): boolean {
+    return !r.pointers || r.pointers.has(off);
+  }
+
+  private label(name: string): number {
+    let id = this.labelIds.get(name);
+    if (id === undefined) {
+      id = this.labels.push(name) - 1;
+      this.labelIds.set(name, id);
+    }
+    return id;
+  }
+
+  private assign(object: number, type: number, count: number, offset: number, name: string): void {
+    if (this.labelOf[object] >= 0) return;
+    this.labelOf[object] = this.label(name);
+    this.queue.push({ object, type, count, offset });
+  }
+
+  /** A pointer to a value of `type` (count of them for arrays): types the object it starts. */
+  private pointTo(w: number, type: number, count = 1, name?: string): void {
+    if (w === 0 || count <= 0) return;
+    const seg = this.segmentAt(w);
+    if (seg) {
+      // A static value (a `&T{...}` the linker allocated): walk it where it is.
+      const key = `${w}:${type}`;
+      if (this.staticSeen.has(key)) return;
+      this.staticSeen.add(key);
+      const es = this.sizeOf(type);
+      for (let k = 0; k < Math.min(count, 1 << 16); k++) this.walk(seg.region, w - seg.addr + k * es, type);
+      return;
+    }
+    const { params, objects } = this.heap.model;
+    if (w < params.heapStart || w >= params.heapEnd) return;
+    const o = this.heap.requireGraph().index.find(w);
+    if (o < 0) return;
+    const offset = w - objects.addr[o];
+    if (offset !== 0 && !(offset === params.ptrSize && this.heap.hasMallocHeader(o))) return;
+    this.assign(o, type, count, offset, name ?? (count > 1 ? `[${count}]${this.nameOf(type)}` : this.nameOf(type)));
+  }
+
+  private walk(r: Region, off: number, typeOff: number, chanElem?: number): void {
+    let t = this.types.get(typeOff);
+    for (let guard = 0; t && t.tag === TAG.typedef && guard < 32; guard++) {
+      if (t.kind === KIND_CHAN) chanElem = t.goElem;
+      t = t.target === undefined ? undefined : this.types.get(t.target);
+    }
+    if (!t || !this.hasPointers(t.off)) return;
+    switch (t.tag) {
+      case TAG.pointer: {
+        if (t.target === undefined || !this.followable(r, off)) return;
+        const target = this.types.get(t.target);
+        if (!target) return;
+        if (target.tag === TAG.subroutine || t.kind === KIND_FUNC) {
+          this.pointTo(this.word(r, off), t.target, 1, 'func value (closure)');
+          return;
+        }
+        if (chanElem !== undefined && target.name.startsWith('hchan<')) {
+          this.pointTo(this.word(r, off), t.target, 1);
+          this.chanBuffer(this.word(r, off), chanElem);
+          return;
+        }
+        this.pointTo(this.word(r, off), t.target);
+        return;
+      }
+      case TAG.array: {
+        if (t.target === undefined) return;
+        const es = this.sizeOf(t.target);
+        for (let k = 0; k < (t.count ?? 0); k++) this.walk(r, off + k * es, t.target);
+        return;
+      }
+      case TAG.struct:
+        this.walkStruct(r, off, t);
+        return;
+    }
+  }
+
+  private walkStruct(r: Region, off: number, t: DType): void {
+    const member = (name: string) => t.members?.find((m) => m.name === name);
+    if (t.kind === KIND_SLICE) {
+      const cap = this.word(r, off + 16);
+      if (t.goElem !== undefined && this.followable(r, off)) this.pointTo(this.word(r, off), t.goElem, cap, `[]${this.nameOf(t.goElem)} (backing array)`);
+      return;
+    }
+    if (t.kind === KIND_STRING) {
+      const p = this.word(r, off);
+      if (p && this.followable(r, off)) this.labelBytes(p, 'string data');
+      return;
+    }
+    if (t.kind === KIND_INTERFACE) {
+      const first = t.members?.[0]?.name;
+      const w0 = this.word(r, off);
+      if (!w0 || !this.followable(r, off + 8)) return;
+      const dyn = this.byRuntimeType.get(first === 'tab' ? this.itabTypeAt(w0) ?? 0 : w0);
+      if (dyn === undefined) return;
+      if (this.pointerShaped(dyn)) this.walk(r, off + 8, dyn);
+      else this.pointTo(this.word(r, off + 8), dyn);
+      return;
+    }
+    if (t.name.startsWith('hash<')) {
+      // Go < 1.24 map header: 2^B buckets, and 2^(B-1) old ones while growing.
+      const bucket = this.pointee(member('buckets')?.type);
+      const b = r.view.byteLength > off + 9 ? r.view.getUint8(off + 9) : 0;
+      if (bucket !== undefined && b < 32) {
+        if (this.followable(r, off + 16)) this.pointTo(this.word(r, off + 16), bucket, 2 ** b, this.nameOf(bucket));
+        if (b > 0 && this.followable(r, off + 24)) this.pointTo(this.word(r, off + 24), bucket, 2 ** (b - 1), this.nameOf(bucket));
+      }
+      return;
+    }
+    if (t.name.startsWith('map<')) {
+      // Swiss map (Go >= 1.24): dirLen tables, or one group for a small map (dirLen 0).
+      const dir = member('dirPtr');
+      const tablePtr = this.pointee(dir?.type);
+      const dirLen = this.word(r, off + (member('dirLen')?.offset ?? 24));
+      const at = off + (dir?.offset ?? 16);
+      if (tablePtr === undefined || !this.followable(r, at)) return;
+      if (dirLen === 0) {
+        const group = this.groupOfTable(this.pointee(tablePtr));
+        if (group !== undefined) this.pointTo(this.word(r, at), group, 1, this.nameOf(group));
+      } else if (dirLen < 1 << 24) {
+        this.pointTo(this.word(r, at), tablePtr, dirLen, `${this.mapName(t.name)} (directory)`);
+      }
+      return;
+    }
+    if (t.name.startsWith('table<')) {
+      const groups = member('groups');
+      const group = this.groupOfTable(t.off);
+      if (!groups || group === undefined || !this.followable(r, off + groups.offset)) return;
+      const mask = this.word(r, off + groups.offset + 8);
+      if (mask < 1 << 24) this.pointTo(this.word(r, off + groups.offset), group, mask + 1, this.nameOf(group));
+      return;
+    }
+    for (const m of t.members ?? []) {
+      if (t.name.startsWith('hchan<') && m.name === 'buf') continue;
+      if (this.hasPointers(m.type)) this.walk(r, off + m.offset, m.type);
+    }
+  }
+
+  /** The separately allocated buffer of a channel (elements with pointers): dataqsiz slots. */
+  private chanBuffer(hchan: number, elem: number): void {
+    const o = hchan ? this.heap.requireGraph().index.find(hchan) : -1;
+    if (o < 0 || this.heap.model.objects.addr[o] !== hchan) return;
+    const rec = readObjectRecord(this.heap.model, this.heap.source, o);
+    const bytes = readAt(this.heap.source, rec.contentsOffset, Math.min(rec.size, 24));
+    const r: Region = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), pointers: new Set(rec.fields) };
+    const size = this.word(r, 8);
+    if (size > 0 && size < 1 << 24 && this.followable(r, 16)) this.pointTo(this.word(r, 16), elem, size, `chan ${this.nameOf(elem)} (buffer)`);
+  }
+
+  /** The group type of a swiss table type: table.groups (groupReference).data's pointee. */
+  private groupOfTable(table: number | undefined): number | undefined {
+    const t = table === undefined ? undefined : this.types.get(table);
+    const groups = t?.members?.find((m) => m.name === 'groups');
+    const ref = groups && this.types.get(groups.type);
+    const data = ref?.members?.find((m) => m.name === 'data');
+    return this.pointee(data?.type);
+  }
+
+  /** Labels an object of raw bytes (string data) without walking it. */
+  private labelBytes(w: number, name: string): void {
+    const o = this.heap.requireGraph().index.find(w);
+    if (o >= 0 && this.labelOf[o] < 0 && this.heap.model.objects.addr[o] === w) this.labelOf[o] = this.label(name);
+  }
+
+  private itabTypeAt(itab: number): number | undefined {
+    const known = this.itabType.get(itab);
+    if (known !== undefined) return known;
+    const b = this.program.elf.readVirtual(itab - this.program.slide + 8, 8);
+    return b ? Number(new DataView(b.buffer, b.byteOffset).getBigUint64(0, true)) : undefined;
+  }
+
+  private underlying(off: number): DType | undefined {
+    let t = this.types.get(off);
+    for (let guard = 0; t && t.tag === TAG.typedef && guard < 32; guard++) t = t.target === undefined ? undefined : this.types.get(t.target);
+    return t;
+  }
+
+  /** The target of a pointer type (through typedefs). */
+  private pointee(off: number | undefined): number | undefined {
+    const t = off === undefined ? undefined : this.underlying(off);
+    return t?.tag === TAG.pointer ? t.target : undefined;
+  }
+
+  /** Values an interface holds in its data word itself (Go's direct interface types). */
+  private pointerShaped(off: number): boolean {
+    const t = this.underlying(off);
+    if (!t) return false;
+    if (t.tag === TAG.pointer) return true;
+    if (t.tag === TAG.struct && t.size === 8) return this.hasPointers(t.off);
+    if (t.tag === TAG.array && t.count === 1 && t.target !== undefined) return this.pointerShaped(t.target);
+    return false;
+  }
+
+  private sizeOf(off: number): number {
+    let s = this.sizeMemo.get(off);
+    if (s === undefined) {
+      const t = this.underlying(off);
+      s = !t ? 0 : t.tag === TAG.pointer ? 8 : t.tag === TAG.array ? (t.count ?? 0) * (t.target === undefined ? 0 : this.sizeOf(t.target)) : t.size;
+      this.sizeMemo.set(off, s);
+    }
+    return s;
+  }
+
+  private hasPointers(off: number): boolean {
+    const memo = this.pointerMemo.get(off);
+    if (memo !== undefined) return memo;
+    this.pointerMemo.set(off, false); // cycles through pointers end here
+    const t = this.underlying(off);
+    let has = false;
+    if (t?.tag === TAG.pointer) has = true;
+    else if (t?.tag === TAG.struct) has = (t.members ?? []).some((m) => this.hasPointers(m.type));
+    else if (t?.tag === TAG.array) has = (t.count ?? 0) > 0 && t.target !== undefined && this.hasPointers(t.target);
+    this.pointerMemo.set(off, has);
+    return has;
+  }
+
+  /** How the viewer names a type: Go's name, the runtime's map and channel internals spelled out. */
+  private nameOf(off: number): string {
+    const t = this.types.get(off);
+    if (!t) return 'unknown type';
+    const n = t.name;
+    if (!n) return t.tag === TAG.pointer && t.target !== undefined ? `*${this.nameOf(t.target)}` : 'anonymous type';
+    const inner = /^(?:hash|bucket|map|table)<(.*)>$/.exec(n);
+    if (inner) return `${this.mapName(n)} (${n.startsWith('hash') || n.startsWith('map<') ? 'map header' : n.startsWith('bucket') ? 'buckets' : 'table'})`;
+    const group = /^noalg\.map\.group\[(.*)$/.exec(n);
+    if (group) return `map[${group[1]} (groups)`;
+    const chan = /^hchan<(.*)>$/.exec(n);
+    if (chan) return `chan ${chan[1]} (channel)`;
+    return n;
+  }
+
+  /** "map[K]V" from a synthesized "hash<K,V>" / "map<K,V>" / "table<K,V>" name. */
+  private mapName(n: string): string {
+    const body = n.slice(n.indexOf('<') + 1, -1);
+    let depth = 0;
+    for (let i = 0; i < body.length; i++) {
+      const c = body[i];
+      if (c === '<' || c === '[' || c === '(' || c === '{') depth++;
+      else if (c === '>' || c === ']' || c === ')' || c === '}') depth--;
+      else if (c === ',' && depth === 0) return `map[${body.slice(0, i)}]${body.slice(i + 1)}`;
+    }
+    return `map<${body}>`;
+  }
+}
