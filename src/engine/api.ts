@@ -107,6 +107,21 @@ export interface ObjectDetail {
   allocation?: { site: number; frames: SourceFrame[] };
   /** The other type candidates and why. */
   typeEvidence: TypeGuess[];
+  /** Named fields, when the program's DWARF types the object (first rows only when truncated). */
+  fields?: { rows: FieldRow[]; truncated: boolean };
+}
+
+/** One field of a typed object. */
+export interface FieldRow {
+  offset: number;
+  size: number;
+  /** Path from the object: "Payload", "User.Name", "[3].ID". */
+  name: string;
+  type: string;
+  /** The value as Go prints it (numbers, bools, a string's first bytes, len and cap), when it is readable. */
+  value?: string;
+  /** The object a pointer, slice, string or interface field points into. */
+  target?: number;
 }
 
 export interface ObjectContents {

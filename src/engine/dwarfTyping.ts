@@ -30,6 +30,10 @@ export interface DwarfTyping {
   /** Label of object i, or -1 when no typed pointer reached it. */
   labelOf: Int32Array;
   labels: string[];
+  /** DWARF type (.debug_info offset) of the value(s) in object i, or -1; where they start (a malloc header before). */
+  typeOf: Int32Array;
+  valueOffset: Uint8Array;
+  view: TypeView;
   /** Typed global variables the walk started from. */
   typedGlobals: number;
 }
@@ -49,32 +53,46 @@ export interface DwarfTypingOptions {
 export function typeHeapFromDwarf(heap: Heap, program: GoProgram, options: DwarfTypingOptions = { seedTypeWords: true }): DwarfTyping | undefined {
   const dwarf = program.dwarf();
   if (!dwarf) return undefined;
-  return new Walk(heap, program, dwarf.types(), options).run();
+  return new Walk(heap, program, new TypeView(dwarf.types(), program), options).run();
+}
+
+const cache = new WeakMap<Heap, { program: GoProgram; typing: DwarfTyping | undefined }>();
+
+/** The typing of the heap with its attached program (computed once per program). */
+export function dwarfTypingOf(heap: Heap): DwarfTyping | undefined {
+  const program = heap.program;
+  if (!program) return undefined;
+  let c = cache.get(heap);
+  if (!c || c.program !== program) {
+    c = { program, typing: typeHeapFromDwarf(heap, program) };
+    cache.set(heap, c);
+  }
+  return c.typing;
 }
 
 class Walk {
   private readonly n: number;
   private readonly labelOf: Int32Array;
+  private readonly typeOf: Int32Array;
+  private readonly valueOffset: Uint8Array;
   private readonly labels: string[] = [];
   private readonly labelIds = new Map<string, number>();
   private readonly queue: { object: number; type: number; count: number; offset: number }[] = [];
-  private readonly byRuntimeType = new Map<number, number>();
   private readonly itabType = new Map<number, number>();
-  private readonly pointerMemo = new Map<number, boolean>();
-  private readonly sizeMemo = new Map<number, number>();
+  private readonly types: Map<number, DType>;
+  private readonly byRuntimeType: Map<number, number>;
   private readonly staticSeen = new Set<string>();
   private readonly segments: { addr: number; size: number; region: Region }[];
   private readonly little: boolean;
 
-  constructor(private readonly heap: Heap, private readonly program: GoProgram, private readonly types: Map<number, DType>, private readonly options: DwarfTypingOptions) {
+  constructor(private readonly heap: Heap, private readonly program: GoProgram, private readonly tv: TypeView, private readonly options: DwarfTypingOptions) {
     this.n = heap.objectCount;
     this.labelOf = new Int32Array(this.n).fill(-1);
+    this.typeOf = new Int32Array(this.n).fill(-1);
+    this.valueOffset = new Uint8Array(this.n);
     this.little = !heap.model.params.bigEndian;
-    for (const t of types.values()) {
-      if (t.runtimeType === undefined) continue;
-      const addr = program.runtimeTypeAddr(t.runtimeType);
-      if (addr !== undefined && (!this.byRuntimeType.has(addr) || t.tag !== TAG.typedef)) this.byRuntimeType.set(addr, t.off);
-    }
+    this.types = tv.types;
+    this.byRuntimeType = tv.byRuntimeType;
     for (const it of heap.model.itabs) this.itabType.set(it.addr, it.type);
     this.segments = [...heap.model.data, ...heap.model.bss].map((s) => {
       const bytes = readAt(heap.source, s.contentsOffset, s.size);
@@ -95,11 +113,11 @@ class Walk {
     const { size } = this.heap.model.objects;
     for (let q = 0; q < this.queue.length; q++) {
       const { object, type, count, offset } = this.queue[q];
-      if (!this.hasPointers(type)) continue;
+      if (!this.tv.hasPointers(type)) continue;
       const rec = readObjectRecord(this.heap.model, this.heap.source, object);
       const bytes = readAt(this.heap.source, rec.contentsOffset, rec.size);
       const region = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), pointers: new Set(rec.fields) };
-      const es = this.sizeOf(type);
+      const es = this.tv.sizeOf(type);
       for (let k = 0; k < count; k++) {
         const at = offset + k * es;
         if (at + es > size[object] || (es === 0 && k > 0)) break;
@@ -107,7 +125,7 @@ class Walk {
       }
       this.queue[q] = undefined as never; // done: let it go
     }
-    return { labelOf: this.labelOf, labels: this.labels, typedGlobals };
+    return { labelOf: this.labelOf, labels: this.labels, typeOf: this.typeOf, valueOffset: this.valueOffset, view: this.tv, typedGlobals };
   }
 
   /** Objects whose type the dump proves: type words, interface values, finalizers. */
@@ -117,9 +135,9 @@ class Walk {
       const t = this.byRuntimeType.get(objects.typeWordAddr[k]);
       const o = objects.typeWordObject[k];
       if (t === undefined) continue;
-      const es = Math.max(1, this.sizeOf(t));
+      const es = Math.max(1, this.tv.sizeOf(t));
       const ps = this.heap.model.params.ptrSize;
-      this.assign(o, t, Math.max(1, Math.floor((objects.size[o] - ps) / es)), ps, this.nameOf(t));
+      this.assign(o, t, Math.max(1, Math.floor((objects.size[o] - ps) / es)), ps, this.tv.nameOf(t));
     }
     for (let k = 0; k < objects.ifaceWord.length; k++) this.dynamic(objects.ifaceWord[k], objects.ifaceData[k]);
     for (const f of this.heap.model.finalizers) {
@@ -133,9 +151,9 @@ class Walk {
   private dynamic(word: number, data: number): void {
     const t = this.byRuntimeType.get(this.itabType.get(word) ?? word);
     if (t === undefined) return;
-    if (this.pointerShaped(t)) {
-      const target = this.underlying(t)?.target;
-      if (target !== undefined && this.underlying(t)?.tag === TAG.pointer) this.pointTo(data, target);
+    if (this.tv.pointerShaped(t)) {
+      const target = this.tv.underlying(t)?.target;
+      if (target !== undefined && this.tv.underlying(t)?.tag === TAG.pointer) this.pointTo(data, target);
     } else {
       this.pointTo(data, t);
     }
@@ -167,6 +185,8 @@ class Walk {
   private assign(object: number, type: number, count: number, offset: number, name: string): void {
     if (this.labelOf[object] >= 0) return;
     this.labelOf[object] = this.label(name);
+    this.typeOf[object] = type;
+    this.valueOffset[object] = offset;
     this.queue.push({ object, type, count, offset });
   }
 
@@ -179,7 +199,7 @@ class Walk {
       const key = `${w}:${type}`;
       if (this.staticSeen.has(key)) return;
       this.staticSeen.add(key);
-      const es = this.sizeOf(type);
+      const es = this.tv.sizeOf(type);
       for (let k = 0; k < Math.min(count, 1 << 16); k++) this.walk(seg.region, w - seg.addr + k * es, type);
       return;
     }
@@ -189,7 +209,7 @@ class Walk {
     if (o < 0) return;
     const offset = w - objects.addr[o];
     if (offset !== 0 && !(offset === params.ptrSize && this.heap.hasMallocHeader(o))) return;
-    this.assign(o, type, count, offset, name ?? (count > 1 ? `[${count}]${this.nameOf(type)}` : this.nameOf(type)));
+    this.assign(o, type, count, offset, name ?? (count > 1 ? `[${count}]${this.tv.nameOf(type)}` : this.tv.nameOf(type)));
   }
 
   private walk(r: Region, off: number, typeOff: number, chanElem?: number): void {
@@ -198,7 +218,7 @@ class Walk {
       if (t.kind === KIND_CHAN) chanElem = t.goElem;
       t = t.target === undefined ? undefined : this.types.get(t.target);
     }
-    if (!t || !this.hasPointers(t.off)) return;
+    if (!t || !this.tv.hasPointers(t.off)) return;
     switch (t.tag) {
       case TAG.pointer: {
         if (t.target === undefined || !this.followable(r, off)) return;
@@ -218,7 +238,7 @@ class Walk {
       }
       case TAG.array: {
         if (t.target === undefined) return;
-        const es = this.sizeOf(t.target);
+        const es = this.tv.sizeOf(t.target);
         for (let k = 0; k < (t.count ?? 0); k++) this.walk(r, off + k * es, t.target);
         return;
       }
@@ -232,7 +252,7 @@ class Walk {
     const member = (name: string) => t.members?.find((m) => m.name === name);
     if (t.kind === KIND_SLICE) {
       const cap = this.word(r, off + 16);
-      if (t.goElem !== undefined && this.followable(r, off)) this.pointTo(this.word(r, off), t.goElem, cap, `[]${this.nameOf(t.goElem)} (backing array)`);
+      if (t.goElem !== undefined && this.followable(r, off)) this.pointTo(this.word(r, off), t.goElem, cap, `[]${this.tv.nameOf(t.goElem)} (backing array)`);
       return;
     }
     if (t.kind === KIND_STRING) {
@@ -246,32 +266,32 @@ class Walk {
       if (!w0 || !this.followable(r, off + 8)) return;
       const dyn = this.byRuntimeType.get(first === 'tab' ? this.itabTypeAt(w0) ?? 0 : w0);
       if (dyn === undefined) return;
-      if (this.pointerShaped(dyn)) this.walk(r, off + 8, dyn);
+      if (this.tv.pointerShaped(dyn)) this.walk(r, off + 8, dyn);
       else this.pointTo(this.word(r, off + 8), dyn);
       return;
     }
     if (t.name.startsWith('hash<')) {
       // Go < 1.24 map header: 2^B buckets, and 2^(B-1) old ones while growing.
-      const bucket = this.pointee(member('buckets')?.type);
+      const bucket = this.tv.pointee(member('buckets')?.type);
       const b = r.view.byteLength > off + 9 ? r.view.getUint8(off + 9) : 0;
       if (bucket !== undefined && b < 32) {
-        if (this.followable(r, off + 16)) this.pointTo(this.word(r, off + 16), bucket, 2 ** b, this.nameOf(bucket));
-        if (b > 0 && this.followable(r, off + 24)) this.pointTo(this.word(r, off + 24), bucket, 2 ** (b - 1), this.nameOf(bucket));
+        if (this.followable(r, off + 16)) this.pointTo(this.word(r, off + 16), bucket, 2 ** b, this.tv.nameOf(bucket));
+        if (b > 0 && this.followable(r, off + 24)) this.pointTo(this.word(r, off + 24), bucket, 2 ** (b - 1), this.tv.nameOf(bucket));
       }
       return;
     }
     if (t.name.startsWith('map<')) {
       // Swiss map (Go >= 1.24): dirLen tables, or one group for a small map (dirLen 0).
       const dir = member('dirPtr');
-      const tablePtr = this.pointee(dir?.type);
+      const tablePtr = this.tv.pointee(dir?.type);
       const dirLen = this.word(r, off + (member('dirLen')?.offset ?? 24));
       const at = off + (dir?.offset ?? 16);
       if (tablePtr === undefined || !this.followable(r, at)) return;
       if (dirLen === 0) {
-        const group = this.groupOfTable(this.pointee(tablePtr));
-        if (group !== undefined) this.pointTo(this.word(r, at), group, 1, this.nameOf(group));
+        const group = this.groupOfTable(this.tv.pointee(tablePtr));
+        if (group !== undefined) this.pointTo(this.word(r, at), group, 1, this.tv.nameOf(group));
       } else if (dirLen < 1 << 24) {
-        this.pointTo(this.word(r, at), tablePtr, dirLen, `${this.mapName(t.name)} (directory)`);
+        this.pointTo(this.word(r, at), tablePtr, dirLen, `${this.tv.mapName(t.name)} (directory)`);
       }
       return;
     }
@@ -280,12 +300,12 @@ class Walk {
       const group = this.groupOfTable(t.off);
       if (!groups || group === undefined || !this.followable(r, off + groups.offset)) return;
       const mask = this.word(r, off + groups.offset + 8);
-      if (mask < 1 << 24) this.pointTo(this.word(r, off + groups.offset), group, mask + 1, this.nameOf(group));
+      if (mask < 1 << 24) this.pointTo(this.word(r, off + groups.offset), group, mask + 1, this.tv.nameOf(group));
       return;
     }
     for (const m of t.members ?? []) {
       if (t.name.startsWith('hchan<') && m.name === 'buf') continue;
-      if (this.hasPointers(m.type)) this.walk(r, off + m.offset, m.type);
+      if (this.tv.hasPointers(m.type)) this.walk(r, off + m.offset, m.type);
     }
   }
 
@@ -297,7 +317,7 @@ class Walk {
     const bytes = readAt(this.heap.source, rec.contentsOffset, Math.min(rec.size, 24));
     const r: Region = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), pointers: new Set(rec.fields) };
     const size = this.word(r, 8);
-    if (size > 0 && size < 1 << 24 && this.followable(r, 16)) this.pointTo(this.word(r, 16), elem, size, `chan ${this.nameOf(elem)} (buffer)`);
+    if (size > 0 && size < 1 << 24 && this.followable(r, 16)) this.pointTo(this.word(r, 16), elem, size, `chan ${this.tv.nameOf(elem)} (buffer)`);
   }
 
   /** The group type of a swiss table type: table.groups (groupReference).data's pointee. */
@@ -306,7 +326,7 @@ class Walk {
     const groups = t?.members?.find((m) => m.name === 'groups');
     const ref = groups && this.types.get(groups.type);
     const data = ref?.members?.find((m) => m.name === 'data');
-    return this.pointee(data?.type);
+    return this.tv.pointee(data?.type);
   }
 
   /** Labels an object of raw bytes (string data) without walking it. */
@@ -322,20 +342,37 @@ class Walk {
     return b ? Number(new DataView(b.buffer, b.byteOffset).getBigUint64(0, true)) : undefined;
   }
 
-  private underlying(off: number): DType | undefined {
+}
+
+/** Questions about DWARF types the walk and the inspector share (memoized). */
+export class TypeView {
+  private readonly pointerMemo = new Map<number, boolean>();
+  private readonly sizeMemo = new Map<number, number>();
+  /** DWARF type by the runtime address of its type descriptor. */
+  readonly byRuntimeType = new Map<number, number>();
+
+  constructor(readonly types: Map<number, DType>, program: GoProgram) {
+    for (const t of types.values()) {
+      if (t.runtimeType === undefined) continue;
+      const addr = program.runtimeTypeAddr(t.runtimeType);
+      if (addr !== undefined && (!this.byRuntimeType.has(addr) || t.tag !== TAG.typedef)) this.byRuntimeType.set(addr, t.off);
+    }
+  }
+
+  underlying(off: number): DType | undefined {
     let t = this.types.get(off);
     for (let guard = 0; t && t.tag === TAG.typedef && guard < 32; guard++) t = t.target === undefined ? undefined : this.types.get(t.target);
     return t;
   }
 
   /** The target of a pointer type (through typedefs). */
-  private pointee(off: number | undefined): number | undefined {
+  pointee(off: number | undefined): number | undefined {
     const t = off === undefined ? undefined : this.underlying(off);
     return t?.tag === TAG.pointer ? t.target : undefined;
   }
 
   /** Values an interface holds in its data word itself (Go's direct interface types). */
-  private pointerShaped(off: number): boolean {
+  pointerShaped(off: number): boolean {
     const t = this.underlying(off);
     if (!t) return false;
     if (t.tag === TAG.pointer) return true;
@@ -344,7 +381,7 @@ class Walk {
     return false;
   }
 
-  private sizeOf(off: number): number {
+  sizeOf(off: number): number {
     let s = this.sizeMemo.get(off);
     if (s === undefined) {
       const t = this.underlying(off);
@@ -354,7 +391,7 @@ class Walk {
     return s;
   }
 
-  private hasPointers(off: number): boolean {
+  hasPointers(off: number): boolean {
     const memo = this.pointerMemo.get(off);
     if (memo !== undefined) return memo;
     this.pointerMemo.set(off, false); // cycles through pointers end here
@@ -368,7 +405,7 @@ class Walk {
   }
 
   /** How the viewer names a type: Go's name, the runtime's map and channel internals spelled out. */
-  private nameOf(off: number): string {
+  nameOf(off: number): string {
     const t = this.types.get(off);
     if (!t) return 'unknown type';
     const n = t.name;
@@ -383,7 +420,7 @@ class Walk {
   }
 
   /** "map[K]V" from a synthesized "hash<K,V>" / "map<K,V>" / "table<K,V>" name. */
-  private mapName(n: string): string {
+  mapName(n: string): string {
     const body = n.slice(n.indexOf('<') + 1, -1);
     let depth = 0;
     for (let i = 0; i < body.length; i++) {

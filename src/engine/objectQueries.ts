@@ -8,6 +8,7 @@ import {
 } from './api';
 import { readAt } from './byteSource';
 import { allocatingFrames } from './format';
+import { objectFields } from './objectFields';
 import type { Heap } from './heap';
 import { readObjectRecord, readWords } from './objectRecords';
 import { pageOf, sortedPermutation } from './sort';
@@ -60,6 +61,8 @@ export function objectDetail(heap: Heap, index: number): ObjectDetail {
     dominators: heap.dominators ? dominatorChain(heap, index) : null,
     typeEvidence: heap.typeNamer.evidence(index),
   };
+  const fields = objectFields(heap, index);
+  if (fields) detail.fields = { rows: fields.fields, truncated: fields.truncated };
   const s = heap.sampleOf(index);
   if (s >= 0) {
     const site = heap.model.memProf.findIndex((b) => b.bucket === heap.model.allocSamples.bucket[s]);

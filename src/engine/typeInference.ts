@@ -24,7 +24,7 @@ import { HUGE_SIZE, TypeRecord } from './model';
 import { readObjectRecord } from './objectRecords';
 import { PairTable } from './pairTable';
 import { TypeGroups, TypeNamer } from './typeNames';
-import { typeHeapFromDwarf } from './dwarfTyping';
+import { dwarfTypingOf } from './dwarfTyping';
 import { baseName } from './units';
 import { allocatingFrames, parseGoVersion } from './format';
 
@@ -159,7 +159,7 @@ export function exactPass(heap: Heap, facts: TypeFacts, out: Output): void {
  * pointers (see dwarfTyping.ts). Nothing without a matching program binary with DWARF.
  */
 export function dwarfPass(heap: Heap, out: Output): void {
-  const typing = heap.program ? typeHeapFromDwarf(heap, heap.program) : undefined;
+  const typing = dwarfTypingOf(heap);
   if (!typing) return;
   const group = out.grouper();
   const { labelOf, labels } = typing;

@@ -12,6 +12,7 @@ import { basename, join } from 'path';
 import { GoProgram } from '../../src/engine/goProgram';
 import { Heap } from '../../src/engine/heap';
 import { heapService } from '../../src/engine/service';
+import { objectPointers } from '../../src/engine/objectQueries';
 import { FileByteSource } from '../../src/worker/fileByteSource';
 import { ProgramPair, dwarfTypingScore, goCommand, programPairs, strippedCopy } from '../support/binaries';
 import { SAMPLES, hasSharedCorpus } from '../support/corpus';
@@ -39,6 +40,36 @@ describe('program binary', function () {
   });
 
   for (const pair of programPairs()) describeProgram(pair);
+
+  it('shows the named fields of a typed object, values read from the dump', function () {
+    const dump = join(SAMPLES, 'dumps', 'orders.heapdump');
+    const heap = read(dump).analyse();
+    const pair = pairs.find((p) => p.dumps.includes(dump)) as ProgramPair;
+    assert.ok(heap.attachProgram(open(pair.binary)).ok);
+    const api = heapService(heap);
+    const types = api.types({ start: 0, end: 500, sort: { key: 'retained', descending: true } });
+    const order = types.rows.find((r) => r.name === 'main.Order');
+    assert.ok(order, types.rows.slice(0, 20).map((r) => r.name).join(', '));
+    assert.strictEqual(order.source, 'dwarf');
+    assert.ok(types.rows.some((r) => r.name === 'map[string]string (buckets)' && r.source === 'dwarf'));
+    const index = api.typeInstances({ type: order.id, start: 0, end: 1 }).rows[0].index;
+    const fields = api.object({ index }).fields;
+    assert.ok(fields);
+    assert.deepStrictEqual(fields.rows.map((f) => [f.name, f.type, f.offset]), [
+      ['ID', 'string', 0], ['Customer', '*main.Customer', 16], ['Items', '[]main.LineItem', 24],
+      ['Receipt', '[]uint8', 48], ['Notes', 'map[string]string', 72], ['Previous', '*main.Order', 80]]);
+    // Values against the object's own words, read independently.
+    const pointers = new Map(objectPointers(heap, index).map((p) => [p.offset, p]));
+    const byName = new Map(fields.rows.map((f) => [f.name, f]));
+    assert.match(byName.get('ID')?.value ?? '', /^"ord-\d+" \(\d+ bytes\)$/);
+    for (const name of ['ID', 'Customer', 'Items', 'Receipt', 'Notes']) {
+      const f = byName.get(name);
+      assert.strictEqual(f?.target, pointers.get(f?.offset ?? -1)?.target, name);
+    }
+    const [, len, cap] = /^len (\d+), cap (\d+)$/.exec(byName.get('Receipt')?.value ?? '') ?? [];
+    assert.ok(Number(len) > 0 && Number(len) <= Number(cap));
+    assert.strictEqual(heap.typeOf(byName.get('Customer')?.target as number).name, 'main.Customer');
+  });
 
   it('rejects the binary of another program or Go release, saying why', function () {
     const heap = read(join(SAMPLES, 'dumps', 'orders.heapdump'));

@@ -130,6 +130,7 @@ export class ObjectsTab {
         h('p', {}, r.retained !== null ? `Retains ${formatBytes(r.retained)}` : 'Retained size: computing...',
           r.reachable === false ? h('span', { class: 'garbage' }, ' · garbage: no root reaches it (not yet collected)') : '', ' ', copy)),
       this.evidence(detail),
+      detail.fields ? this.fields(detail.fields) : '',
       detail.allocation ? h('section', { 'aria-label': 'Allocation site' }, h('h3', {}, 'Allocated at'),
         h('ol', { class: 'frames' }, ...detail.allocation.frames.map((f) => h('li', {}, frameLink(f))))) : '',
       paths,
@@ -147,6 +148,24 @@ export class ObjectsTab {
   private evidence(d: ObjectDetail): HTMLElement {
     return h('section', { 'aria-label': 'Type evidence' }, h('h3', {}, 'Type, and why'),
       h('ul', { class: 'plain' }, ...d.typeEvidence.map((t, k) => h('li', {}, typeName(t), k === 0 ? h('span', { class: 'muted' }, ' (shown)') : ''))));
+  }
+
+  /** Named fields from the program's DWARF, with values; pointers link to their objects. */
+  private fields(f: NonNullable<ObjectDetail['fields']>): HTMLElement {
+    const body = h('tbody');
+    for (const r of f.rows) {
+      const value = r.value ?? '';
+      body.append(h('tr', {},
+        h('td', { class: 'right mono muted' }, `+${r.offset}`),
+        h('td', { class: 'mono' }, r.name),
+        h('td', {}, r.type),
+        h('td', { class: 'mono' }, r.target !== undefined ? link(value || 'open', 'Open the object it points into', () => this.nav.openObject(r.target as number)) : value)));
+    }
+    return h('section', { 'aria-label': 'Fields' }, h('h3', {}, 'Fields'),
+      h('table', { class: 'simple fields' },
+        h('thead', {}, h('tr', {}, h('th', { class: 'right' }, 'Offset'), h('th', {}, 'Field'), h('th', {}, 'Type'), h('th', {}, 'Value'))),
+        body),
+      f.truncated ? h('p', { class: 'muted' }, `The first ${f.rows.length} fields; the hex view below has all the bytes.`) : '');
   }
 
   private dominators(chain: DominatorNodeRow[] | null): HTMLElement {

@@ -1,0 +1,134 @@
+/**
+ * The fields of an object whose DWARF type is known: name, offset, type and value as Go
+ * would print it (numbers, bools, a string's first bytes, a slice's length and capacity, an
+ * interface's dynamic type), pointers with the object they point into.
+ */
+import { FieldRow } from './api';
+import { readAt } from './byteSource';
+import { TAG } from './dwarf';
+import { dwarfTypingOf } from './dwarfTyping';
+import type { Heap } from './heap';
+import { readObjectRecord } from './objectRecords';
+
+const MAX_ROWS = 300;
+const MAX_ELEMENTS = 64;
+const MAX_DEPTH = 5;
+const STRING_PREVIEW = 64;
+const KIND_INTERFACE = 20;
+const KIND_SLICE = 23;
+const KIND_STRING = 24;
+
+/** The fields of object `index`, or undefined when its DWARF type is unknown. */
+export function objectFields(heap: Heap, index: number): { fields: FieldRow[]; truncated: boolean } | undefined {
+  const typing = dwarfTypingOf(heap);
+  if (!typing || typing.typeOf[index] < 0) return undefined;
+  const tv = typing.view;
+  const type = typing.typeOf[index];
+  const start = typing.valueOffset[index];
+  const size = heap.size(index);
+  const rec = readObjectRecord(heap.model, heap.source, index);
+  const bytes = readAt(heap.source, rec.contentsOffset, Math.min(rec.size, 1 << 16));
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const little = !heap.model.params.bigEndian;
+  const word = (off: number): number | undefined => (off + 8 <= bytes.length ? Number(view.getBigUint64(off, little)) : undefined);
+  const rows: FieldRow[] = [];
+  let truncated = false;
+
+  const targetOf = (w: number | undefined): number | undefined => {
+    if (!w) return undefined;
+    const o = heap.requireGraph().index.find(w);
+    return o >= 0 ? o : undefined;
+  };
+
+  /** Up to n bytes at a running-program address: a heap object, a global, or the binary's read-only data. */
+  const bytesAt = (addr: number, n: number): Uint8Array | undefined => {
+    const o = targetOf(addr);
+    if (o !== undefined) {
+      const r = readObjectRecord(heap.model, heap.source, o);
+      const at = addr - heap.model.objects.addr[o];
+      return readAt(heap.source, r.contentsOffset + at, Math.max(0, Math.min(n, r.size - at)));
+    }
+    for (const s of [...heap.model.data, ...heap.model.bss]) {
+      if (addr >= s.addr && addr < s.addr + s.size) return readAt(heap.source, s.contentsOffset + addr - s.addr, Math.min(n, s.addr + s.size - addr));
+    }
+    const p = heap.program;
+    return p?.elf.readVirtual(addr - p.slide, n);
+  };
+
+  const value = (off: number, typeOff: number): Pick<FieldRow, 'value' | 'target'> => {
+    const u = tv.underlying(typeOff);
+    if (!u) return {};
+    const w = word(off);
+    if (u.tag === TAG.pointer) return w === undefined ? {} : { value: w ? `0x${w.toString(16)}` : 'nil', target: targetOf(w) };
+    if (u.tag === TAG.struct && u.kind === KIND_SLICE) {
+      const len = word(off + 8);
+      return { value: w ? `len ${len}, cap ${word(off + 16)}` : 'nil', target: targetOf(w) };
+    }
+    if (u.tag === TAG.struct && u.kind === KIND_STRING) {
+      const len = word(off + 8) ?? 0;
+      if (!w || len === 0) return { value: '""' };
+      const text = bytesAt(w, Math.min(len, STRING_PREVIEW));
+      const shown = text ? JSON.stringify(new TextDecoder().decode(text)) + (len > STRING_PREVIEW ? '...' : '') : '?';
+      return { value: `${shown} (${len} bytes)`, target: targetOf(w) };
+    }
+    if (u.tag === TAG.struct && u.kind === KIND_INTERFACE) {
+      if (!w) return { value: 'nil' };
+      const eface = u.members?.[0]?.name === '_type';
+      const dyn = eface ? w : heap.model.itabs.find((i) => i.addr === w)?.type ?? word8(bytesAt(w + 8, 8), little);
+      const name = dyn === undefined ? undefined : heap.program?.typeAt(dyn)?.name;
+      return { value: name ?? `(${eface ? 'type' : 'itab'} 0x${w.toString(16)})`, target: targetOf(word(off + 8)) };
+    }
+    if (u.tag === TAG.base && u.size <= 8 && off + u.size <= bytes.length) return { value: baseValue(view, off, u.name, u.size, little) };
+    return {};
+  };
+
+  const emit = (off: number, typeOff: number, path: string, depth: number): void => {
+    if (rows.length >= MAX_ROWS) {
+      truncated = true;
+      return;
+    }
+    const u = tv.underlying(typeOff);
+    const plainStruct = u?.tag === TAG.struct && u.kind !== KIND_SLICE && u.kind !== KIND_STRING && u.kind !== KIND_INTERFACE;
+    if (plainStruct && depth < MAX_DEPTH && u.members?.length) {
+      for (const m of u.members) emit(off + m.offset, m.type, path ? `${path}.${m.name}` : m.name, depth + 1);
+      return;
+    }
+    if (u?.tag === TAG.array && u.target !== undefined && (u.count ?? 0) <= 8 && depth < MAX_DEPTH && tv.underlying(u.target)?.tag === TAG.struct) {
+      const es = tv.sizeOf(u.target);
+      for (let k = 0; k < (u.count ?? 0); k++) emit(off + k * es, u.target, `${path}[${k}]`, depth + 1);
+      return;
+    }
+    rows.push({ offset: off, size: tv.sizeOf(typeOff), name: path || '(value)', type: tv.nameOf(typeOff), ...value(off, typeOff) });
+  };
+
+  const es = tv.sizeOf(type);
+  const count = es > 0 ? Math.floor((size - start) / es) : 1;
+  if (count > 1) {
+    for (let k = 0; k < Math.min(count, MAX_ELEMENTS); k++) emit(start + k * es, type, `[${k}]`, 0);
+    truncated ||= count > MAX_ELEMENTS;
+  } else {
+    emit(start, type, '', 0);
+  }
+  return { fields: rows, truncated };
+}
+
+function word8(b: Uint8Array | undefined, little: boolean): number | undefined {
+  return b && b.length === 8 ? Number(new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, little)) : undefined;
+}
+
+/** A Go base type's value, as fmt prints it. */
+function baseValue(v: DataView, off: number, name: string, size: number, little: boolean): string | undefined {
+  if (name === 'bool') return v.getUint8(off) ? 'true' : 'false';
+  if (name === 'float64') return String(v.getFloat64(off, little));
+  if (name === 'float32') return String(v.getFloat32(off, little));
+  const signed = /^int(8|16|32|64)?$/.test(name) || name === 'rune';
+  const unsigned = /^(uint(8|16|32|64|ptr)?|byte)$/.test(name);
+  if (!signed && !unsigned) return undefined;
+  switch (size) {
+    case 1: return String(signed ? v.getInt8(off) : v.getUint8(off));
+    case 2: return String(signed ? v.getInt16(off, little) : v.getUint16(off, little));
+    case 4: return String(signed ? v.getInt32(off, little) : v.getUint32(off, little));
+    case 8: return String(signed ? v.getBigInt64(off, little) : v.getBigUint64(off, little));
+    default: return undefined;
+  }
+}
