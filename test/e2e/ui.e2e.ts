@@ -255,5 +255,18 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
     await cursorAtLine(line);
     assert.match(await statusLine(), new RegExp(`Ln ${line}, Col 1`));
     await shot('15-exact-frame-line');
+
+    // Types from the program's DWARF: main.Order by name, and its fields in the inspector.
+    await page.locator('.tabs-container .tab', { hasText: 'orders.heapdump' }).first().click();
+    await editor.locator('vscode-panel-tab#tab-types').click();
+    await editor.locator('#view-types .coverage').getByText(/from the program/).first().waitFor({ timeout: 30_000 });
+    const order = editor.locator('#view-types .vt-row', { has: editor.locator('.type-name[title="main.Order"]') }).first();
+    await order.waitFor();
+    await order.locator('.vt-twisty').click();
+    await editor.locator('#view-types .vt-detail .object-summary', { has: editor.locator('.type-name[title^="main.Order\\a "]') }).locator('.link').first().click();
+    const fields = editor.locator('.inspector section[aria-label="Fields"]');
+    await fields.locator('td', { hasText: /^"ord-\d+" \(\d+ bytes\)$/ }).first().waitFor();
+    assert.match(await fields.innerText(), /Customer\s+\*main\.Customer/);
+    await shot('16-typed-fields');
   });
 });
