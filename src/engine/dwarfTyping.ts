@@ -53,7 +53,14 @@ export interface DwarfTypingOptions {
 export function typeHeapFromDwarf(heap: Heap, program: GoProgram, options: DwarfTypingOptions = { seedTypeWords: true }): DwarfTyping | undefined {
   const dwarf = program.dwarf();
   if (!dwarf) return undefined;
-  return new Walk(heap, program, new TypeView(dwarf.types(), program), options).run();
+  let types: Map<number, DType>;
+  try {
+    types = dwarf.types();
+  } catch (e) {
+    program.dwarfProblem = `its DWARF cannot be read: ${(e as Error).message}`;
+    return undefined;
+  }
+  return new Walk(heap, program, new TypeView(types, program), options).run();
 }
 
 const cache = new WeakMap<Heap, { program: GoProgram; typing: DwarfTyping | undefined }>();

@@ -5,10 +5,12 @@
  */
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
-import { mkdtempSync } from 'fs';
+import { mkdtempSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { inflateSync } from 'zlib';
 import { basename, join } from 'path';
+import { MemoryByteSource } from '../../src/engine/byteSource';
+import { BinaryError } from '../../src/engine/elf';
 import { GoProgram } from '../../src/engine/goProgram';
 import { Heap } from '../../src/engine/heap';
 import { heapService } from '../../src/engine/service';
@@ -103,6 +105,36 @@ describe('program binary', function () {
     for (let f = 0; f < frames.count; f++) assert.strictEqual(program.funcNameAt(frames.pc[f]), strings.get(frames.name[f]));
     assert.ok(heap.model.types.every((t) => program.typeAt(t.addr)), 'type records resolve');
     assert.strictEqual(heap.globalName(program.globals().find((g) => g.name === 'main.History')?.addr ?? 0), 'main.History');
+  });
+
+  it('survives damaged binaries: a BinaryError or best-effort answers, never a crash', function () {
+    const pair = pairs[0];
+    const base = new Uint8Array(readFileSync(pair.binary));
+    const elf = open(pair.binary).elf;
+    const spots = [0, 0x3c, elf.sections.length ? 0x40 : 0, ...['.gopclntab', '.go.buildinfo', '.rodata', '.noptrdata', '.debug_info', '.debug_abbrev', '.symtab']
+      .map((n) => elf.section(n)?.offset ?? 0)];
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    let rejected = 0;
+    for (let k = 0; k < 200; k++) {
+      const b = Uint8Array.from(base);
+      for (let m = 0; m < 1 + rnd(8); m++) b[spots[rnd(spots.length)] + rnd(256)] = rnd(256);
+      try {
+        const p = new GoProgram(new MemoryByteSource(b), `damaged-${k}`, (z) => inflateSync(z));
+        const text = p.module?.text ?? 0x401000;
+        for (let pc = text; pc < text + 0x80000; pc += 0x1111) {
+          p.frames(pc);
+          p.funcNameAt(pc);
+        }
+        p.globals();
+        p.typedGlobals();
+        if (p.module) for (let a = p.module.types; a < p.module.types + 0x2000; a += 0x30) p.typeAt(a);
+      } catch (e) {
+        if (!(e instanceof BinaryError)) throw new Error(`mutation ${k}: ${(e as Error).stack}`);
+        rejected++;
+      }
+    }
+    assert.ok(rejected < 200, 'most damage is survivable');
   });
 
   it('rejects files that are not Go programs with the offset of the problem', function () {
