@@ -130,7 +130,7 @@ describe('program binary', function () {
         p.typedGlobals();
         if (p.module) for (let a = p.module.types; a < p.module.types + 0x2000; a += 0x30) p.typeAt(a);
       } catch (e) {
-        if (!(e instanceof BinaryError)) throw new Error(`mutation ${k}: ${(e as Error).stack}`);
+        if (!(e instanceof BinaryError)) throw new Error(`mutation ${k}: ${(e as Error).message}`, { cause: e });
         rejected++;
       }
     }
