@@ -29,6 +29,7 @@ export function printSummary(heap: Heap, json: boolean, out: Out): void {
   if (o.program) {
     const p = o.program;
     lines.push(`  program       ${p.file} (${p.goVersion}${p.mainPath ? `, ${p.mainPath}` : ''}; ${formatCount(p.functions)} functions, ${p.stripped ? 'stripped: globals unnamed' : `${formatCount(p.globals)} globals`})`);
+    if (p.dwarfProblem) lines.push(`                objects are not typed from it: ${p.dwarfProblem}`);
   }
   lines.push(
     `  goroutines    ${formatCount(o.goroutineCount)} (${formatCount(o.frameCount)} frames)`,

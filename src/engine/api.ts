@@ -347,6 +347,8 @@ export interface ProgramInfo {
   stripped: boolean;
   globals: number;
   functions: number;
+  /** Why objects cannot be typed from its DWARF (null when they can). */
+  dwarfProblem: string | null;
 }
 
 /** Objects and bytes. */

@@ -81,6 +81,7 @@ export class GoProgram {
     return {
       file: this.fileName, goVersion: this.goVersion ?? '', mainPath: this.buildInfo?.mainPath ?? null,
       stripped: this.stripped, globals: this.globals().length, functions: this.lines.funcCount,
+      dwarfProblem: this.dwarf() ? null : this.dwarfProblem || 'no DWARF',
     };
   }
 

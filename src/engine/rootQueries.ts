@@ -71,11 +71,12 @@ export function rootsPage(heap: Heap, kind: RootListKind, range: Range): Page<Ro
     });
   } else if (kind === 'finalizers' || kind === 'queuedFinalizers') {
     const names = new Map(model.types.map((t) => [t.addr, typeRecordName(t.name, t.addr)]));
-    const type = (a: number) => names.get(a) ?? formatAddress(a);
+    const type = (a: number) => heap.program?.typeAt(a)?.name ?? names.get(a) ?? formatAddress(a);
+    const fn = (pc: number) => heap.functionNameAt(pc) ?? `pc ${formatAddress(pc)}`;
     const list: FinalizerRecord[] = kind === 'finalizers' ? model.finalizers : model.queuedFinalizers;
     rows = list.map((f) => () => ({
       label: `object ${formatAddress(f.obj)}`,
-      detail: `function pc ${formatAddress(f.fnPc)}, parameter type ${type(f.fint)}, object type ${type(f.ot)}`,
+      detail: `function ${fn(f.fnPc)}, parameter type ${type(f.fint)}, object type ${type(f.ot)}`,
       object: objectAt(f.obj),
     }));
   } else if (kind === 'threads') {

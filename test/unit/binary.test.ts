@@ -279,6 +279,8 @@ function describeProgram(pair: ProgramPair) {
       const stripped = open(copy);
       assert.strictEqual(stripped.stripped, true);
       assert.strictEqual(stripped.globals().length, 0);
+      assert.match(stripped.describe().dwarfProblem ?? '', /no DWARF/);
+      assert.strictEqual(program.describe().dwarfProblem, null);
       assert.ok(program.globals().length > 0);
       const heap = read(pair.dumps[0]);
       assert.ok(heap.attachProgram(stripped).ok);

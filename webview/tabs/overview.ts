@@ -50,6 +50,7 @@ export class OverviewTab {
     return h('span', {},
       h('span', { class: 'mono' }, p.file),
       ` (${p.goVersion}${p.mainPath ? `, ${p.mainPath}` : ''}; ${formatCount(p.functions)} functions, ${p.stripped ? 'stripped: globals unnamed' : `${formatCount(p.globals)} globals`}) `,
+      p.dwarfProblem ? h('span', { class: 'muted' }, `Objects are not typed from it: ${p.dwarfProblem}. `) : '',
       choose);
   }
 
