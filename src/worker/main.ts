@@ -129,23 +129,26 @@ async function loadBaseline(id: number, src: DumpSource): Promise<void> {
 /** Checks a program binary against the dump and, if asked and it matches, uses it. */
 async function checkProgram(id: number, src: DumpSource, attach: boolean): Promise<void> {
   let check: ProgramCheck;
+  let source: ByteSource | undefined;
   try {
     await until('decoded');
-    const source = 'path' in src ? new FileByteSource(src.path) : new MemoryByteSource(new Uint8Array(src.bytes));
+    source = 'path' in src ? new FileByteSource(src.path) : new MemoryByteSource(new Uint8Array(src.bytes));
     const program = new GoProgram(source, src.name, (b) => inflateSync(b));
-    const m = (heap as Heap).model;
-    const match = program.match(m.params, m.data, m.bss);
+    const h = heap as Heap;
+    const match = program.match(h.model.params, h.model.data, h.model.bss);
+    check = { ok: match.ok, problems: match.problems, program: program.describe() };
     if (match.ok && attach) {
-      (heap as Heap).attachProgram(program);
+      const previous = h.program?.elf.source;
+      h.attachProgram(program);
+      if (previous instanceof FileByteSource) previous.close();
+      source = undefined; // in use from now on
       // The overview (and every view) now has names, lines and types from the program.
       post({ type: 'stage', stage: STAGE_ORDER[reached], overview: (api as HeapApi).overview() });
-    } else if (source instanceof FileByteSource) {
-      source.close();
     }
-    check = { ok: match.ok, problems: match.problems, program: program.describe() };
   } catch (e) {
     check = { ok: false, problems: [e instanceof Error ? e.message : String(e)], program: null };
   }
+  if (source instanceof FileByteSource) source.close();
   post({ type: 'reply', id, ok: check });
 }
 

@@ -8,7 +8,8 @@ import { spawnSync } from 'child_process';
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { Worker } from 'worker_threads';
-import type { FromWorker, ToWorker } from '../../src/protocol/workerMessages';
+import type { FromWorker, ProgramCheck, ToWorker } from '../../src/protocol/workerMessages';
+import { ProgramPair, programPairs } from '../support/binaries';
 import { REPO, SAMPLES } from '../support/corpus';
 
 const SCRIPT = join(REPO, 'dist', 'worker.js');
@@ -53,7 +54,30 @@ class Client {
 describe('analysis worker protocol', function () {
   let client: Client | undefined;
   before(function () {
-    if (!existsSync(SCRIPT)) assert.strictEqual(spawnSync(process.execPath, [join(REPO, 'esbuild.mjs')], { cwd: REPO }).status, 0);
+    // Build first: a worker left from an older checkout would test old code.
+    this.timeout(60_000);
+    assert.strictEqual(spawnSync(process.execPath, [join(REPO, 'esbuild.mjs')], { cwd: REPO }).status, 0);
+    assert.ok(existsSync(SCRIPT));
+  });
+
+  it('checks a program binary, refuses one that did not write the dump, and uses the one that did', async function () {
+    const pairs = programPairs();
+    const right = pairs.find((p) => p.dumps.includes(SAMPLE)) as ProgramPair;
+    const wrong = pairs.find((p) => p.goVersion === '1.26') as ProgramPair;
+    client = new Client();
+    client.send({ type: 'open', source: { path: SAMPLE, name: 'orders-before.heapdump' } });
+    client.send({ type: 'program', id: 100, source: { path: wrong.binary, name: wrong.binary }, attach: true });
+    const refused = (await client.reply(100)) as { ok: ProgramCheck };
+    assert.strictEqual(refused.ok.ok, false);
+    assert.match(refused.ok.problems.join('; '), /built with go1\.26/);
+    client.send({ type: 'program', id: 101, source: { path: right.binary, name: right.binary }, attach: true });
+    const used = (await client.reply(101)) as { ok: ProgramCheck };
+    assert.deepStrictEqual([used.ok.ok, used.ok.program?.file, used.ok.program?.dwarfProblem], [true, right.binary, null]);
+    await client.next((m) => m.type === 'stage' && m.overview.program?.file === right.binary);
+    const id = client.call('goroutineGroups', { start: 0, end: 100 });
+    const groups = (await client.reply(id)) as { ok: { rows: { frames: { function: string; file?: string; line?: number; approximate?: boolean }[] }[] } };
+    const frames = groups.ok.rows.flatMap((r) => r.frames);
+    assert.ok(frames.length > 20 && frames.every((f) => f.file && f.line && !f.approximate), 'every frame has its own line');
   });
   afterEach(async function () {
     await client?.worker.terminate();
