@@ -17,7 +17,7 @@ import { readAt } from './byteSource';
 import { DType, TAG } from './dwarf';
 import type { GoProgram } from './goProgram';
 import type { Heap } from './heap';
-import { readObjectRecord } from './objectRecords';
+import { contentsOffsets, readObjectRecord, readObjectsInOrder } from './objectRecords';
 import { wordAt } from './reader';
 
 const KIND_CHAN = 18;
@@ -117,20 +117,23 @@ class Walk {
       this.walk(seg.region, g.addr - seg.addr, g.type);
     }
     this.seedFromDump();
+    // Breadth first, a level at a time, each level read in file order.
     const { size } = this.heap.model.objects;
-    for (let q = 0; q < this.queue.length; q++) {
-      const { object, type, count, offset } = this.queue[q];
-      if (!this.tv.hasPointers(type)) continue;
-      const rec = readObjectRecord(this.heap.model, this.heap.source, object);
-      const bytes = readAt(this.heap.source, rec.contentsOffset, rec.size);
-      const region = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), pointers: new Set(rec.fields) };
-      const es = this.tv.sizeOf(type);
-      for (let k = 0; k < count; k++) {
-        const at = offset + k * es;
-        if (at + es > size[object] || (es === 0 && k > 0)) break;
-        this.walk(region, at, type);
-      }
-      this.queue[q] = undefined as never; // done: let it go
+    const offsets = this.queue.length ? contentsOffsets(this.heap.model, this.heap.source) : undefined;
+    while (this.queue.length && offsets) {
+      const level = this.queue.splice(0);
+      const work = new Map<number, { type: number; count: number; offset: number }>();
+      for (const item of level) if (this.tv.hasPointers(item.type)) work.set(item.object, item);
+      readObjectsInOrder(this.heap.model, this.heap.source, offsets, [...work.keys()], (object, bytes, fields) => {
+        const { type, count, offset } = work.get(object) as { type: number; count: number; offset: number };
+        const region = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), pointers: new Set(fields) };
+        const es = this.tv.sizeOf(type);
+        for (let k = 0; k < count; k++) {
+          const at = offset + k * es;
+          if (at + es > size[object] || (es === 0 && k > 0)) break;
+          this.walk(region, at, type);
+        }
+      });
     }
     return { labelOf: this.labelOf, labels: this.labels, typeOf: this.typeOf, valueOffset: this.valueOffset, view: this.tv, typedGlobals };
   }

@@ -2,7 +2,7 @@
  * Re-reads one object's record from the file on demand: the model keeps the record offset
  * of every 64th object, and the records in between are skipped.
  */
-import { ByteSource } from './byteSource';
+import { ByteSource, readAt } from './byteSource';
 import { Tag } from './format';
 import { CHECKPOINT_SHIFT, DumpModel } from './model';
 import { Reader, wordAt } from './reader';
@@ -34,6 +34,104 @@ export function readObjectRecord(model: DumpModel, source: ByteSource, index: nu
       k++;
     } else {
       skipRecord(r, tag);
+    }
+  }
+}
+
+/**
+ * Where every object's contents start, from one sequential pass over the records (for
+ * walks that visit many objects in no file order; 8 bytes per object).
+ */
+export function contentsOffsets(model: DumpModel, source: ByteSource): Float64Array {
+  const n = model.objects.count;
+  const out = new Float64Array(n);
+  if (n === 0) return out;
+  const r = new Reader(source, 4 << 20, model.objects.checkpoints[0]);
+  for (let k = 0; k < n;) {
+    r.mark = r.pos;
+    const tag = r.uvarint();
+    if (tag === Tag.Object) {
+      r.uvarint();
+      const size = r.length();
+      out[k++] = r.offset;
+      r.skip(size);
+      for (let kind = r.uvarint(); kind !== 0; kind = r.uvarint()) r.uvarint();
+    } else {
+      skipRecord(r, tag);
+    }
+  }
+  return out;
+}
+
+/** Bytes a record may need after its contents offset: the contents, then the field list. */
+function recordBound(size: number): number {
+  return size + Math.min(size / 8, 4096) * 4 + 16;
+}
+
+/**
+ * Parses the pointer-field list that follows `size` bytes of contents in `raw`; undefined
+ * when `raw` ends before the list does.
+ */
+function fieldList(raw: Uint8Array, size: number): number[] | undefined {
+  const fields: number[] = [];
+  let p = size;
+  const uvarint = (): number => {
+    let x = 0;
+    for (let shift = 0; p < raw.length; shift += 7) {
+      const b = raw[p++];
+      x += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return x;
+    }
+    return -1;
+  };
+  for (;;) {
+    const kind = uvarint();
+    if (kind === 0) return fields;
+    const off = kind < 0 ? -1 : uvarint();
+    if (off < 0) return undefined;
+    fields.push(off);
+  }
+}
+
+/** Object `index`'s contents and pointer fields, its contents offset known, in one read (or two). */
+export function readObjectAt(model: DumpModel, source: ByteSource, index: number, contentsOffset: number): { bytes: Uint8Array; fields: number[] } {
+  const size = model.objects.size[index];
+  for (let span = recordBound(size); ; span *= 2) {
+    const raw = readAt(source, contentsOffset, span);
+    const fields = fieldList(raw, size);
+    if (fields || raw.length < span) return { bytes: raw.subarray(0, size), fields: fields ?? [] };
+  }
+}
+
+/** Reads at most this much at once when objects lie close together in the file. */
+const BATCH_SPAN = 1 << 20;
+
+/**
+ * Visits the records of many objects in file order with few reads: objects whose records lie
+ * within a megabyte of each other come from one read.
+ */
+export function readObjectsInOrder(model: DumpModel, source: ByteSource, offsets: Float64Array, objects: number[],
+  visit: (index: number, bytes: Uint8Array, fields: number[]) => void): void {
+  const order = Uint32Array.from(objects).sort((a, b) => offsets[a] - offsets[b]);
+  const { size } = model.objects;
+  for (let k = 0; k < order.length;) {
+    const start = offsets[order[k]];
+    let end = start + recordBound(size[order[k]]);
+    let j = k + 1;
+    while (j < order.length && offsets[order[j]] + recordBound(size[order[j]]) - start <= BATCH_SPAN) {
+      end = Math.max(end, offsets[order[j]] + recordBound(size[order[j]]));
+      j++;
+    }
+    const raw = readAt(source, start, end - start);
+    for (; k < j; k++) {
+      const o = order[k];
+      const at = offsets[o] - start;
+      const fields = fieldList(raw.subarray(at), size[o]);
+      if (fields) visit(o, raw.subarray(at, at + size[o]), fields);
+      else {
+        const rec = readObjectAt(model, source, o, offsets[o]);
+        visit(o, rec.bytes, rec.fields);
+      }
     }
   }
 }
