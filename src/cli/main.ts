@@ -14,7 +14,7 @@ import { GoProgram } from '../engine/goProgram';
 import { Heap, PHASE_TITLES, Phase } from '../engine/heap';
 import { FileByteSource } from '../worker/fileByteSource';
 import { collectGarbage } from '../worker/reclaim';
-import { printDiff, printGoroutines, printSummary, printTop } from './reports';
+import { printDiff, printGoroutines, printSummary, printTop, printTypes } from './reports';
 
 const USAGE = `usage: goheap <command> [options] FILE
 
@@ -24,6 +24,9 @@ commands:
   summary [--json] FILE     what the dump holds; --json uses the reference decoder's keys
   top [--n N] FILE          the objects and allocation sites that retain the most,
                             each with a shortest path to a GC root
+  types [--json] [--n N] FILE
+                            the type histogram (the N groups retaining the most, default 30)
+                            and how much of the heap each kind of evidence types
   goroutines FILE           goroutines grouped by identical stack, with counts
   diff [--n N] OLD NEW      what grew from the older dump to the newer one: by type,
                             by allocation site, by goroutine group; survivors vs new objects
@@ -54,6 +57,8 @@ interface Options {
   output: string;
   json: boolean;
   n: number;
+  /** Whether --n was given (commands differ in their default). */
+  explicitN: boolean;
   /** The program binary, if given. */
   binary: string;
 }
@@ -61,15 +66,16 @@ interface Options {
 function parseArgs(argv: string[]): Options {
   const [command, ...rest] = argv;
   if (!command || command === '-h' || command === '--help' || command === 'help') throw new UsageError('');
-  if (!['summary', 'top', 'goroutines', 'diff', 'pprof'].includes(command)) throw new UsageError(`unknown command "${command}"`);
-  const opts: Options = { command, file: '', older: '', kind: 'memory', output: '', json: false, n: 10, binary: '' };
+  if (!['summary', 'top', 'types', 'goroutines', 'diff', 'pprof'].includes(command)) throw new UsageError(`unknown command "${command}"`);
+  const opts: Options = { command, file: '', older: '', kind: 'memory', output: '', json: false, n: 10, explicitN: false, binary: '' };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
-    if (a === '--json' && command === 'summary') opts.json = true;
-    else if ((a === '--n' || a === '-n') && (command === 'top' || command === 'diff')) {
+    if (a === '--json' && (command === 'summary' || command === 'types')) opts.json = true;
+    else if ((a === '--n' || a === '-n') && (command === 'top' || command === 'diff' || command === 'types')) {
       const n = Number(rest[++i]);
       if (!Number.isInteger(n) || n <= 0) throw new UsageError('--n needs a positive integer');
       opts.n = n;
+      opts.explicitN = true;
     } else if ((a === '-o' || a === '--output') && command === 'pprof') {
       opts.output = rest[++i] ?? '';
       if (!opts.output) throw new UsageError('-o needs a file name');
@@ -169,6 +175,7 @@ export function run(argv: string[], out: (s: string) => void): number {
     if (typeof heap === 'number') return heap;
     if (opts.command === 'summary') printSummary(heap, opts.json, out);
     else if (opts.command === 'top') printTop(heap, opts.n, out);
+    else if (opts.command === 'types') printTypes(heap, opts.explicitN ? opts.n : 30, opts.json, out);
     else if (opts.command === 'diff') printDiff(older as Heap, heap, opts.n, out);
     else if (opts.command === 'pprof') {
       writeFileSync(opts.output, gzipSync(buildProfile(heap, opts.kind)));

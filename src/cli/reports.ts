@@ -129,3 +129,23 @@ export function printDiff(older: Heap, newer: Heap, n: number, out: Out): void {
     }
   }
 }
+
+/** The type histogram: coverage by kind of evidence, then the groups retaining the most. */
+export function printTypes(heap: Heap, n: number, json: boolean, out: Out): void {
+  const api = heapService(heap);
+  const coverage = api.typeCoverage();
+  const page = api.types({ start: 0, end: n, sort: { key: 'retained', descending: true } });
+  if (json) {
+    out(JSON.stringify({ coverage, total: page.total, types: page.rows }, null, 1) + '\n');
+    return;
+  }
+  const objects = coverage.reduce((a, c) => a + c.objects, 0);
+  const bytes = coverage.reduce((a, c) => a + c.bytes, 0);
+  const shown = coverage.filter((c) => c.objects > 0).map((c) => `${c.category} ${formatPercent(c.objects, objects)} of objects (${formatPercent(c.bytes, bytes)} of bytes)`);
+  out(`${heap.fileName}: ${formatCount(page.total)} type groups; ${shown.join(', ')}\n\n`);
+  out(`  ${'retained'.padStart(10)} ${'bytes'.padStart(10)} ${'count'.padStart(9)}  evidence            type\n`);
+  for (const r of page.rows) {
+    const evidence = `${r.source}${r.confidence ? ` (${r.confidence})` : ''}`;
+    out(`  ${(r.retained === null ? '-' : formatBytes(r.retained)).padStart(10)} ${formatBytes(r.bytes).padStart(10)} ${formatCount(r.count).padStart(9)}  ${evidence.padEnd(18)}  ${r.name}\n`);
+  }
+}

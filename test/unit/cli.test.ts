@@ -39,6 +39,23 @@ describe('goheap CLI', function () {
     assert.match(top.out, /main\.OrderIndex/);
   });
 
+  it('types: the histogram and its coverage, every object counted once; exact names with --binary', function () {
+    const r = goheap('types', '--json', SAMPLE);
+    assert.strictEqual(r.code, 0, r.err);
+    const parsed = JSON.parse(r.out) as { coverage: { category: string; objects: number }[]; total: number; types: { name: string; source: string; count: number }[] };
+    const oracle = JSON.parse(readFileSync(SAMPLE.replace('.heapdump', '.summary.json'), 'utf8'));
+    assert.strictEqual(parsed.coverage.reduce((a, c) => a + c.objects, 0), oracle.objects.count);
+    assert.strictEqual(parsed.types.length, 30);
+    assert.ok(parsed.types.some((t) => t.name === 'main.newOrder (orders.go:91)' && t.source === 'site'));
+    const text = goheap('types', '--n', '5', SAMPLE);
+    assert.match(text.out, /^orders\.heapdump: \d+ type groups; .*site \d+\.\d% of objects/);
+    assert.strictEqual(text.out.trim().split('\n').length, 3 + 5);
+    const [p19] = programPairs();
+    const typed = goheap('types', '--n', '5', '--binary', p19.binary, SAMPLE);
+    assert.match(typed.out, /program \d+\.\d% of objects/);
+    assert.match(typed.out, /dwarf \(certain\)\s+main\.Order\n/);
+  });
+
   it('--binary of another program warns and goes on; a file that is not one fails with 1', function () {
     const p26 = programPairs().find((p) => p.goVersion === '1.26') as ProgramPair;
     const r = goheap('goroutines', '--binary', p26.binary, SAMPLE);
