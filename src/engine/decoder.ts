@@ -15,7 +15,7 @@ import {
   TYPE_WORD_MAX_SIZE, TYPE_WORD_MIN_SIZE, hasAllocationHeaders,
 } from './format';
 import { AddressSet } from './addressSet';
-import { Growable, columnBuilders, finishColumns } from './growable';
+import { Float64Growable, Uint32Growable, columnBuilders, finishColumns } from './growable';
 import {
   AllocSampleTable, CHECKPOINT_SHIFT, DecodeStats, DeferRecord, DumpModel, DumpParams,
   FinalizerRecord, FrameTable, GoroutineTable, HUGE_SIZE, ItabRecord, MemProfBucket, MemStats,
@@ -83,23 +83,23 @@ class Decoder {
   // a pointer field at least 10 (its word and its entry in the fields list).
   private objectCount = 0;
   private readonly maxObjects = Math.ceil(this.r.fileSize / 12) + 1024;
-  private readonly objAddr = new Growable(Float64Array, this.maxObjects);
-  private readonly objSize = new Growable(Uint32Array, this.maxObjects);
+  private readonly objAddr = new Float64Growable(this.maxObjects);
+  private readonly objSize = new Uint32Growable(this.maxObjects);
   private readonly hugeSizes = new Map<number, number>();
-  private readonly checkpoints = new Growable(Float64Array, this.maxObjects / 64);
-  private readonly layoutHash = new Growable(Uint32Array, this.maxObjects);
-  private readonly ptrFirst = new Growable(Uint32Array, this.maxObjects + 1);
-  private readonly ptrValues = new Growable(Float64Array, this.r.fileSize / 10 + 1024);
+  private readonly checkpoints = new Float64Growable(this.maxObjects / 64);
+  private readonly layoutHash = new Uint32Growable(this.maxObjects);
+  private readonly ptrFirst = new Uint32Growable(this.maxObjects + 1);
+  private readonly ptrValues = new Float64Growable(this.r.fileSize / 10 + 1024);
   /** ptrValues.length when the current object record began. */
   private ptrValuesAtObjectStart = 0;
   // Type words come with objects of 513 bytes or more.
-  private readonly typeWordObject = new Growable(Uint32Array, this.r.fileSize / 513 + 1024);
-  private readonly typeWordAddr = new Growable(Float64Array, this.r.fileSize / 513 + 1024);
-  private readonly ifaceWord = new Growable(Float64Array, this.r.fileSize / 20 + 1024);
-  private readonly ifaceData = new Growable(Float64Array, this.r.fileSize / 20 + 1024);
-  private readonly runStart = new Growable(Float64Array, this.maxObjects);
-  private readonly runSize = new Growable(Uint32Array, this.maxObjects);
-  private readonly runFirst = new Growable(Uint32Array, this.maxObjects);
+  private readonly typeWordObject = new Uint32Growable(this.r.fileSize / 513 + 1024);
+  private readonly typeWordAddr = new Float64Growable(this.r.fileSize / 513 + 1024);
+  private readonly ifaceWord = new Float64Growable(this.r.fileSize / 20 + 1024);
+  private readonly ifaceData = new Float64Growable(this.r.fileSize / 20 + 1024);
+  private readonly runStart = new Float64Growable(this.maxObjects);
+  private readonly runSize = new Uint32Growable(this.maxObjects);
+  private readonly runFirst = new Uint32Growable(this.maxObjects);
   private runEnd = -1;
   private runObjectSize = -1;
 
@@ -121,8 +121,8 @@ class Decoder {
   private memStats: MemStats | undefined;
   private readonly memProf: MemProfBucket[] = [];
   // Alloc samples: 4 bytes each at least.
-  private readonly sampleAddr = new Growable(Float64Array, this.r.fileSize / 4 + 1024);
-  private readonly sampleBucket = new Growable(Float64Array, this.r.fileSize / 4 + 1024);
+  private readonly sampleAddr = new Float64Growable(this.r.fileSize / 4 + 1024);
+  private readonly sampleBucket = new Float64Growable(this.r.fileSize / 4 + 1024);
 
   // Pointer-word decoding, fixed by the params record.
   private ptrSize = 8;
@@ -325,33 +325,76 @@ class Decoder {
       const ptrValues = this.ptrValues;
       const typeAddrs = this.typeAddrs;
       const hasHeader = this.typeWords && len >= TYPE_WORD_MIN_SIZE && len <= TYPE_WORD_MAX_SIZE;
+      const littleEndian = this.littleEndian;
+      const fast64 = ps === 8 && littleEndian;
       let prevOff = -1;
       let prevValue = 0;
+      let nilSlots = 0;
+      // The fields list is read from the buffer directly: a field is nearly always a one-byte
+      // kind and a one- or two-byte offset. Anything else, or the buffer's end, goes through
+      // the reader (which may refill and move the buffer, so the locals are taken again).
+      let buf = r.buf;
+      let view = r.view;
+      let pos = r.pos;
+      let end = r.end;
+      let at = contents - r.base;
       for (;;) {
-        const kindAt = r.offset;
-        const kind = r.uvarint();
-        if (kind === 0) break;
-        if (kind > MAX_FIELD_KIND) throw new DumpError(kindAt, `unknown field kind ${kind}`);
-        const off = r.uvarint();
+        const fieldStart = pos;
+        let kind = 0x80;
+        let off = 0;
+        if (pos + 3 <= end) {
+          kind = buf[pos];
+          const b1 = buf[pos + 1];
+          if (kind === 0) {
+            pos++;
+            break;
+          } else if (kind >= 0x80) {
+            // a multi-byte kind: the slow path below
+          } else if (b1 < 0x80) {
+            off = b1;
+            pos += 2;
+          } else if (buf[pos + 2] < 0x80) {
+            off = (b1 & 0x7f) | (buf[pos + 2] << 7);
+            pos += 3;
+          } else {
+            kind = 0x80;
+          }
+        }
+        if (kind >= 0x80) {
+          r.pos = fieldStart;
+          kind = r.uvarint();
+          if (kind !== 0 && kind <= MAX_FIELD_KIND) off = r.uvarint();
+          buf = r.buf;
+          view = r.view;
+          pos = r.pos;
+          end = r.end;
+          at = contents - r.base;
+          if (kind === 0) break;
+        }
+        if (kind > MAX_FIELD_KIND) throw new DumpError(r.base + fieldStart, `unknown field kind ${kind}`);
         if (off + ps > len) {
           throw new DumpError(fieldsAt, `object 0x${addr.toString(16)} field offset ${off} outside ${len}-byte contents`);
         }
         fieldCount++;
         layout = Math.imul(layout ^ off, FNV_PRIME);
-        const v = this.word(contents - r.base + off);
-        if (v === 0) this.stats.nilSlots++;
+        const v = fast64
+          ? view.getUint32(at + off + 4, true) * 4294967296 + view.getUint32(at + off, true)
+          : wordAt(view, at + off, ps, littleEndian);
+        if (v === 0) nilSlots++;
         else if (v >= heapStart && v < heapEnd) {
           ptrValues.push(v);
           // An interface value is (itab or type, data); the first word is not always a pointer
           // field. The malloc header of Go >= 1.22 (type word at 0, fields from 8) is no interface.
           if (off >= ps && !(off === ps && hasHeader)) {
-            const w = prevOff === off - ps ? prevValue : this.word(contents - r.base + off - ps);
+            const w = prevOff === off - ps ? prevValue : wordAt(view, at + off - ps, ps, littleEndian);
             if (typeAddrs.has(w)) this.interfaceCandidate(w, v);
           }
         }
         prevOff = off;
         prevValue = v;
       }
+      r.pos = pos;
+      this.stats.nilSlots += nilSlots;
       if (this.typeWords && fieldCount > 0 && len >= TYPE_WORD_MIN_SIZE && len <= TYPE_WORD_MAX_SIZE) {
         typeWord = this.word(contents - r.base);
       }

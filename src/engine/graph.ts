@@ -3,7 +3,7 @@
  * outgoing edges and referrers in CSR form, and the roots grouped by where they live.
  */
 import { AddressIndex } from './addressIndex';
-import { Growable } from './growable';
+import { Float64Growable, Growable, Uint32Growable } from './growable';
 import { DumpModel, RootKind } from './model';
 
 /** A root that the graph adds: a referent of an object that has a registered finalizer. */
@@ -104,10 +104,10 @@ export function buildGraph(model: DumpModel): HeapGraph {
   const goroutineGroup = (gAddr: number): number => goroutineByAddr.get(gAddr) ?? otherGroup;
 
   const rKind = new Growable(Uint8Array);
-  const rOwner = new Growable(Uint32Array);
-  const rOffset = new Growable(Float64Array);
-  const rTarget = new Growable(Uint32Array);
-  const rGroup = new Growable(Uint32Array);
+  const rOwner = new Uint32Growable();
+  const rOffset = new Float64Growable();
+  const rTarget = new Uint32Growable();
+  const rGroup = new Uint32Growable();
   const addRoot = (kind: number, owner: number, offset: number, target: number, group: number): void => {
     rKind.push(kind);
     rOwner.push(owner);
