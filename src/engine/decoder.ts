@@ -330,70 +330,35 @@ class Decoder {
       let prevOff = -1;
       let prevValue = 0;
       let nilSlots = 0;
-      // The fields list is read from the buffer directly: a field is nearly always a one-byte
-      // kind and a one- or two-byte offset. Anything else, or the buffer's end, goes through
-      // the reader (which may refill and move the buffer, so the locals are taken again).
-      let buf = r.buf;
-      let view = r.view;
-      let pos = r.pos;
-      let end = r.end;
-      let at = contents - r.base;
       for (;;) {
-        const fieldStart = pos;
-        let kind = 0x80;
-        let off = 0;
-        if (pos + 3 <= end) {
-          kind = buf[pos];
-          const b1 = buf[pos + 1];
-          if (kind === 0) {
-            pos++;
-            break;
-          } else if (kind >= 0x80) {
-            // a multi-byte kind: the slow path below
-          } else if (b1 < 0x80) {
-            off = b1;
-            pos += 2;
-          } else if (buf[pos + 2] < 0x80) {
-            off = (b1 & 0x7f) | (buf[pos + 2] << 7);
-            pos += 3;
-          } else {
-            kind = 0x80;
-          }
-        }
-        if (kind >= 0x80) {
-          r.pos = fieldStart;
-          kind = r.uvarint();
-          if (kind !== 0 && kind <= MAX_FIELD_KIND) off = r.uvarint();
-          buf = r.buf;
-          view = r.view;
-          pos = r.pos;
-          end = r.end;
-          at = contents - r.base;
-          if (kind === 0) break;
-        }
-        if (kind > MAX_FIELD_KIND) throw new DumpError(r.base + fieldStart, `unknown field kind ${kind}`);
+        const kindAt = r.offset;
+        const kind = r.uvarint();
+        if (kind === 0) break;
+        if (kind > MAX_FIELD_KIND) throw new DumpError(kindAt, `unknown field kind ${kind}`);
+        const off = r.uvarint();
         if (off + ps > len) {
           throw new DumpError(fieldsAt, `object 0x${addr.toString(16)} field offset ${off} outside ${len}-byte contents`);
         }
         fieldCount++;
         layout = Math.imul(layout ^ off, FNV_PRIME);
+        const at = contents - r.base + off;
+        const view = r.view;
         const v = fast64
-          ? view.getUint32(at + off + 4, true) * 4294967296 + view.getUint32(at + off, true)
-          : wordAt(view, at + off, ps, littleEndian);
+          ? view.getUint32(at + 4, true) * 4294967296 + view.getUint32(at, true)
+          : wordAt(view, at, ps, littleEndian);
         if (v === 0) nilSlots++;
         else if (v >= heapStart && v < heapEnd) {
           ptrValues.push(v);
           // An interface value is (itab or type, data); the first word is not always a pointer
           // field. The malloc header of Go >= 1.22 (type word at 0, fields from 8) is no interface.
           if (off >= ps && !(off === ps && hasHeader)) {
-            const w = prevOff === off - ps ? prevValue : wordAt(view, at + off - ps, ps, littleEndian);
+            const w = prevOff === off - ps ? prevValue : wordAt(view, at - ps, ps, littleEndian);
             if (typeAddrs.has(w)) this.interfaceCandidate(w, v);
           }
         }
         prevOff = off;
         prevValue = v;
       }
-      r.pos = pos;
       this.stats.nilSlots += nilSlots;
       if (this.typeWords && fieldCount > 0 && len >= TYPE_WORD_MIN_SIZE && len <= TYPE_WORD_MAX_SIZE) {
         typeWord = this.word(contents - r.base);
