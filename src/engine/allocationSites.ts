@@ -4,7 +4,7 @@
  * say is still in the dump; and the flame graph of a metric over those stacks.
  */
 import { AllocationSiteRow, FlameNode, LineStat, Page, Range, SiteMetric, Sort, SourceFrame } from './api';
-import { groupRetained } from './groupRetained';
+import { sparseGroupRetained } from './groupRetained';
 import type { Heap } from './heap';
 import { allocatingFrames } from './format';
 import { clampRange } from './objectQueries';
@@ -63,7 +63,6 @@ export function allocationSites(heap: Heap): SiteTable {
     s.inuseBytes += (b.allocs - b.frees) * b.size;
   }
   const graph = heap.graph;
-  const siteOfObject = new Map<number, number>();
   if (graph) {
     for (let k = 0; k < allocSamples.count; k++) {
       const site = siteOfBucket.get(allocSamples.bucket[k]);
@@ -73,11 +72,10 @@ export function allocationSites(heap: Heap): SiteTable {
       s.liveObjects++;
       s.liveBytes += heap.size(o);
       s.objects.push(o);
-      siteOfObject.set(o, site);
     }
   }
   if (heap.dominators) {
-    const retained = groupRetained(heap, (i) => siteOfObject.get(i) ?? -1, sites.length);
+    const retained = sparseGroupRetained(heap, sites.map((s) => s.objects));
     sites.forEach((s, i) => (s.retainedBytes = retained[i]));
   }
   table = { sites, siteOfBucket, withRetained: heap.dominators !== undefined };

@@ -6,17 +6,20 @@
  */
 import type { Heap } from './heap';
 
-/** Retained bytes per group; groupOf(i) is object i's group in 0..groupCount-1, or -1. */
-export function groupRetained(heap: Heap, groupOf: (i: number) => number, groupCount: number): Float64Array {
+/** Marks an object that belongs to no group in the array given to groupRetained. */
+export const NO_GROUP = 0xffffffff;
+
+/** Retained bytes per group; groupOf[i] is object i's group in 0..groupCount-1, or NO_GROUP. */
+export function groupRetained(heap: Heap, groupOf: Uint32Array, groupCount: number): Float64Array {
   const d = heap.requireDominators();
   const [first, child] = heap.dominatorChildren();
+  const retained = d.retained;
   const n = heap.objectCount;
   const out = new Float64Array(groupCount);
   const active = new Uint32Array(groupCount);
   // The stack grows with the tree's depth (usually far below the node count).
   let stack = new Int32Array(1024);
   let iter = new Uint32Array(1024);
-  const group = (v: number): number => (v < n ? groupOf(v) : -1);
   let sp = 0;
   stack[sp] = d.root;
   iter[sp++] = first[d.root];
@@ -26,9 +29,9 @@ export function groupRetained(heap: Heap, groupOf: (i: number) => number, groupC
     if (it < first[v + 1]) {
       iter[sp - 1] = it + 1;
       const c = child[it];
-      const gc = group(c);
-      if (gc >= 0) {
-        if (active[gc] === 0) out[gc] += d.retained[c];
+      const gc = c < n ? groupOf[c] : NO_GROUP;
+      if (gc !== NO_GROUP) {
+        if (active[gc] === 0) out[gc] += retained[c];
         active[gc]++;
       }
       if (sp === stack.length) {
@@ -42,10 +45,44 @@ export function groupRetained(heap: Heap, groupOf: (i: number) => number, groupC
       stack[sp] = c;
       iter[sp++] = first[c];
     } else {
-      const gv = group(v);
-      if (gv >= 0) active[gv]--;
+      const gv = v < n ? groupOf[v] : NO_GROUP;
+      if (gv !== NO_GROUP) active[gv]--;
       sp--;
     }
+  }
+  return out;
+}
+
+/**
+ * groupRetained for groups with few members (the sampled objects of allocation sites):
+ * each member looks up its dominator chain for a member of its own group, which touches
+ * only the members' ancestors. When the chains add up to more steps than the heap has
+ * objects (most objects sampled, long lists), the walk of the whole tree is cheaper.
+ */
+export function sparseGroupRetained(heap: Heap, members: ArrayLike<number>[]): Float64Array {
+  const d = heap.requireDominators();
+  const n = heap.objectCount;
+  const { idom, retained } = d;
+  const groupOfMember = new Map<number, number>();
+  members.forEach((list, g) => {
+    for (let k = 0; k < list.length; k++) groupOfMember.set(list[k], g);
+  });
+  const isMember = new Uint8Array(n);
+  for (const o of groupOfMember.keys()) isMember[o] = 1;
+  const out = new Float64Array(members.length);
+  let budget = n;
+  for (const [o, g] of groupOfMember) {
+    if (idom[o] < 0) continue; // unreachable: retains nothing
+    let a = idom[o];
+    while (a < n && !(isMember[a] === 1 && groupOfMember.get(a) === g)) {
+      if (--budget < 0) {
+        const groupOf = new Uint32Array(n).fill(NO_GROUP);
+        for (const [m, mg] of groupOfMember) groupOf[m] = mg;
+        return groupRetained(heap, groupOf, members.length);
+      }
+      a = idom[a];
+    }
+    if (a >= n) out[g] += retained[o]; // reached the root groups: no member of g above o
   }
   return out;
 }

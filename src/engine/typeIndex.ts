@@ -48,7 +48,7 @@ export function typeIndex(heap: Heap): TypeIndex {
   }
   if (heap.dominators) {
     const { groupOf } = index;
-    index.retained = groupRetained(heap, (i) => groupOf[i], index.groups.length);
+    index.retained = groupRetained(heap, groupOf, index.groups.length);
     const idom = heap.dominators.idom;
     for (const g of index.groups) g.reachable = 0;
     for (let i = 0; i < heap.objectCount; i++) if (idom[i] >= 0) index.groups[groupOf[i]].reachable++;

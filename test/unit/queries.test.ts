@@ -8,6 +8,7 @@ import * as assert from 'assert';
 import { existsSync } from 'fs';
 import { basename, join } from 'path';
 import { HeapApi, ObjectRow, Page } from '../../src/engine/api';
+import { NO_GROUP, groupRetained, sparseGroupRetained } from '../../src/engine/groupRetained';
 import { Heap } from '../../src/engine/heap';
 import { heapService } from '../../src/engine/service';
 import { FileByteSource } from '../../src/worker/fileByteSource';
@@ -139,6 +140,33 @@ for (const path of DUMPS) {
         const maxOne = Math.max(...instances.map((o) => o.retained ?? 0));
         const sum = instances.reduce((a, o) => a + (o.retained ?? 0), 0);
         assert.ok((t.retained ?? 0) >= maxOne && (t.retained ?? 0) <= sum, `${t.name}: group retained within [max member, sum of members]`);
+      }
+    });
+
+    it('a group retains the retained sizes of its members that no other member dominates', function () {
+      const dom = heap.requireDominators();
+      const n = heap.objectCount;
+      const random = rng(7);
+      for (const density of [0.01, 0.3, 1]) {
+        // Three groups over a random share of the objects.
+        const groupOf = new Uint32Array(n).fill(NO_GROUP);
+        const members: number[][] = [[], [], []];
+        for (let i = 0; i < n; i++) {
+          if (random() >= density) continue;
+          groupOf[i] = Math.floor(random() * 3);
+          members[groupOf[i]].push(i);
+        }
+        // By definition: a member counts unless one of its dominators is in its group.
+        const expected = [0, 0, 0];
+        for (let i = 0; i < n; i++) {
+          const g = groupOf[i];
+          if (g === NO_GROUP || dom.idom[i] < 0) continue;
+          let a = dom.idom[i];
+          while (a < n && groupOf[a] !== g) a = dom.idom[a];
+          if (a >= n) expected[g] += dom.retained[i];
+        }
+        assert.deepStrictEqual(Array.from(groupRetained(heap, groupOf, 3)), expected, `whole-tree walk, density ${density}`);
+        assert.deepStrictEqual(Array.from(sparseGroupRetained(heap, members)), expected, `chain walks, density ${density}`);
       }
     });
 
