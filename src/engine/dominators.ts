@@ -232,10 +232,7 @@ export function dominatorChildren(dom: Dominators): [Uint32Array, Uint32Array] {
   for (let v = 0; v < dom.nodeCount; v++) first[v + 1] += first[v];
   const fill = first.slice(0, dom.nodeCount);
   const child = new Uint32Array(first[dom.nodeCount]);
-  // Preorder keeps each node's children in discovery order.
-  for (let k = 1; k < dom.preorder.length; k++) {
-    const v = dom.preorder[k];
-    child[fill[idom[v]]++] = v;
-  }
+  // In node order (idom read sequentially): each node's children in index order.
+  for (let v = 0; v < dom.nodeCount; v++) if (idom[v] >= 0) child[fill[idom[v]]++] = v;
   return [first, child];
 }

@@ -30,10 +30,10 @@ export function groupRetained(heap: Heap, groupOf: Uint32Array, groupCount: numb
       iter[sp - 1] = it + 1;
       const c = child[it];
       const gc = c < n ? groupOf[c] : NO_GROUP;
-      if (gc !== NO_GROUP) {
-        if (active[gc] === 0) out[gc] += retained[c];
-        active[gc]++;
-      }
+      if (gc !== NO_GROUP && active[gc] === 0) out[gc] += retained[c];
+      const f = first[c];
+      if (f === first[c + 1]) continue; // a leaf (most nodes): nothing to enter
+      if (gc !== NO_GROUP) active[gc]++;
       if (sp === stack.length) {
         const s2 = new Int32Array(sp * 2);
         s2.set(stack);
@@ -43,7 +43,7 @@ export function groupRetained(heap: Heap, groupOf: Uint32Array, groupCount: numb
         iter = i2;
       }
       stack[sp] = c;
-      iter[sp++] = first[c];
+      iter[sp++] = f;
     } else {
       const gv = v < n ? groupOf[v] : NO_GROUP;
       if (gv !== NO_GROUP) active[gv]--;
