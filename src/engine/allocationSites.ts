@@ -3,23 +3,15 @@
  * stack and one object size), with the profile's counts and what the alloc-sample records
  * say is still in the dump; and the flame graph of a metric over those stacks.
  */
-import { AllocationSiteRow, FlameNode, LineStat, Page, Range, SiteMetric, Sort, SourceFrame } from './api';
+import { AllocationSiteRow, FlameNode, LineStat, Page, Range, SiteMetric, Sort } from './api';
 import { sparseGroupRetained } from './groupRetained';
 import type { Heap } from './heap';
 import { allocatingFrames } from './format';
 import { clampRange } from './objectQueries';
 
-interface Site {
-  frames: SourceFrame[];
+/** A site as the table keeps it: the row's figures, its profile buckets and sampled objects. */
+interface Site extends Omit<AllocationSiteRow, 'id'> {
   buckets: number[];
-  sizes: number[];
-  allocObjects: number;
-  allocBytes: number;
-  inuseObjects: number;
-  inuseBytes: number;
-  liveObjects: number;
-  liveBytes: number;
-  retainedBytes: number | null;
   /** Sampled objects found in the dump. */
   objects: number[];
 }
