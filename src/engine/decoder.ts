@@ -20,7 +20,7 @@ import {
   AllocSampleTable, CHECKPOINT_SHIFT, DecodeStats, DeferRecord, DumpModel, DumpParams,
   FinalizerRecord, FrameTable, GoroutineTable, HUGE_SIZE, ItabRecord, MemProfBucket, MemStats,
   ObjectTable, OsThreadRecord, OtherRootRecord, PanicRecord, RootKind, RootTable, SegmentRecord,
-  TypeRecord,
+  TypeRecord, runNumbers,
 } from './model';
 import { DEFAULT_BUFFER_SIZE, Reader, wordAt } from './reader';
 import { StringTable } from './strings';
@@ -83,8 +83,6 @@ class Decoder {
   // a pointer field at least 10 (its word and its entry in the fields list).
   private objectCount = 0;
   private readonly maxObjects = Math.ceil(this.r.fileSize / 12) + 1024;
-  private readonly objAddr = new Float64Growable(this.maxObjects);
-  private readonly objSize = new Uint32Growable(this.maxObjects);
   private readonly hugeSizes = new Map<number, number>();
   private readonly checkpoints = new Float64Growable(this.maxObjects / 64);
   private readonly layoutHash = new Uint32Growable(this.maxObjects);
@@ -405,13 +403,7 @@ class Decoder {
     const i = this.objectCount++;
     this.layoutHash.push(layout);
     if ((i & ((1 << CHECKPOINT_SHIFT) - 1)) === 0) this.checkpoints.push(recStart);
-    this.objAddr.push(addr);
-    if (len >= HUGE_SIZE) {
-      this.hugeSizes.set(i, len);
-      this.objSize.push(HUGE_SIZE);
-    } else {
-      this.objSize.push(len);
-    }
+    if (len >= HUGE_SIZE) this.hugeSizes.set(i, len);
     this.ptrFirst.push(this.ptrValuesAtObjectStart);
     this.ptrValuesAtObjectStart = this.ptrValues.length;
     if (len !== this.runObjectSize || addr !== this.runEnd || len >= HUGE_SIZE) {
@@ -570,8 +562,7 @@ class Decoder {
     const params = this.params as DumpParams;
     const objects: ObjectTable = {
       count: this.objectCount,
-      addr: this.objAddr.finish(),
-      size: this.objSize.finish(),
+      runOf: new Uint32Array(0),
       hugeSizes: this.hugeSizes,
       checkpoints: this.checkpoints.finish(),
       layoutHash: this.layoutHash.finish(),
@@ -587,6 +578,7 @@ class Decoder {
       runCount: 0,
     };
     objects.runCount = objects.runStart.length;
+    objects.runOf = runNumbers(objects);
     const roots: RootTable = { count: this.roots.kind.length, ...finishColumns(this.roots) };
     const goroutines: GoroutineTable = { count: this.goroutineCount, ...finishColumns(this.goroutines) };
     const frames: FrameTable = { count: this.frameCount, ...finishColumns(this.frames) };

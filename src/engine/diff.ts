@@ -10,7 +10,7 @@ import { DiffGoroutineRow, DiffRow, DiffSortKey, DiffSummary, Page, Range, Sort 
 import { allocationSites } from './allocationSites';
 import { goroutineGroups } from './goroutineQueries';
 import type { Heap } from './heap';
-import { objectSize } from './model';
+import { objectAddress, objectSize } from './model';
 import { clampRange } from './objectQueries';
 import { typeIndex } from './typeIndex';
 import { goroutineStatusName } from './format';
@@ -27,9 +27,9 @@ function survivorTest(older: Heap, newer: Heap): (i: number) => boolean {
   const nType = new Map<number, number>();
   for (let k = 0; k < nObjects.typeWordObject.length; k++) nType.set(nObjects.typeWordObject[k], nObjects.typeWordAddr[k]);
   return (i) => {
-    const a = nObjects.addr[i];
+    const a = objectAddress(nObjects, i);
     const o = og.index.find(a);
-    return o >= 0 && oObjects.addr[o] === a && objectSize(oObjects, o) === objectSize(nObjects, i) && oType.get(o) === nType.get(i);
+    return o >= 0 && objectAddress(oObjects, o) === a && objectSize(oObjects, o) === objectSize(nObjects, i) && oType.get(o) === nType.get(i);
   };
 }
 

@@ -18,6 +18,7 @@ import { DType, TAG } from './dwarf';
 import type { GoProgram } from './goProgram';
 import type { Heap } from './heap';
 import { contentsOffsets, readObjectRecord, readObjectsInOrder } from './objectRecords';
+import { objectAddress, objectSize } from './model';
 import { wordAt } from './reader';
 
 const KIND_CHAN = 18;
@@ -118,7 +119,6 @@ class Walk {
     }
     this.seedFromDump();
     // Breadth first, a level at a time, each level read in file order.
-    const { size } = this.heap.model.objects;
     const offsets = this.queue.length ? contentsOffsets(this.heap.model, this.heap.source) : undefined;
     while (this.queue.length && offsets) {
       const level = this.queue.splice(0);
@@ -128,9 +128,10 @@ class Walk {
         const { type, count, offset } = work.get(object) as { type: number; count: number; offset: number };
         const region = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), pointers: new Set(fields) };
         const es = this.tv.sizeOf(type);
+        const size = this.heap.size(object);
         for (let k = 0; k < count; k++) {
           const at = offset + k * es;
-          if (at + es > size[object] || (es === 0 && k > 0)) break;
+          if (at + es > size || (es === 0 && k > 0)) break;
           this.walk(region, at, type);
         }
       });
@@ -147,7 +148,7 @@ class Walk {
       if (t === undefined) continue;
       const es = Math.max(1, this.tv.sizeOf(t));
       const ps = this.heap.model.params.ptrSize;
-      this.assign(o, t, Math.max(1, Math.floor((objects.size[o] - ps) / es)), ps, this.tv.nameOf(t));
+      this.assign(o, t, Math.max(1, Math.floor((objectSize(objects, o) - ps) / es)), ps, this.tv.nameOf(t));
     }
     for (let k = 0; k < objects.ifaceWord.length; k++) this.dynamic(objects.ifaceWord[k], objects.ifaceData[k]);
     for (const f of this.heap.model.finalizers) {
@@ -217,7 +218,7 @@ class Walk {
     if (w < params.heapStart || w >= params.heapEnd) return;
     const o = this.heap.requireGraph().index.find(w);
     if (o < 0) return;
-    const offset = w - objects.addr[o];
+    const offset = w - objectAddress(objects, o);
     if (offset !== 0 && !(offset === params.ptrSize && this.heap.hasMallocHeader(o))) return;
     this.assign(o, type, count, offset, name ?? (count > 1 ? `[${count}]${this.tv.nameOf(type)}` : this.tv.nameOf(type)));
   }
@@ -322,7 +323,7 @@ class Walk {
   /** The separately allocated buffer of a channel (elements with pointers): dataqsiz slots. */
   private chanBuffer(hchan: number, elem: number): void {
     const o = hchan ? this.heap.requireGraph().index.find(hchan) : -1;
-    if (o < 0 || this.heap.model.objects.addr[o] !== hchan) return;
+    if (o < 0 || this.heap.address(o) !== hchan) return;
     const rec = readObjectRecord(this.heap.model, this.heap.source, o);
     const bytes = readAt(this.heap.source, rec.contentsOffset, Math.min(rec.size, 24));
     const r: Region = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), pointers: new Set(rec.fields) };
@@ -342,7 +343,7 @@ class Walk {
   /** Labels an object of raw bytes (string data) without walking it. */
   private labelBytes(w: number, name: string): void {
     const o = this.heap.requireGraph().index.find(w);
-    if (o >= 0 && this.labelOf[o] < 0 && this.heap.model.objects.addr[o] === w) this.labelOf[o] = this.label(name);
+    if (o >= 0 && this.labelOf[o] < 0 && this.heap.address(o) === w) this.labelOf[o] = this.label(name);
   }
 
   private itabTypeAt(itab: number): number | undefined {

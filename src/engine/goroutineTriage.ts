@@ -102,7 +102,7 @@ export function goroutineTriage(heap: Heap): GoroutineTriage {
     let row = waits.get(best);
     if (!row) {
       row = {
-        object: best >= 0 ? heap.objectRow(best) : undefined, address: best >= 0 ? heap.model.objects.addr[best] : -best,
+        object: best >= 0 ? heap.objectRow(best) : undefined, address: best >= 0 ? heap.address(best) : -best,
         kind: w.kind, waitReason: w.reason, goroutines: [], goids: [], otherGoroutines: [], heapReferrers: 0, globalRoots: 0,
       };
       waits.set(best, row);

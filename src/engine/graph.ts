@@ -4,7 +4,7 @@
  */
 import { AddressIndex } from './addressIndex';
 import { Float64Growable, Growable, Uint32Growable } from './growable';
-import { DumpModel, RootKind } from './model';
+import { DumpModel, RootKind, objectAddress } from './model';
 
 /** A root that the graph adds: a referent of an object that has a registered finalizer. */
 export const FINALIZER_REFERENT = 12;
@@ -125,7 +125,7 @@ export function buildGraph(model: DumpModel): HeapGraph {
     if (kind === RootKind.Data || kind === RootKind.Bss || kind === RootKind.Frame) {
       intoHeap++;
       referenced[t] = 1;
-      if (v !== objects.addr[t]) interior++;
+      if (v !== objectAddress(objects, t)) interior++;
     }
     let group: number;
     switch (kind) {

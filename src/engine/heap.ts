@@ -12,7 +12,7 @@ import { Dominators, computeDominators, dominatorChildren } from './dominators';
 import { FINALIZER_REFERENT, HeapGraph, buildGraph } from './graph';
 import { TYPE_WORD_MAX_SIZE, TYPE_WORD_MIN_SIZE, hasAllocationHeaders } from './format';
 import { BinaryMatch, GoProgram } from './goProgram';
-import { DumpModel, ROOT_KIND_NAMES, RootKind, objectSize } from './model';
+import { DumpModel, ROOT_KIND_NAMES, RootKind, objectAddress, objectSize } from './model';
 import { sortedPermutation } from './sort';
 import { baseName } from './units';
 import { inferenceNamer } from './typeInference';
@@ -162,6 +162,10 @@ export class Heap {
     return objectSize(this.model.objects, i);
   }
 
+  address(i: number): number {
+    return objectAddress(this.model.objects, i);
+  }
+
   retained(i: number): number | null {
     return this.dominators ? this.dominators.retained[i] : null;
   }
@@ -170,7 +174,7 @@ export class Heap {
     const d = this.dominators;
     return {
       index: i,
-      address: this.model.objects.addr[i],
+      address: this.address(i),
       size: this.size(i),
       retained: d ? d.retained[i] : null,
       reachable: d ? d.idom[i] >= 0 : null,
@@ -187,10 +191,9 @@ export class Heap {
   permutation(key: 'size' | 'retained' | 'address'): Uint32Array {
     let p = this.permutations.get(key);
     if (!p) {
-      const { addr } = this.model.objects;
       const retained = key === 'retained' ? this.requireDominators().retained : undefined;
       const k = retained ? (i: number) => retained[i]
-        : key === 'address' ? (i: number) => addr[i]
+        : key === 'address' ? (i: number) => this.address(i)
           : (i: number) => this.size(i);
       p = sortedPermutation(k, this.objectCount);
       this.permutations.set(key, p);
@@ -211,15 +214,16 @@ export class Heap {
   objectStartingAt(addr: number): number {
     const o = this.requireGraph().index.find(addr);
     if (o < 0) return -1;
-    const start = this.model.objects.addr[o];
+    const start = this.address(o);
     if (addr === start) return o;
     return addr === start + this.model.params.ptrSize && this.hasMallocHeader(o) ? o : -1;
   }
 
   /** Whether object i starts with a Go >= 1.22 malloc header (its type word). */
   hasMallocHeader(i: number): boolean {
-    const { size, layoutHash } = this.model.objects;
-    return this.typeWords && layoutHash[i] !== 0 && size[i] >= TYPE_WORD_MIN_SIZE && size[i] <= TYPE_WORD_MAX_SIZE;
+    if (!this.typeWords || this.model.objects.layoutHash[i] === 0) return false;
+    const size = this.size(i);
+    return size >= TYPE_WORD_MIN_SIZE && size <= TYPE_WORD_MAX_SIZE;
   }
 
   private readonly typeWords = hasAllocationHeaders(this.model.params.buildVersion);

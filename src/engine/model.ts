@@ -18,17 +18,22 @@ export interface DumpParams {
   ncpu: number;
 }
 
-/** `ObjectTable.size` value for objects of 4 GiB or more; their size is in `hugeSizes`. */
+/** `ObjectTable.runSize` value for an object of 4 GiB or more; its size is in `hugeSizes`. */
 export const HUGE_SIZE = 0xffffffff;
 /** One object in 2^CHECKPOINT_SHIFT has its record offset stored; see ObjectTable.checkpoints. */
 export const CHECKPOINT_SHIFT = 6;
 
+/**
+ * Objects, in file order. Their addresses and sizes are not stored per object: objects come
+ * span by span, so they form runs of equal size at contiguous addresses, and object i is
+ * `runOf[i]`'s `(i - runFirst[r])`th (objectAddress, objectSize). That saves 12 bytes an
+ * object (a fifth of a dense dump's size) over an address and a size column.
+ */
 export interface ObjectTable {
   count: number;
-  /** Start address of object i (addresses are exact in a double below 2^53). */
-  addr: Float64Array;
-  /** Size of object i in bytes: its slot size, i.e. the contents length; HUGE_SIZE: see hugeSizes. */
-  size: Uint32Array;
+  /** The run object i belongs to. */
+  runOf: Uint32Array;
+  /** Sizes of objects of 4 GiB or more (their run's size is HUGE_SIZE), by object. */
   hugeSizes: Map<number, number>;
   /** File offset of the record of object i << CHECKPOINT_SHIFT; records in between are re-read. */
   checkpoints: Float64Array;
@@ -53,7 +58,12 @@ export interface ObjectTable {
    */
   ifaceWord: Float64Array;
   ifaceData: Float64Array;
-  /** Runs: consecutive objects of equal size at contiguous addresses (from one span). */
+  /**
+   * Runs: consecutive objects of equal size at contiguous addresses (from one span). Run r
+   * starts at address runStart[r] with object runFirst[r]; its objects are runSize[r] bytes
+   * (their slot size, i.e. the contents length; HUGE_SIZE: see hugeSizes) and addresses are
+   * exact in a double below 2^53.
+   */
   runStart: Float64Array;
   runSize: Uint32Array;
   runFirst: Uint32Array;
@@ -271,6 +281,25 @@ export interface DumpModel {
 
 /** Size of object i in bytes. */
 export function objectSize(objects: ObjectTable, i: number): number {
-  const s = objects.size[i];
+  const s = objects.runSize[objects.runOf[i]];
   return s === HUGE_SIZE ? (objects.hugeSizes.get(i) ?? s) : s;
+}
+
+/** Start address of object i. */
+export function objectAddress(objects: ObjectTable, i: number): number {
+  const r = objects.runOf[i];
+  // A run of a huge object holds that one object only: its offset in the run is 0.
+  return objects.runStart[r] + (i - objects.runFirst[r]) * objects.runSize[r];
+}
+
+/** The objects of run r, [first, end): loops over every object go run by run. */
+export function runBounds(objects: ObjectTable, r: number): [first: number, end: number] {
+  return [objects.runFirst[r], r + 1 < objects.runCount ? objects.runFirst[r + 1] : objects.count];
+}
+
+/** runOf for a table whose runs are known: each object's run number, filled run by run. */
+export function runNumbers(objects: ObjectTable): Uint32Array {
+  const runOf = new Uint32Array(objects.count);
+  for (let r = 0; r < objects.runCount; r++) runOf.fill(r, ...runBounds(objects, r));
+  return runOf;
 }

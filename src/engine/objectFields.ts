@@ -45,7 +45,7 @@ export function objectFields(heap: Heap, index: number): { fields: FieldRow[]; t
     const o = targetOf(addr);
     if (o !== undefined) {
       const r = readObjectRecord(heap.model, heap.source, o);
-      const at = addr - heap.model.objects.addr[o];
+      const at = addr - heap.address(o);
       return readAt(heap.source, r.contentsOffset + at, Math.max(0, Math.min(n, r.size - at)));
     }
     for (const s of [...heap.model.data, ...heap.model.bss]) {

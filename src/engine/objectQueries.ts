@@ -251,5 +251,5 @@ export function findAddress(heap: Heap, text: string): { index: number; offset: 
   if (!/^[0-9a-f]{1,16}$/.test(t)) return null;
   const addr = parseInt(t, 16);
   const i = heap.requireGraph().index.find(addr);
-  return i < 0 ? null : { index: i, offset: addr - heap.model.objects.addr[i] };
+  return i < 0 ? null : { index: i, offset: addr - heap.address(i) };
 }

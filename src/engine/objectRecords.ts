@@ -4,7 +4,7 @@
  */
 import { ByteSource, readAt } from './byteSource';
 import { Tag } from './format';
-import { CHECKPOINT_SHIFT, DumpModel } from './model';
+import { CHECKPOINT_SHIFT, DumpModel, objectSize } from './model';
 import { Reader, wordAt } from './reader';
 
 export interface ObjectRecord {
@@ -95,7 +95,7 @@ function fieldList(raw: Uint8Array, size: number): number[] | undefined {
 
 /** Object `index`'s contents and pointer fields, its contents offset known, in one read (or two). */
 export function readObjectAt(model: DumpModel, source: ByteSource, index: number, contentsOffset: number): { bytes: Uint8Array; fields: number[] } {
-  const size = model.objects.size[index];
+  const size = objectSize(model.objects, index);
   for (let span = recordBound(size); ; span *= 2) {
     const raw = readAt(source, contentsOffset, span);
     const fields = fieldList(raw, size);
@@ -113,21 +113,22 @@ const BATCH_SPAN = 1 << 20;
 export function readObjectsInOrder(model: DumpModel, source: ByteSource, offsets: Float64Array, objects: number[],
   visit: (index: number, bytes: Uint8Array, fields: number[]) => void): void {
   const order = Uint32Array.from(objects).sort((a, b) => offsets[a] - offsets[b]);
-  const { size } = model.objects;
+  const recordEnd = (i: number) => offsets[i] + recordBound(objectSize(model.objects, i));
   for (let k = 0; k < order.length;) {
     const start = offsets[order[k]];
-    let end = start + recordBound(size[order[k]]);
+    let end = recordEnd(order[k]);
     let j = k + 1;
-    while (j < order.length && offsets[order[j]] + recordBound(size[order[j]]) - start <= BATCH_SPAN) {
-      end = Math.max(end, offsets[order[j]] + recordBound(size[order[j]]));
+    while (j < order.length && recordEnd(order[j]) - start <= BATCH_SPAN) {
+      end = Math.max(end, recordEnd(order[j]));
       j++;
     }
     const raw = readAt(source, start, end - start);
     for (; k < j; k++) {
       const o = order[k];
       const at = offsets[o] - start;
-      const fields = fieldList(raw.subarray(at), size[o]);
-      if (fields) visit(o, raw.subarray(at, at + size[o]), fields);
+      const size = objectSize(model.objects, o);
+      const fields = fieldList(raw.subarray(at), size);
+      if (fields) visit(o, raw.subarray(at, at + size), fields);
       else {
         const rec = readObjectAt(model, source, o, offsets[o]);
         visit(o, rec.bytes, rec.fields);

@@ -7,7 +7,7 @@ import { Dominators } from './dominators';
 import { HEADER, MEMSTATS_FIELDS, RECORD_NAMES, goroutineStatusName } from './format';
 import { GraphStats } from './graph';
 import { hex } from './json';
-import { DumpModel, FinalizerRecord, objectSize } from './model';
+import { DumpModel, FinalizerRecord, objectAddress, objectSize } from './model';
 
 export function summarize(
   model: DumpModel,
@@ -168,7 +168,7 @@ function objectStats(model: DumpModel): Record<string, unknown> {
     const size = objectSize(objects, i);
     total += size;
     sizes.set(size, (sizes.get(size) ?? 0) + 1);
-    const a = objects.addr[i];
+    const a = objectAddress(objects, i);
     if (a < minAddr) minAddr = a;
     if (a > maxAddr) maxAddr = a;
   }

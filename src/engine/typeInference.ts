@@ -20,7 +20,7 @@
 import { TypeGuess } from './api';
 import type { Heap } from './heap';
 import type { GoProgram } from './goProgram';
-import { HUGE_SIZE, TypeRecord } from './model';
+import { TypeRecord } from './model';
 import { readObjectRecord } from './objectRecords';
 import { PairTable } from './pairTable';
 import { TypeGroups, TypeNamer } from './typeNames';
@@ -235,12 +235,13 @@ export interface Shapes {
 
 /** Shape ids: objects of one size and pointer layout share one. */
 export function shapeIds(heap: Heap): Shapes {
-  const { size, layoutHash } = heap.model.objects;
+  const { objects } = heap.model;
+  const { layoutHash } = objects;
   const table = new PairTable();
   const of = new Uint32Array(heap.objectCount);
   const example: number[] = [];
   for (let i = 0; i < heap.objectCount; i++) {
-    const s = table.id(size[i] === HUGE_SIZE ? HUGE_SIZE : size[i], layoutHash[i]);
+    const s = table.id(objects.runSize[objects.runOf[i]], layoutHash[i]);
     if (s === example.length) example.push(i);
     of[i] = s;
   }
@@ -327,9 +328,9 @@ export function contentPass(heap: Heap, out: Output): void {
   if (!v || v[0] !== 1 || v[1] >= 24 || heap.model.params.ptrSize !== 8) return;
   const hmapHash = layoutHashOf([16, 24, 40]);
   const group = out.grouper();
-  const { size, layoutHash } = heap.model.objects;
+  const { layoutHash } = heap.model.objects;
   for (let i = 0; i < heap.objectCount; i++) {
-    if (size[i] === 48 && layoutHash[i] === hmapHash && out.free(i)) out.of[i] = group(1, 'likely', () => 'runtime.hmap (map header, by layout)');
+    if (heap.size(i) === 48 && layoutHash[i] === hmapHash && out.free(i)) out.of[i] = group(1, 'likely', () => 'runtime.hmap (map header, by layout)');
   }
 }
 

@@ -7,6 +7,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { MemoryByteSource } from '../../src/engine/byteSource';
 import { decodeDump } from '../../src/engine/decoder';
+import { objectAddress, objectSize } from '../../src/engine/model';
 import { toJson } from '../../src/engine/json';
 import { summarize } from '../../src/engine/summary';
 import { DumpBuilder } from '../fixtures/dumpBuilder';
@@ -34,18 +35,19 @@ describe('decoder', function () {
     const model = decodeDump(new MemoryByteSource(dump), { bufferSize: 1 << 16 });
     assert.strictEqual(model.error, undefined);
     assert.deepStrictEqual(Array.from(model.objects.ptrValues ?? []), [0xc000010000, 0xc000010000]);
-    assert.strictEqual(model.objects.size[0], big);
+    assert.strictEqual(objectSize(model.objects, 0), big);
   });
 
   it('keeps the Go >= 1.22 type word of pointerful objects of 513 B to 32 KiB', function () {
     const model = decodeDump(new MemoryByteSource(readFileSync(join(SAMPLES, 'dumps', 'orders-go1.26.heapdump'))));
-    const { typeWordObject, typeWordAddr, size, addr } = model.objects;
+    const { typeWordObject, typeWordAddr } = model.objects;
     assert.ok(typeWordObject.length > 0);
     for (let k = 0; k < typeWordObject.length; k++) {
       const i = typeWordObject[k];
-      assert.ok(size[i] > 512 && size[i] <= 32768, `object ${i} has ${size[i]} bytes`);
+      const size = objectSize(model.objects, i);
+      assert.ok(size > 512 && size <= 32768, `object ${i} has ${size} bytes`);
       assert.ok(typeWordAddr[k] < model.params.heapStart || typeWordAddr[k] >= model.params.heapEnd, 'a type descriptor is not a heap object');
-      assert.ok(addr[i] > 0);
+      assert.ok(objectAddress(model.objects, i) > 0);
     }
     const old = decodeDump(new MemoryByteSource(bytes));
     assert.strictEqual(old.objects.typeWordObject.length, 0, 'go1.19 has no type words');

@@ -50,7 +50,7 @@ for (const path of DUMPS) {
 
     it('reads the same objects as the independent parse', function () {
       assert.strictEqual(heap.objectCount, d.objects.length);
-      for (const i of sample) assert.strictEqual(heap.model.objects.addr[i], d.objects[i].addr);
+      for (const i of sample) assert.strictEqual(heap.address(i), d.objects[i].addr);
     });
 
     it('referrers are exactly the objects with a pointer field into the object, at those offsets', function () {
