@@ -119,8 +119,8 @@ export function goroutineTriage(heap: Heap): GoroutineTriage {
     // part of the wait, not other users of the object.
     const own = new Set(row.goroutines.flatMap((gi) => [...(stackHeld.get(gi) ?? [])]));
     row.heapReferrers = [...new Set(refSource.subarray(refFirst[key], refFirst[key + 1]))].filter((r) => !own.has(r)).length;
-    for (let k = g.objectRootFirst[key]; k < g.objectRootFirst[key + 1]; k++) {
-      const kind = g.roots.kind[g.objectRoots[k]];
+    for (const r of g.rootsOf(key)) {
+      const kind = g.roots.kind[r];
       if (kind === RootKind.Data || kind === RootKind.Bss) row.globalRoots++;
     }
   }

@@ -5,6 +5,7 @@
 import { AddressIndex } from './addressIndex';
 import { Float64Growable, Growable, Uint32Growable } from './growable';
 import { DumpModel, RootKind, objectAddress } from './model';
+import { sortedPermutation } from './sort';
 
 /** A root that the graph adds: a referent of an object that has a registered finalizer. */
 export const FINALIZER_REFERENT = 12;
@@ -54,9 +55,10 @@ export interface HeapGraph {
   /** Roots of group g: groupRoots[groupFirst[g] .. groupFirst[g+1]) (root indices). */
   readonly groupFirst: Uint32Array;
   readonly groupRoots: Uint32Array;
-  /** Roots that hold object i: objectRoots[objectRootFirst[i] .. objectRootFirst[i+1]). */
-  readonly objectRootFirst: Uint32Array;
-  readonly objectRoots: Uint32Array;
+  /** Whether a root holds object i. */
+  isRootHeld(i: number): boolean;
+  /** The roots that hold object i (root indices, ascending). */
+  rootsOf(i: number): Uint32Array;
   readonly stats: GraphStats;
 }
 
@@ -173,13 +175,56 @@ export function buildGraph(model: DumpModel): HeapGraph {
   };
 
   const [groupFirst, groupRoots] = bucketBy(groups.length, roots.group, roots.count);
-  const [objectRootFirst, objectRoots] = bucketBy(n, roots.target, roots.count);
+  const held = new RootsByObject(n, roots.target);
   let referrers: [Uint32Array, Uint32Array] | undefined;
   return {
-    model, index, objectCount: n, edgeFirst, edgeTarget, roots, groups, groupFirst, groupRoots, objectRootFirst, objectRoots, stats,
+    model, index, objectCount: n, edgeFirst, edgeTarget, roots, groups, groupFirst, groupRoots, stats,
+    isRootHeld: (i) => held.has(i),
+    rootsOf: (i) => held.rootsOf(i),
     // Built on first use: the dominator phase does not need them, so they do not add to its peak.
     referrers: () => (referrers ??= invertCsr(n, edgeFirst, edgeTarget)),
   };
+}
+
+/**
+ * The roots that hold each object. Roots are few next to objects (thousands against
+ * millions), so this keeps them sorted by object with a bit per object for the common
+ * question (is it held at all?) instead of a per-object index.
+ */
+class RootsByObject {
+  private readonly held: Uint8Array;
+  /** Root indices ordered by the object they hold, and those objects. */
+  private readonly order: Uint32Array;
+  private readonly objectOf: Uint32Array;
+
+  constructor(objectCount: number, target: Uint32Array) {
+    this.held = new Uint8Array((objectCount + 7) >> 3);
+    for (let r = 0; r < target.length; r++) this.held[target[r] >> 3] |= 1 << (target[r] & 7);
+    this.order = sortedPermutation((r) => target[r], target.length);
+    this.objectOf = this.order.map((r) => target[r]);
+  }
+
+  has(i: number): boolean {
+    return (this.held[i >> 3] & (1 << (i & 7))) !== 0;
+  }
+
+  rootsOf(i: number): Uint32Array {
+    if (!this.has(i)) return this.order.subarray(0, 0);
+    const start = lowerBound(this.objectOf, i);
+    return this.order.subarray(start, lowerBound(this.objectOf, i + 1));
+  }
+}
+
+/** The first position in ascending `xs` whose value is at least x. */
+function lowerBound(xs: Uint32Array, x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Reverses a CSR graph: for each target, the sources of its incoming edges (counting sort). */

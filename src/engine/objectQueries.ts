@@ -52,7 +52,7 @@ export function objectDetail(heap: Heap, index: number): ObjectDetail {
   checkIndex(heap, index);
   const g = heap.requireGraph();
   const roots = [];
-  for (let k = g.objectRootFirst[index]; k < g.objectRootFirst[index + 1]; k++) roots.push(heap.rootRef(g.objectRoots[k]));
+  for (const r of g.rootsOf(index)) roots.push(heap.rootRef(r));
   const detail: ObjectDetail = {
     row: heap.objectRow(index),
     referenceCount: distinct(g.edgeTarget, g.edgeFirst[index], g.edgeFirst[index + 1]).length,
@@ -147,7 +147,7 @@ export function pathsToRoots(heap: Heap, index: number, maxPaths: number): RootP
   while (queue.length > 0 && hits.length < maxPaths) {
     const following: number[] = [];
     for (const u of queue) {
-      if (g.objectRootFirst[u + 1] > g.objectRootFirst[u]) {
+      if (g.isRootHeld(u)) {
         hits.push(u);
         if (hits.length >= maxPaths) break;
         continue; // a longer path through a root-held object adds nothing
@@ -167,7 +167,7 @@ export function pathsToRoots(heap: Heap, index: number, maxPaths: number): RootP
       const to = next.get(u) as number;
       steps.push({ object: heap.objectRow(u), offset: to >= 0 ? fieldOffset(heap, u, to) : undefined });
     }
-    return { root: heap.rootRef(g.objectRoots[g.objectRootFirst[hit]]), steps };
+    return { root: heap.rootRef(g.rootsOf(hit)[0]), steps };
   });
 }
 
