@@ -16,8 +16,6 @@ export interface Dominators {
   root: number;
   /** Immediate dominator of each node; -1 for the root and for unreachable objects. */
   idom: Int32Array;
-  /** Reachable nodes in depth-first preorder from the root (each node's dominator comes first). */
-  preorder: Int32Array;
   /** Bytes retained by each node: its own size plus the sizes of all nodes it dominates. */
   retained: Float64Array;
 }
@@ -43,7 +41,7 @@ export function computeDominators(graph: HeapGraph, options: DominatorOptions = 
   const idomNode = new Int32Array(total).fill(-1);
   for (let i = 2; i <= count; i++) idomNode[vertex[i]] = vertex[idom[i]];
   for (let i = count; i >= 2; i--) retained[idomNode[vertex[i]]] += retained[vertex[i]];
-  return { nodeCount: total, root, idom: idomNode, preorder: vertex.subarray(1, count + 1), retained };
+  return { nodeCount: total, root, idom: idomNode, retained };
 }
 
 /** Preorder (vertex: number -> node) and immediate dominators on preorder numbers. */
@@ -172,12 +170,12 @@ function predecessors(graph: HeapGraph, info: Int32Array, count: number): [Int32
 /**
  * Semi-NCA (the Lengauer-Tarjan semidominators, then each immediate dominator as the
  * nearest ancestor of the DFS parent whose number is at most the semidominator): returns
- * idom (number -> number) for 2..count. lt holds ancestor, label and semi per number
- * (lt[3v], lt[3v+1], lt[3v+2]) because evaluate() chases them together; the compress
- * stack's memory holds idom once the semidominators are known.
+ * idom (number -> number) for 2..count, in parent's memory. lt holds ancestor, label and
+ * semi per number (lt[3v], lt[3v+1], lt[3v+2]) because evaluate() chases them together.
  */
 function semiNca(predFirst: Int32Array, preds: Int32Array, parent: Int32Array, count: number, lt: Int32Array): Int32Array {
-  const path = new Int32Array(count + 1);
+  // evaluate()'s path compression stack: as deep as the longest chain it compresses.
+  let path = new Int32Array(1 << 16);
   for (let i = 0; i <= count; i++) {
     lt[3 * i] = 0;
     lt[3 * i + 1] = i;
@@ -186,15 +184,20 @@ function semiNca(predFirst: Int32Array, preds: Int32Array, parent: Int32Array, c
   for (let i = count; i >= 2; i--) {
     let s = lt[3 * i + 2];
     for (let k = predFirst[i], end = predFirst[i + 1]; k < end; k++) {
-      const u = evaluate(preds[k], lt, path);
+      let u = evaluate(preds[k], lt, path);
+      while (u < 0) {
+        path = new Int32Array(Math.min(count + 1, path.length * 4));
+        u = evaluate(preds[k], lt, path);
+      }
       const su = lt[3 * u + 2];
       if (su < s) s = su;
     }
     lt[3 * i + 2] = s;
     lt[3 * i] = parent[i]; // link
   }
-  // In preorder a node's dominator is settled before the node.
-  const idom = path;
+  // In preorder a node's dominator is settled before the node, so idom can replace parent
+  // as it goes: parent[i] is read before idom[i] is written, and idom[d] for d < i is final.
+  const idom = parent;
   idom[0] = 0;
   idom[1] = 0;
   for (let i = 2; i <= count; i++) {
@@ -206,12 +209,16 @@ function semiNca(predFirst: Int32Array, preds: Int32Array, parent: Int32Array, c
   return idom;
 }
 
-/** EVAL of Lengauer-Tarjan (lt holds ancestor, label, semi), path compression done iteratively. */
+/**
+ * EVAL of Lengauer-Tarjan (lt holds ancestor, label, semi), path compression done iteratively;
+ * -1, changing nothing, when the path to compress is longer than the stack `path`.
+ */
 function evaluate(v: number, lt: Int32Array, path: Int32Array): number {
   if (lt[3 * v] === 0) return v;
   let u = v;
   let depth = 0;
   while (lt[3 * lt[3 * u]] !== 0) {
+    if (depth === path.length) return -1;
     path[depth++] = u;
     u = lt[3 * u];
   }

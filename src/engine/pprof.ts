@@ -150,13 +150,17 @@ function referenceProfile(heap: Heap, b: Builder, comments: string[]): Uint8Arra
     }
     return id;
   };
-  for (let k = 1; k < d.preorder.length; k++) {
-    const v = d.preorder[k];
-    const up = d.idom[v];
-    nodeOf[v] = child(up === d.root ? -1 : nodeOf[up], labelOf(v));
-    if (v < n) {
-      bytes[nodeOf[v]] += heap.size(v);
-      count[nodeOf[v]]++;
+  // Each node after its dominator: walk up to a node already placed, then place the way down.
+  const path: number[] = [];
+  for (let start = 0; start < d.nodeCount; start++) {
+    for (let v = start; v !== d.root && d.idom[v] >= 0 && nodeOf[v] < 0; v = d.idom[v]) path.push(v);
+    for (let v = path.pop(); v !== undefined; v = path.pop()) {
+      const up = d.idom[v];
+      nodeOf[v] = child(up === d.root ? -1 : nodeOf[up], labelOf(v));
+      if (v < n) {
+        bytes[nodeOf[v]] += heap.size(v);
+        count[nodeOf[v]]++;
+      }
     }
   }
   for (let t = 0; t < parentOf.length; t++) {

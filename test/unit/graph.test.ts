@@ -48,6 +48,21 @@ describe('object graph', function () {
     assert.strictEqual(d.idom[n - 1], n - 2);
   });
 
+  it('compresses ancestor paths longer than its first stack (a chain with a back edge)', function () {
+    // data -> 0 -> 1 -> ... -> n-1 -> 1, and data -> n/2: evaluating n-1 for 1's
+    // semidominator compresses a path through almost the whole chain.
+    const b = new DumpBuilder();
+    const n = 200_000;
+    const next = (i: number) => BASE + (i + 1 < n ? i + 1 : 1) * 16;
+    for (let i = 0; i < n; i++) b.object(BASE + i * 16, 16, { 8: next(i) });
+    b.data(0x500000, 16, { 0: BASE, 8: BASE + (n / 2) * 16 });
+    const d = heapOf(b).requireDominators();
+    assert.strictEqual(d.idom[1], d.idom[n / 2], 'both are dominated by the data segment only');
+    assert.strictEqual(d.retained[0], 16);
+    assert.strictEqual(d.retained[1], (n / 2 - 1) * 16);
+    assert.strictEqual(d.idom[n - 1], n - 2);
+  });
+
   it('finds objects across arenas and in runs of many sizes', function () {
     const far = 0x7f0000000000;
     const h = heapOf(new DumpBuilder({ heapStart: 0xc000000000, heapEnd: 0x800000000000 })
