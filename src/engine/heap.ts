@@ -13,10 +13,15 @@ import { FINALIZER_REFERENT, HeapGraph, buildGraph } from './graph';
 import { TYPE_WORD_MAX_SIZE, TYPE_WORD_MIN_SIZE, hasAllocationHeaders } from './format';
 import { BinaryMatch, GoProgram } from './goProgram';
 import { DumpModel, ROOT_KIND_NAMES, RootKind, objectAddress, objectSize } from './model';
-import { sortedPermutation } from './sort';
+import { firstInOrder, pageOf, sortedPermutation } from './sort';
 import { baseName } from './units';
 import { inferenceNamer } from './typeInference';
 import { TypeNamer } from './typeNames';
+
+type ObjectOrder = 'size' | 'retained' | 'address';
+
+/** Pages of objects ending at most this far down come from a selection, not a sort. */
+const FIRST_PAGE_LIMIT = 1000;
 
 export class Heap {
   graph: HeapGraph | undefined;
@@ -187,18 +192,27 @@ export class Heap {
     return groups.describe(groups.groupOf[i]);
   }
 
-  /** Objects ordered by a key, ascending; cached per key. */
-  permutation(key: 'size' | 'retained' | 'address'): Uint32Array {
-    let p = this.permutations.get(key);
-    if (!p) {
-      const retained = key === 'retained' ? this.requireDominators().retained : undefined;
-      const k = retained ? (i: number) => retained[i]
-        : key === 'address' ? (i: number) => this.address(i)
-          : (i: number) => this.size(i);
-      p = sortedPermutation(k, this.objectCount);
-      this.permutations.set(key, p);
-    }
+  /**
+   * Objects start..end-1 in the order of a key (ties by index). The first page comes from one
+   * pass over the keys; pages further down sort every object once per key (cached).
+   */
+  objectsInOrder(key: ObjectOrder, start: number, end: number, descending: boolean): number[] {
+    const p = this.permutations.get(key);
+    if (!p && end <= FIRST_PAGE_LIMIT) return firstInOrder(this.orderKey(key), this.objectCount, end, descending).slice(start);
+    return pageOf(p ?? this.permutation(key), start, end, descending);
+  }
+
+  private permutation(key: ObjectOrder): Uint32Array {
+    const p = sortedPermutation(this.orderKey(key), this.objectCount);
+    this.permutations.set(key, p);
     return p;
+  }
+
+  private orderKey(key: ObjectOrder): (i: number) => number {
+    if (key === 'address') return (i) => this.address(i);
+    if (key === 'size') return (i) => this.size(i);
+    const retained = this.requireDominators().retained;
+    return (i) => retained[i];
   }
 
   dominatorChildren(): [Uint32Array, Uint32Array] {

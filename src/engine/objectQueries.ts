@@ -11,7 +11,7 @@ import { allocatingFrames } from './format';
 import { objectFields } from './objectFields';
 import type { Heap } from './heap';
 import { readObjectRecord, readWords } from './objectRecords';
-import { pageOf, sortedPermutation } from './sort';
+import { sortedPermutation } from './sort';
 
 /** Largest window of object bytes one call returns. */
 const MAX_CONTENTS_WINDOW = 1 << 20;
@@ -25,7 +25,7 @@ export function objectsPage(heap: Heap, a: Range & { sort: Sort<ObjectSortKey> }
   const total = heap.objectCount;
   const [start, end] = clampRange(a, total);
   const key = a.sort.key === 'retained' && !heap.dominators ? 'size' : a.sort.key;
-  const rows = pageOf(heap.permutation(key), start, end, a.sort.descending).map((i) => heap.objectRow(i));
+  const rows = heap.objectsInOrder(key, start, end, a.sort.descending).map((i) => heap.objectRow(i));
   return { total, start, rows };
 }
 

@@ -63,9 +63,7 @@ export function overview(heap: Heap): Overview {
     // PauseNs is a ring buffer: the pause of GC k (1-based) is at (k + 255) % 256.
     for (let k = Math.max(1, numGC - 255); k <= numGC; k++) gcPauses.push(Number(model.memStats.pauseNs[(k + 255) % 256]));
   }
-  const top = d ? heap.permutation('retained') : undefined;
-  const topRetainers = [];
-  if (top) for (let k = top.length - 1; k >= Math.max(0, top.length - 10); k--) topRetainers.push(heap.objectRow(top[k]));
+  const topRetainers = d ? heap.objectsInOrder('retained', 0, 10, true).map((i) => heap.objectRow(i)) : [];
   const e = model.error;
   return {
     fileSize: model.fileSize,

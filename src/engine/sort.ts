@@ -39,3 +39,52 @@ export function pageOf(perm: Uint32Array, start: number, end: number, descending
   for (let k = Math.max(0, start); k < Math.min(end, n); k++) out.push(descending ? perm[n - 1 - k] : perm[k]);
   return out;
 }
+
+/**
+ * pageOf(sortedPermutation(key, n), 0, count, descending) without sorting every index: a
+ * bounded heap keeps the best `count` seen so far (for the first page of a table of
+ * millions, a pass over the keys instead of a radix sort of them all).
+ */
+export function firstInOrder(key: (i: number) => number, n: number, count: number, descending: boolean): number[] {
+  // Whether index a (key ka) comes before index b (key kb): the permutation is stable, and a
+  // descending page reads it backwards, so ties go by index in the same direction as keys.
+  const before = descending
+    ? (ka: number, a: number, kb: number, b: number) => ka > kb || (ka === kb && a > b)
+    : (ka: number, a: number, kb: number, b: number) => ka < kb || (ka === kb && a < b);
+  // A binary heap with the last of the kept indices on top.
+  const idx: number[] = [];
+  const keys: number[] = [];
+  const swap = (x: number, y: number) => {
+    [idx[x], idx[y]] = [idx[y], idx[x]];
+    [keys[x], keys[y]] = [keys[y], keys[x]];
+  };
+  const later = (x: number, y: number) => before(keys[y], idx[y], keys[x], idx[x]);
+  for (let i = 0; i < n && count > 0; i++) {
+    const k = key(i);
+    let at: number;
+    if (idx.length < count) {
+      at = idx.push(i) - 1;
+      keys.push(k);
+      while (at > 0 && later(at, (at - 1) >> 1)) {
+        swap(at, (at - 1) >> 1);
+        at = (at - 1) >> 1;
+      }
+      continue;
+    }
+    if (!before(k, i, keys[0], idx[0])) continue;
+    idx[0] = i;
+    keys[0] = k;
+    for (at = 0; ;) {
+      const l = 2 * at + 1;
+      const r = l + 1;
+      let top = at;
+      if (l < idx.length && later(l, top)) top = l;
+      if (r < idx.length && later(r, top)) top = r;
+      if (top === at) break;
+      swap(at, top);
+      at = top;
+    }
+  }
+  const order = idx.map((_, k) => k).sort((x, y) => (before(keys[x], idx[x], keys[y], idx[y]) ? -1 : 1));
+  return order.map((k) => idx[k]);
+}
