@@ -19,6 +19,9 @@ const MAX_FLAT_ARENAS = 1 << 22;
 /** Fields of run r at runs[RUN * r + ...]: start address, end address, first object, object size. */
 const RUN = 4;
 
+/** resolveAll's answer for an address that lands on no object. */
+export const NOT_FOUND = 0xffffffff;
+
 export class AddressIndex {
   private readonly runs: Float64Array;
   /** Arena number of the first directory entry. */
@@ -104,22 +107,23 @@ export class AddressIndex {
   }
 
   /**
-   * Resolves many addresses: out[k] = the object holding values[k], or -1; returns how many
-   * landed inside an object rather than at its start. The loop keeps everything in locals.
+   * Resolves many addresses in place: the address heapStart + offsets[k] (+ high[k] * 2^32)
+   * becomes the index of the object holding it, or NOT_FOUND; returns how many landed inside
+   * an object rather than at its start. The loop keeps everything in locals.
    */
-  resolveAll(values: Float64Array, out: Int32Array): number {
+  resolveAll(offsets: Uint32Array, high: Uint32Array | undefined, heapStart: number): number {
     const runs = this.runs;
     const pages = this.pages;
     const slots = this.arenaSlot;
     const base = this.arenaBase;
     const flat = this.sparse === undefined;
     let interior = 0;
-    for (let k = 0; k < values.length; k++) {
-      const p = values[k];
+    for (let k = 0; k < offsets.length; k++) {
+      const p = heapStart + offsets[k] + (high === undefined ? 0 : high[k] * 2 ** 32);
       const arena = Math.floor(p / ARENA);
       const key = arena - base;
       const slot = flat ? (key >= 0 && key < slots.length ? slots[key] : -1) : this.slotOf(key);
-      let found = -1;
+      let found = NOT_FOUND;
       if (slot >= 0) {
         const e = 2 * (slot * PAGES_PER_ARENA + Math.floor((p - arena * ARENA) / PAGE));
         const last = pages[e + 1];
@@ -134,7 +138,7 @@ export class AddressIndex {
           }
         }
       }
-      out[k] = found;
+      offsets[k] = found;
     }
     return interior;
   }

@@ -87,9 +87,11 @@ class Decoder {
   private readonly checkpoints = new Float64Growable(this.maxObjects / 64);
   private readonly layoutHash = new Uint32Growable(this.maxObjects);
   private readonly ptrFirst = new Uint32Growable(this.maxObjects + 1);
-  private readonly ptrValues = new Float64Growable(this.r.fileSize / 10 + 1024);
-  /** ptrValues.length when the current object record began. */
-  private ptrValuesAtObjectStart = 0;
+  private readonly ptrOffsets = new Uint32Growable(this.r.fileSize / 10 + 1024);
+  /** Set once the params record says the heap spans more than 4 GiB (see ObjectTable.ptrOffsetsHigh). */
+  private ptrOffsetsHigh: Uint32Growable | undefined;
+  /** ptrOffsets.length when the current object record began. */
+  private ptrsAtObjectStart = 0;
   // Type words come with objects of 513 bytes or more.
   private readonly typeWordObject = new Uint32Growable(this.r.fileSize / 513 + 1024);
   private readonly typeWordAddr = new Float64Growable(this.r.fileSize / 513 + 1024);
@@ -147,7 +149,7 @@ class Decoder {
       const recStart = r.offset;
       r.mark = r.pos;
       let tag = -1;
-      const ptrMark = this.ptrValues.length;
+      const ptrMark = this.ptrOffsets.length;
       try {
         if (r.remaining <= 0) throw new DumpError(recStart, 'unexpected end of file: no EOF record');
         tag = r.uvarint();
@@ -164,7 +166,8 @@ class Decoder {
         }
       } catch (e) {
         if (!(e instanceof DumpError)) throw e;
-        this.ptrValues.truncate(ptrMark);
+        this.ptrOffsets.truncate(ptrMark);
+        this.ptrOffsetsHigh?.truncate(ptrMark);
         error = e.recordKind === undefined && tag >= 0 && tag < RECORD_NAMES.length
           ? new DumpError(e.offset, e.detail, RECORD_NAMES[tag], recStart)
           : e;
@@ -278,6 +281,18 @@ class Decoder {
     this.heapStart = heapStart;
     this.heapEnd = heapEnd;
     this.typeWords = hasAllocationHeaders(buildVersion);
+    if (heapEnd - heapStart > 2 ** 32) this.ptrOffsetsHigh = new Uint32Growable(this.r.fileSize / 10 + 1024);
+  }
+
+  /** Keeps pointer word v (inside the heap) of the current object. */
+  private pushPointer(v: number): void {
+    const o = v - this.heapStart;
+    if (this.ptrOffsetsHigh === undefined) {
+      this.ptrOffsets.push(o);
+    } else {
+      this.ptrOffsets.push(o % 2 ** 32);
+      this.ptrOffsetsHigh.push(Math.floor(o / 2 ** 32));
+    }
   }
 
   /** The pointer word at buffer index i. */
@@ -320,7 +335,8 @@ class Decoder {
       const fieldsAt = r.offset;
       const heapStart = this.heapStart;
       const heapEnd = this.heapEnd;
-      const ptrValues = this.ptrValues;
+      // Offsets from heapStart fit in 32 bits unless the heap spans more than 4 GiB (pushPointer).
+      const ptrOffsets = this.ptrOffsetsHigh === undefined ? this.ptrOffsets : undefined;
       const typeAddrs = this.typeAddrs;
       const hasHeader = this.typeWords && len >= TYPE_WORD_MIN_SIZE && len <= TYPE_WORD_MAX_SIZE;
       const littleEndian = this.littleEndian;
@@ -346,7 +362,8 @@ class Decoder {
           : wordAt(view, at, ps, littleEndian);
         if (v === 0) nilSlots++;
         else if (v >= heapStart && v < heapEnd) {
-          ptrValues.push(v);
+          if (ptrOffsets !== undefined) ptrOffsets.push(v - heapStart);
+          else this.pushPointer(v);
           // An interface value is (itab or type, data); the first word is not always a pointer
           // field. The malloc header of Go >= 1.22 (type word at 0, fields from 8) is no interface.
           if (off >= ps && !(off === ps && hasHeader)) {
@@ -395,7 +412,7 @@ class Decoder {
       }
       const v = wordAt(window.view, at - window.base, this.ptrSize, this.littleEndian);
       if (v === 0) this.stats.nilSlots++;
-      else if (this.inHeap(v)) this.ptrValues.push(v);
+      else if (this.inHeap(v)) this.pushPointer(v);
     }
   }
 
@@ -404,8 +421,8 @@ class Decoder {
     this.layoutHash.push(layout);
     if ((i & ((1 << CHECKPOINT_SHIFT) - 1)) === 0) this.checkpoints.push(recStart);
     if (len >= HUGE_SIZE) this.hugeSizes.set(i, len);
-    this.ptrFirst.push(this.ptrValuesAtObjectStart);
-    this.ptrValuesAtObjectStart = this.ptrValues.length;
+    this.ptrFirst.push(this.ptrsAtObjectStart);
+    this.ptrsAtObjectStart = this.ptrOffsets.length;
     if (len !== this.runObjectSize || addr !== this.runEnd || len >= HUGE_SIZE) {
       this.runStart.push(addr);
       this.runSize.push(Math.min(len, HUGE_SIZE));
@@ -566,8 +583,9 @@ class Decoder {
       hugeSizes: this.hugeSizes,
       checkpoints: this.checkpoints.finish(),
       layoutHash: this.layoutHash.finish(),
-      ptrFirst: (this.ptrFirst.push(this.ptrValuesAtObjectStart), this.ptrFirst.finish()),
-      ptrValues: this.ptrValues.finish(),
+      ptrFirst: (this.ptrFirst.push(this.ptrsAtObjectStart), this.ptrFirst.finish()),
+      ptrOffsets: this.ptrOffsets.finish(),
+      ptrOffsetsHigh: this.ptrOffsetsHigh?.finish(),
       typeWordObject: this.typeWordObject.finish(),
       typeWordAddr: this.typeWordAddr.finish(),
       ifaceWord: this.ifaceWord.finish(),

@@ -2,7 +2,7 @@
  * The object graph: every pointer word resolved to the object that contains its target,
  * outgoing edges and referrers in CSR form, and the roots grouped by where they live.
  */
-import { AddressIndex } from './addressIndex';
+import { AddressIndex, NOT_FOUND } from './addressIndex';
 import { Float64Growable, Growable, Uint32Growable } from './growable';
 import { DumpModel, RootKind, objectAddress } from './model';
 import { sortedPermutation } from './sort';
@@ -68,12 +68,12 @@ export function buildGraph(model: DumpModel): HeapGraph {
   const index = new AddressIndex(objects);
   const referenced = new Uint8Array(n);
 
-  // Resolve object pointer words into edges; a value that lands on no object is dropped.
-  const values = objects.ptrValues;
-  if (values === undefined) throw new Error('buildGraph: the model\'s pointer values were already consumed');
-  const resolved = new Int32Array(values.length);
-  let interior = index.resolveAll(values, resolved);
-  objects.ptrValues = undefined;
+  // Resolve object pointer words into edges, in place; a value that lands on no object is dropped.
+  const resolved = objects.ptrOffsets;
+  if (resolved === undefined) throw new Error('buildGraph: the model\'s pointer values were already consumed');
+  let interior = index.resolveAll(resolved, objects.ptrOffsetsHigh, model.params.heapStart);
+  objects.ptrOffsets = undefined;
+  objects.ptrOffsetsHigh = undefined;
   const ptrFirst = objects.ptrFirst;
   if (ptrFirst === undefined) throw new Error('buildGraph: the model\'s pointer lists were already consumed');
   const edgeFirst = new Uint32Array(n + 1);
@@ -82,12 +82,12 @@ export function buildGraph(model: DumpModel): HeapGraph {
     edgeFirst[i] = w;
     for (let j = ptrFirst[i], end = ptrFirst[i + 1]; j < end; j++) {
       const t = resolved[j];
-      if (t >= 0) resolved[w++] = t; // compacts in place: w <= j
+      if (t !== NOT_FOUND) resolved[w++] = t; // compacts in place: w <= j
     }
   }
   edgeFirst[n] = w;
   // A view, not a copy: the few dropped values leave a short unused tail.
-  const edgeTarget = new Uint32Array(resolved.buffer, 0, w);
+  const edgeTarget = resolved.subarray(0, w);
   objects.ptrFirst = undefined;
   for (let e = 0; e < w; e++) referenced[edgeTarget[e]] = 1;
   let intoHeap = w;

@@ -38,11 +38,14 @@ export interface ObjectTable {
   /** File offset of the record of object i << CHECKPOINT_SHIFT; records in between are re-read. */
   checkpoints: Float64Array;
   /**
-   * Pointer words of object i that are non-nil and inside [heapStart, heapEnd), in field order:
-   * ptrValues[ptrFirst[i] .. ptrFirst[i+1]). Consumed (set to undefined) when the graph is built.
+   * Pointer words of object i that are non-nil and inside [heapStart, heapEnd), in field order,
+   * as offsets from heapStart: ptrOffsets[ptrFirst[i] .. ptrFirst[i+1]) holds their low 32 bits,
+   * and ptrOffsetsHigh (only when the heap spans more than 4 GiB) the bits above. Consumed (set
+   * to undefined) when the graph is built: it resolves them in place.
    */
   ptrFirst: Uint32Array | undefined;
-  ptrValues: Float64Array | undefined;
+  ptrOffsets: Uint32Array | undefined;
+  ptrOffsetsHigh: Uint32Array | undefined;
   /**
    * Hash of object i's pointer layout (the offsets of its pointer fields); 0 when it has
    * none. Objects of one size and layout hash form a shape.
