@@ -36,6 +36,11 @@ export class AddressSet {
     return this.count;
   }
 
+  /** The addresses in the set, in no particular order. */
+  values(): Float64Array {
+    return this.keys.filter((k) => k !== 0);
+  }
+
   private grow(): void {
     const old = this.keys;
     this.keys = new Float64Array(old.length * 2);

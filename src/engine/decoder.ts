@@ -30,6 +30,127 @@ export interface DecodeOptions {
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   /** Size of the read buffer (default 32 MiB). */
   bufferSize?: number;
+  /** A helper that decodes the second half of the object records meanwhile (another thread). */
+  parallel?: ParallelObjects;
+}
+
+/*
+ * Decoding object records on two threads. Most of a dump is object records, and they do not
+ * depend on each other, so when they begin, the decoder asks a helper to decode those from
+ * about the middle of the rest of the file while it decodes the first half. The helper finds
+ * a record boundary at or after that point (findObjectRecords), says where, and decodes object
+ * records from there up to the first record of another kind. The decoder reads on until it
+ * reaches that boundary: if it lands exactly on it, the helper's records are the ones it would
+ * have read, and it takes them over (appendPart) and goes on after them. If it steps over the
+ * boundary (it was no record start) or the helper failed, it reads on alone. Either way the
+ * model is the one a single thread builds.
+ */
+
+/** What decoding object records from the middle of a dump needs from the records before them. */
+export interface PartRequest {
+  /** File offset from which to look for the first record of the part. */
+  hint: number;
+  params: DumpParams;
+  /** The itab and type addresses known when the object records begin. */
+  typeAddrs: Float64Array;
+}
+
+/** Object records [start, end) decoded by decodeObjectPart: ObjectTable's arrays, for those objects. */
+export interface ObjectPart {
+  start: number;
+  /** The first record after the part that is not an object (or the end of the file). */
+  end: number;
+  count: number;
+  layoutHash: Uint32Array;
+  /** Record offsets of the part's objects 0, 64, 128, ... */
+  checkpoints: Float64Array;
+  hugeSizes: [number, number][];
+  ptrFirst: Uint32Array;
+  ptrOffsets: Uint32Array;
+  ptrOffsetsHigh: Uint32Array | undefined;
+  ifaceWord: Float64Array;
+  ifaceData: Float64Array;
+  runStart: Float64Array;
+  runSize: Uint32Array;
+  runFirst: Uint32Array;
+  stats: Pick<DecodeStats, 'objectPointerFields' | 'objectsWithPointers' | 'nilSlots' | 'objectsOutsideHeap'>;
+}
+
+/** The decoder's side of a helper that decodes a part of the object records elsewhere. */
+export interface ParallelObjects {
+  /** Whether a part is worth decoding elsewhere in a file of this many bytes. */
+  worthIt(fileSize: number): boolean;
+  /** Starts the helper on decodeObjectPart(request). */
+  start(request: PartRequest): void;
+  /** Waits for where the helper's part starts; undefined if it found no boundary. */
+  boundary(): number | undefined;
+  /** Waits for the helper's part; undefined if it failed (damage: the decoder will find it). */
+  result(): ObjectPart | undefined;
+  /** The part is not needed (the decoder did not land on its boundary). */
+  cancel(): void;
+}
+
+/** Consecutive object records that findObjectRecords wants to see at a boundary. */
+const SYNC_RECORDS = 32;
+/** How far past the hint findObjectRecords looks for a boundary. */
+const SYNC_WINDOW = 4 << 20;
+
+/**
+ * The first offset at or after `from` (within SYNC_WINDOW) where SYNC_RECORDS well-formed
+ * object records follow one another, checked more strictly than decoding does (aligned
+ * addresses inside the heap, pointer fields in increasing order): a candidate, which the
+ * decoder only uses if its own reading lands on it.
+ */
+export function findObjectRecords(source: ByteSource, params: DumpParams, from: number): number | undefined {
+  const bytes = readAt(source, from, SYNC_WINDOW + (1 << 20));
+  const { heapStart, heapEnd, ptrSize } = params;
+  let pos = 0;
+  const uvarint = (): number => {
+    let x = 0;
+    let mul = 1;
+    for (let i = 0; i < 10 && pos < bytes.length; i++) {
+      const b = bytes[pos++];
+      x += (b & 0x7f) * mul;
+      if (b < 0x80) return x;
+      mul *= 128;
+    }
+    return -1;
+  };
+  const objectAt = (): boolean => {
+    if (bytes[pos++] !== Tag.Object) return false;
+    const addr = uvarint();
+    const len = uvarint();
+    if (addr < heapStart || addr % ptrSize !== 0 || len <= 0 || addr + len > heapEnd) return false;
+    pos += len;
+    for (let prev = -1; pos < bytes.length;) {
+      const kind = uvarint();
+      if (kind === 0) return true;
+      const off = uvarint();
+      if (kind < 0 || kind > MAX_FIELD_KIND || off <= prev || off % ptrSize !== 0 || off + ptrSize > len) return false;
+      prev = off;
+    }
+    return false;
+  };
+  for (let p = 0; p < Math.min(SYNC_WINDOW, bytes.length); p++) {
+    pos = p;
+    let k = 0;
+    while (k < SYNC_RECORDS && pos < bytes.length && objectAt()) k++;
+    if (k === SYNC_RECORDS) return from + p;
+  }
+  return undefined;
+}
+
+/**
+ * The helper's side: object records from the boundary findObjectRecords finds after
+ * request.hint up to the first record of another kind. Undefined when there is no boundary
+ * or the records are damaged there (the main decoder then reads them and reports it).
+ */
+export function decodeObjectPart(source: ByteSource, request: PartRequest, onBoundary: (offset: number | undefined) => void): ObjectPart | undefined {
+  const start = findObjectRecords(source, request.params, request.hint);
+  onBoundary(start);
+  if (start === undefined) return undefined;
+  const decoder = new Decoder(new Reader(source, DEFAULT_BUFFER_SIZE, start), source);
+  return decoder.part(request);
 }
 
 /** FNV-1a parameters of the pointer-layout hash. */
@@ -66,7 +187,7 @@ export function decodeDump(source: ByteSource, options: DecodeOptions = {}): Dum
   const progress = options.onProgress;
   const r = new Reader(source, options.bufferSize ?? DEFAULT_BUFFER_SIZE, HEADER.length,
     progress && ((off) => progress(off, source.size)));
-  return new Decoder(r, source).run();
+  return new Decoder(r, source, options.parallel).run();
 }
 
 class Decoder {
@@ -85,6 +206,7 @@ class Decoder {
   private readonly maxObjects = Math.ceil(this.r.fileSize / 12) + 1024;
   private readonly hugeSizes = new Map<number, number>();
   private readonly checkpoints = new Float64Growable(this.maxObjects / 64);
+  private readonly checkpointObject = new Uint32Growable(this.maxObjects / 64);
   private readonly layoutHash = new Uint32Growable(this.maxObjects);
   private readonly ptrFirst = new Uint32Growable(this.maxObjects + 1);
   private readonly ptrOffsets = new Uint32Growable(this.r.fileSize / 10 + 1024);
@@ -140,12 +262,21 @@ class Decoder {
   /** Pointer-field offsets of the record being read (frames, segments, large objects). */
   private readonly scratchOffsets: number[] = [];
 
-  constructor(private readonly r: Reader, private readonly source: ByteSource) {}
+  /** The helper decoding the second half of the objects, until its part is taken or given up. */
+  private parallel: ParallelObjects | undefined;
+  /** Offset at which to ask the helper where its part starts (then: that boundary). */
+  private joinAt = Infinity;
+  private typeAddrsAtStart = 0;
+
+  constructor(private readonly r: Reader, private readonly source: ByteSource, parallel?: ParallelObjects) {
+    this.parallel = parallel;
+  }
 
   run(): DumpModel {
     const r = this.r;
     let error: DumpError | undefined;
     for (;;) {
+      if (r.offset >= this.joinAt) this.join(r.offset);
       const recStart = r.offset;
       r.mark = r.pos;
       let tag = -1;
@@ -157,6 +288,7 @@ class Decoder {
         if (this.params === undefined && tag !== Tag.Params) {
           throw new DumpError(recStart, `first record is ${RECORD_NAMES[tag]}, want params`);
         }
+        if (tag === Tag.Object && this.parallel && this.joinAt === Infinity) this.startParallel(recStart);
         this.record(tag, recStart);
         this.recordCounts[tag]++;
         this.recordBytes[tag] += r.offset - recStart;
@@ -175,7 +307,119 @@ class Decoder {
         break;
       }
     }
+    this.parallel?.cancel();
     return this.finish(error);
+  }
+
+  /** At the first object record: hands the second half of the rest of the file to the helper. */
+  private startParallel(recStart: number): void {
+    const parallel = this.parallel as ParallelObjects;
+    const params = this.params as DumpParams;
+    // Go >= 1.22 type words join typeAddrs as objects are read, which the helper could not see.
+    if (this.typeWords || !parallel.worthIt(this.r.fileSize - recStart)) {
+      this.parallel = undefined;
+      return;
+    }
+    const hint = recStart + Math.floor((this.r.fileSize - recStart) / 2);
+    this.typeAddrsAtStart = this.typeAddrs.size;
+    parallel.start({ hint, params, typeAddrs: this.typeAddrs.values() });
+    this.joinAt = hint;
+  }
+
+  /** At a record start past the hint: takes over the helper's part if this is where it starts. */
+  private join(offset: number): void {
+    const parallel = this.parallel as ParallelObjects;
+    const boundary = parallel.boundary();
+    if (boundary !== undefined && offset < boundary) {
+      this.joinAt = boundary; // not there yet
+      return;
+    }
+    this.joinAt = Infinity;
+    this.parallel = undefined;
+    // The helper started with the type addresses known at the first object: none may have come since.
+    const part = offset === boundary && this.typeAddrs.size === this.typeAddrsAtStart ? parallel.result() : undefined;
+    if (!part) {
+      parallel.cancel();
+      return;
+    }
+    this.appendPart(part);
+    this.r.seek(part.end);
+  }
+
+  /** The helper's side: object records from the reader's position (see decodeObjectPart). */
+  part(request: PartRequest): ObjectPart | undefined {
+    const r = this.r;
+    this.setParams(request.params);
+    for (const a of request.typeAddrs) this.typeAddrs.add(a);
+    const start = r.offset;
+    try {
+      while (r.remaining > 0) {
+        const recStart = r.offset;
+        r.mark = r.pos;
+        if (r.uvarint() !== Tag.Object) {
+          r.seek(recStart);
+          break;
+        }
+        this.object(recStart);
+      }
+    } catch (e) {
+      if (e instanceof DumpError) return undefined;
+      throw e;
+    }
+    const { objectPointerFields, objectsWithPointers, nilSlots, objectsOutsideHeap } = this.stats;
+    return {
+      start,
+      end: r.offset,
+      count: this.objectCount,
+      layoutHash: this.layoutHash.finish(),
+      checkpoints: this.checkpoints.finish(),
+      hugeSizes: [...this.hugeSizes],
+      ptrFirst: this.ptrFirst.finish(),
+      ptrOffsets: this.ptrOffsets.finish(),
+      ptrOffsetsHigh: this.ptrOffsetsHigh?.finish(),
+      ifaceWord: this.ifaceWord.finish(),
+      ifaceData: this.ifaceData.finish(),
+      runStart: this.runStart.finish(),
+      runSize: this.runSize.finish(),
+      runFirst: this.runFirst.finish(),
+      stats: { objectPointerFields, objectsWithPointers, nilSlots, objectsOutsideHeap },
+    };
+  }
+
+  /** Appends a part's objects as if they had been read here (see ObjectTable). */
+  private appendPart(part: ObjectPart): void {
+    const base = this.objectCount;
+    this.layoutHash.append(part.layoutHash);
+    // Checkpoints for objects 64k of the part: the part's own, at most 63 objects earlier.
+    const every = 1 << CHECKPOINT_SHIFT;
+    for (let g = Math.ceil(base / every) * every; g < base + part.count; g += every) {
+      const k = (g - base) >> CHECKPOINT_SHIFT;
+      this.checkpoints.push(part.checkpoints[k]);
+      this.checkpointObject.push(base + (k << CHECKPOINT_SHIFT));
+    }
+    for (const [i, len] of part.hugeSizes) this.hugeSizes.set(base + i, len);
+    this.ptrFirst.append(part.ptrFirst, this.ptrOffsets.length);
+    this.ptrOffsets.append(part.ptrOffsets);
+    if (part.ptrOffsetsHigh) this.ptrOffsetsHigh?.append(part.ptrOffsetsHigh);
+    this.ptrsAtObjectStart = this.ptrOffsets.length;
+    this.ifaceWord.append(part.ifaceWord);
+    this.ifaceData.append(part.ifaceData);
+    // The part's first run continues this one if its objects follow on (as one reader finds).
+    const n = part.runStart.length;
+    const joins = n > 0 && part.runStart[0] === this.runEnd && part.runSize[0] === this.runObjectSize && part.runSize[0] !== HUGE_SIZE;
+    const from = joins ? 1 : 0;
+    this.runStart.append(part.runStart.subarray(from));
+    this.runSize.append(part.runSize.subarray(from));
+    this.runFirst.append(part.runFirst.subarray(from), base);
+    if (part.count > 0) {
+      const last = n - 1;
+      this.runObjectSize = part.runSize[last];
+      this.runEnd = part.runStart[last] + (base + part.count - (base + part.runFirst[last])) * part.runSize[last];
+    }
+    this.objectCount += part.count;
+    for (const key of ['objectPointerFields', 'objectsWithPointers', 'nilSlots', 'objectsOutsideHeap'] as const) this.stats[key] += part.stats[key];
+    this.recordCounts[Tag.Object] += part.count;
+    this.recordBytes[Tag.Object] += part.end - part.start;
   }
 
   private record(tag: number, recStart: number): void {
@@ -275,7 +519,12 @@ class Decoder {
     const arch = r.string();
     const buildVersion = r.string();
     const ncpu = r.uvarint();
-    this.params = { bigEndian, ptrSize, heapStart, heapEnd, arch, buildVersion, ncpu };
+    this.setParams({ bigEndian, ptrSize, heapStart, heapEnd, arch, buildVersion, ncpu });
+  }
+
+  private setParams(params: DumpParams): void {
+    const { bigEndian, ptrSize, heapStart, heapEnd, buildVersion } = params;
+    this.params = params;
     this.ptrSize = ptrSize;
     this.littleEndian = !bigEndian;
     this.heapStart = heapStart;
@@ -419,7 +668,10 @@ class Decoder {
   private commitObject(recStart: number, addr: number, len: number, fieldCount: number, typeWord: number, layout: number): void {
     const i = this.objectCount++;
     this.layoutHash.push(layout);
-    if ((i & ((1 << CHECKPOINT_SHIFT) - 1)) === 0) this.checkpoints.push(recStart);
+    if ((i & ((1 << CHECKPOINT_SHIFT) - 1)) === 0) {
+      this.checkpoints.push(recStart);
+      this.checkpointObject.push(i);
+    }
     if (len >= HUGE_SIZE) this.hugeSizes.set(i, len);
     this.ptrFirst.push(this.ptrsAtObjectStart);
     this.ptrsAtObjectStart = this.ptrOffsets.length;
@@ -582,6 +834,7 @@ class Decoder {
       runOf: new Uint32Array(0),
       hugeSizes: this.hugeSizes,
       checkpoints: this.checkpoints.finish(),
+      checkpointObject: this.checkpointObject.finish(),
       layoutHash: this.layoutHash.finish(),
       ptrFirst: (this.ptrFirst.push(this.ptrsAtObjectStart), this.ptrFirst.finish()),
       ptrOffsets: this.ptrOffsets.finish(),

@@ -28,6 +28,14 @@ export class Growable<T extends TypedArray> {
     this.data[this.n++] = v;
   }
 
+  /** Appends every value of `values`, each plus `add`. */
+  append(values: ArrayLike<number>, add = 0): void {
+    while (this.n + values.length > this.data.length) this.grow();
+    if (add === 0 && ArrayBuffer.isView(values)) this.data.set(values as never, this.n);
+    else for (let k = 0; k < values.length; k++) this.data[this.n + k] = values[k] + add;
+    this.n += values.length;
+  }
+
   /** Drops the values after the first `length` (used to undo a partly read record). */
   truncate(length: number): void {
     this.n = Math.min(this.n, length);

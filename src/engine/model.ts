@@ -35,8 +35,13 @@ export interface ObjectTable {
   runOf: Uint32Array;
   /** Sizes of objects of 4 GiB or more (their run's size is HUGE_SIZE), by object. */
   hugeSizes: Map<number, number>;
-  /** File offset of the record of object i << CHECKPOINT_SHIFT; records in between are re-read. */
+  /**
+   * File offset of the record of object checkpointObject[k], which is object k << CHECKPOINT_SHIFT
+   * or, where a part of the file was decoded on another thread, up to 63 objects before it;
+   * the records in between are re-read.
+   */
   checkpoints: Float64Array;
+  checkpointObject: Uint32Array;
   /**
    * Pointer words of object i that are non-nil and inside [heapStart, heapEnd), in field order,
    * as offsets from heapStart: ptrOffsets[ptrFirst[i] .. ptrFirst[i+1]) holds their low 32 bits,

@@ -19,7 +19,7 @@ export interface ObjectRecord {
 export function readObjectRecord(model: DumpModel, source: ByteSource, index: number): ObjectRecord {
   const start = model.objects.checkpoints[index >> CHECKPOINT_SHIFT];
   const r = new Reader(source, 1 << 16, start);
-  let k = (index >> CHECKPOINT_SHIFT) << CHECKPOINT_SHIFT;
+  let k = model.objects.checkpointObject[index >> CHECKPOINT_SHIFT];
   for (;;) {
     r.mark = r.pos;
     const tag = r.uvarint();
