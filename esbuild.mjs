@@ -38,6 +38,8 @@ const entries = [
   // bundle if the engine ever imports it).
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...common, entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js' },
+  // The thread that decodes the second half of a dump's objects (for the worker and the CLI).
+  { ...common, entryPoints: ['src/worker/objectPartHelper.ts'], outfile: 'dist/objectPartHelper.js' },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/goheap.js', banner: { js: '#!/usr/bin/env node' } },
   {
     ...common,

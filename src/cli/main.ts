@@ -14,6 +14,7 @@ import { GoProgram } from '../engine/goProgram';
 import { Heap, PHASE_TITLES, Phase } from '../engine/heap';
 import { FileByteSource } from '../worker/fileByteSource';
 import { collectGarbage } from '../worker/reclaim';
+import { ThreadedObjects } from '../worker/threadedObjects';
 import { printDiff, printGoroutines, printSummary, printTop, printTypes } from './reports';
 
 const USAGE = `usage: goheap <command> [options] FILE
@@ -147,6 +148,7 @@ export function run(argv: string[], out: (s: string) => void): number {
       try {
         heap = Heap.read(source, basename(file), {
           onProgress: progress && ((done, total) => progress('reading', done / total)),
+          parallel: new ThreadedObjects(file),
         });
       } catch (e) {
         if (e instanceof DumpError) {

@@ -145,11 +145,12 @@ export function findObjectRecords(source: ByteSource, params: DumpParams, from: 
  * request.hint up to the first record of another kind. Undefined when there is no boundary
  * or the records are damaged there (the main decoder then reads them and reports it).
  */
-export function decodeObjectPart(source: ByteSource, request: PartRequest, onBoundary: (offset: number | undefined) => void): ObjectPart | undefined {
+export function decodeObjectPart(source: ByteSource, request: PartRequest, onBoundary: (offset: number | undefined) => void,
+  onRead?: (fileOffset: number) => void): ObjectPart | undefined {
   const start = findObjectRecords(source, request.params, request.hint);
   onBoundary(start);
   if (start === undefined) return undefined;
-  const decoder = new Decoder(new Reader(source, DEFAULT_BUFFER_SIZE, start), source);
+  const decoder = new Decoder(new Reader(source, DEFAULT_BUFFER_SIZE, start, onRead), source);
   return decoder.part(request);
 }
 

@@ -35,12 +35,19 @@ export function computeDominators(graph: HeapGraph, options: DominatorOptions = 
   const { vertex, idom, count } = immediateDominators(graph, total, options);
   options.reclaim?.();
   const objects = graph.model.objects;
-  // Retained sizes: in reverse preorder each node adds its total to its dominator's.
+  // Retained sizes: in reverse preorder each node adds its total to its dominator's. On
+  // preorder numbers the pass reads sequentially and only the dominator's total is a jump.
+  const byNumber = new Float64Array(count + 1);
+  for (let i = 1; i <= count; i++) if (vertex[i] < n) byNumber[i] = objectSize(objects, vertex[i]);
+  for (let i = count; i >= 2; i--) byNumber[idom[i]] += byNumber[i];
   const retained = new Float64Array(total);
-  for (let i = 1; i <= count; i++) if (vertex[i] < n) retained[vertex[i]] = objectSize(objects, vertex[i]);
   const idomNode = new Int32Array(total).fill(-1);
-  for (let i = 2; i <= count; i++) idomNode[vertex[i]] = vertex[idom[i]];
-  for (let i = count; i >= 2; i--) retained[idomNode[vertex[i]]] += retained[vertex[i]];
+  retained[root] = byNumber[1];
+  for (let i = 2; i <= count; i++) {
+    const v = vertex[i];
+    retained[v] = byNumber[i];
+    idomNode[v] = vertex[idom[i]];
+  }
   return { nodeCount: total, root, idom: idomNode, retained };
 }
 

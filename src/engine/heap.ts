@@ -53,6 +53,7 @@ export class Heap {
   /** Phase 2: resolve pointers into the object graph. */
   index(): HeapGraph {
     if (!this.graph) {
+      this.reclaim?.(); // what decoding left (a helper thread's part, once copied)
       this.graph = buildGraph(this.model);
       this.reclaim?.();
     }

@@ -14,6 +14,7 @@ import { DumpSource, FromWorker, ProgramCheck, ToWorker } from '../protocol/work
 import { GoProgram } from '../engine/goProgram';
 import { FileByteSource } from './fileByteSource';
 import { collectGarbage } from './reclaim';
+import { ThreadedObjects } from './threadedObjects';
 
 const port = parentPort;
 if (!port) throw new Error('src/worker/main.ts runs as a worker thread');
@@ -67,7 +68,10 @@ async function analyse(src: DumpSource): Promise<void> {
     source = 'path' in src ? new FileByteSource(src.path) : new MemoryByteSource(new Uint8Array(src.bytes));
     const reading = progress('reading');
     reading(0);
-    heap = Heap.read(source, src.name, { onProgress: (done, total) => reading(done / total) });
+    heap = Heap.read(source, src.name, {
+      onProgress: (done, total) => reading(done / total),
+      parallel: 'path' in src ? new ThreadedObjects(src.path) : undefined,
+    });
     heap.reclaim = collectGarbage;
     api = heapService(heap, () => baseline);
     reach('decoded');

@@ -66,6 +66,8 @@ async function main(): Promise<void> {
   if (files.length === 0) files.push(largeDump(1024));
   const runner = join(DATA, 'pipeline.js');
   await esbuild.build({ entryPoints: [join(__dirname, 'pipeline.ts')], bundle: true, platform: 'node', outfile: runner, logLevel: 'error' });
+  // The thread that decodes the second half of the objects, beside the runner as beside the worker.
+  await esbuild.build({ entryPoints: [join(REPO, 'src', 'worker', 'objectPartHelper.ts')], bundle: true, platform: 'node', outfile: join(DATA, 'objectPartHelper.js'), logLevel: 'error' });
   for (const file of files) {
     const size = statSync(file).size;
     const mb = size / 1e6;

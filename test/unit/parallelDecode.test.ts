@@ -4,13 +4,17 @@
  * here runs on this thread (the threads themselves: cli.test.ts).
  */
 import * as assert from 'assert';
-import { readFileSync } from 'fs';
+import { buildSync } from 'esbuild';
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
 import { basename, join } from 'path';
 import { ByteSource, MemoryByteSource } from '../../src/engine/byteSource';
 import { ObjectPart, ParallelObjects, PartRequest, decodeDump, decodeObjectPart, findObjectRecords } from '../../src/engine/decoder';
 import { DumpModel } from '../../src/engine/model';
 import { readObjectRecord } from '../../src/engine/objectRecords';
-import { SAMPLES, SHARED_CORPUS, findDumps, hasSharedCorpus } from '../support/corpus';
+import { FileByteSource } from '../../src/worker/fileByteSource';
+import { ThreadedObjects } from '../../src/worker/threadedObjects';
+import { REPO, SAMPLES, SHARED_CORPUS, findDumps, hasSharedCorpus } from '../support/corpus';
 
 /** A helper on this thread; `shift` moves the boundary it reports (to test stepping over it). */
 class InlineHelper implements ParallelObjects {
@@ -48,7 +52,7 @@ function snapshot(m: DumpModel, source: ByteSource): unknown {
   assert.ok(checkpoints.length === checkpointObject.length);
   const objects = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, plain(v)]));
   const records = [];
-  for (let i = 0; i < m.objects.count; i += 1 + (i % 7)) records.push(readObjectRecord(m, source, i));
+  for (let i = 0; i < m.objects.count; i += 1 + (i % 61)) records.push(readObjectRecord(m, source, i));
   return { objects, records, recordCounts: m.recordCounts, recordBytes: m.recordBytes, stats: m.stats, error: m.error?.message, roots: plain(m.roots.value) };
 }
 
@@ -92,5 +96,44 @@ describe('decoding object records on two threads', function () {
     const part = decodeObjectPart(source, { hint: at - 3, params: m.params, typeAddrs: new Float64Array() }, () => undefined);
     assert.strictEqual(part?.start, at);
     assert.strictEqual(part?.count, m.objects.count - 64, 'the part runs to the last object record');
+  });
+});
+
+describe('the helper thread (ThreadedObjects)', function () {
+  this.timeout(60_000);
+  const dir = mkdtempSync(join(tmpdir(), 'goheap-helper-'));
+  const script = join(dir, 'objectPartHelper.js');
+  before(function () {
+    buildSync({ entryPoints: [join(REPO, 'src', 'worker', 'objectPartHelper.ts')], bundle: true, platform: 'node', outfile: script, logLevel: 'error' });
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('decodes the second half on another thread and gives the single reader\'s model', function () {
+    const path = join(SAMPLES, 'dumps', 'orders.heapdump');
+    const source = new FileByteSource(path);
+    try {
+      const helper = new ThreadedObjects(path, script, 0);
+      let part: ObjectPart | undefined;
+      const result = helper.result.bind(helper);
+      helper.result = () => (part = result());
+      const model = decodeDump(source, { parallel: helper });
+      assert.ok(part && part.count > 0, 'the helper\'s part was taken');
+      assert.deepStrictEqual(snapshot(model, source), snapshot(decodeDump(source), source));
+    } finally {
+      source.close();
+    }
+  });
+
+  it('falls back to reading alone when the helper cannot start', function () {
+    const path = join(SAMPLES, 'dumps', 'orders.heapdump');
+    const source = new FileByteSource(path);
+    try {
+      const helper = new ThreadedObjects(path, join(dir, 'missing.js'), 0);
+      assert.strictEqual(helper.worthIt(1 << 30), false, 'no helper script, no helper');
+      const broken = new ThreadedObjects(join(dir, 'no-such.heapdump'), script, 0);
+      assert.deepStrictEqual(snapshot(decodeDump(source, { parallel: broken }), source), snapshot(decodeDump(source), source));
+    } finally {
+      source.close();
+    }
   });
 });
