@@ -7,7 +7,7 @@
  * dominators by Semi-NCA, on preorder numbers in Int32Arrays, everything iterative: object
  * chains in real heaps are hundreds of thousands deep.
  */
-import { HeapGraph } from './graph';
+import { HeapGraph, shiftBack } from './graph';
 import { objectSize } from './model';
 
 export interface Dominators {
@@ -244,9 +244,9 @@ export function dominatorChildren(dom: Dominators): [Uint32Array, Uint32Array] {
   const { idom } = dom;
   for (let v = 0; v < dom.nodeCount; v++) if (idom[v] >= 0) first[idom[v] + 1]++;
   for (let v = 0; v < dom.nodeCount; v++) first[v + 1] += first[v];
-  const fill = first.slice(0, dom.nodeCount);
   const child = new Uint32Array(first[dom.nodeCount]);
   // In node order (idom read sequentially): each node's children in index order.
-  for (let v = 0; v < dom.nodeCount; v++) if (idom[v] >= 0) child[fill[idom[v]]++] = v;
+  for (let v = 0; v < dom.nodeCount; v++) if (idom[v] >= 0) child[first[idom[v]]++] = v;
+  shiftBack(first);
   return [first, child];
 }

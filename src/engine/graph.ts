@@ -227,17 +227,27 @@ function lowerBound(xs: Uint32Array, x: number): number {
   return lo;
 }
 
-/** Reverses a CSR graph: for each target, the sources of its incoming edges (counting sort). */
+/**
+ * Reverses a CSR graph: for each target, the sources of its incoming edges (counting sort).
+ * revFirst[t] serves as t's fill cursor (ending at t+1's start) and is shifted back by one
+ * afterwards: no second array of cursors.
+ */
 export function invertCsr(n: number, first: Uint32Array, target: Uint32Array): [Uint32Array, Uint32Array] {
   const revFirst = new Uint32Array(n + 1);
   for (let e = 0; e < target.length; e++) revFirst[target[e] + 1]++;
   for (let i = 0; i < n; i++) revFirst[i + 1] += revFirst[i];
-  const fill = revFirst.slice(0, n);
   const source = new Uint32Array(target.length);
   for (let i = 0; i < n; i++) {
-    for (let e = first[i]; e < first[i + 1]; e++) source[fill[target[e]]++] = i;
+    for (let e = first[i]; e < first[i + 1]; e++) source[revFirst[target[e]]++] = i;
   }
+  shiftBack(revFirst);
   return [revFirst, source];
+}
+
+/** After a fill that used first[k] as k's cursor (so it ends at k+1's start): first[k] = k's start. */
+export function shiftBack(first: Uint32Array): void {
+  first.copyWithin(1, 0, first.length - 1);
+  first[0] = 0;
 }
 
 /** Groups items 0..count-1 by key (counting sort): items with key k are out[first[k] .. first[k+1]). */
