@@ -169,8 +169,7 @@ function predecessors(graph: HeapGraph, info: Int32Array, count: number): [Int32
     if (a !== 0) put(dfn(target[r]), a);
   }
   for (let g = 0; g < graph.groups.length; g++) if (dfn(n + g) !== 0) put(dfn(n + g), 1);
-  for (let i = count + 1; i > 0; i--) first[i] = first[i - 1];
-  first[0] = 0;
+  shiftBack(first);
   return [first, preds];
 }
 

@@ -245,7 +245,7 @@ export function invertCsr(n: number, first: Uint32Array, target: Uint32Array): [
 }
 
 /** After a fill that used first[k] as k's cursor (so it ends at k+1's start): first[k] = k's start. */
-export function shiftBack(first: Uint32Array): void {
+export function shiftBack(first: Uint32Array | Int32Array): void {
   first.copyWithin(1, 0, first.length - 1);
   first[0] = 0;
 }
