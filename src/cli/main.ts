@@ -7,11 +7,11 @@
 import { writeFileSync } from 'fs';
 import { basename } from 'path';
 import { gzipSync, inflateSync } from 'zlib';
-import { buildProfile } from '../engine/pprof';
-import { DumpError } from '../engine/errors';
-import { BinaryError } from '../engine/elf';
-import { GoProgram } from '../engine/goProgram';
-import { Heap, PHASE_TITLES, Phase } from '../engine/heap';
+import { buildProfile } from '../engine/analysis/pprof';
+import { DumpError } from '../engine/format/errors';
+import { BinaryError } from '../engine/program/elf';
+import { GoProgram } from '../engine/program/goProgram';
+import { Heap, PHASE_TITLES, Phase } from '../engine/analysis/heap';
 import { FileByteSource } from '../worker/fileByteSource';
 import { collectGarbage } from '../worker/reclaim';
 import { ThreadedObjects } from '../worker/threadedObjects';

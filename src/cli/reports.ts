@@ -1,14 +1,14 @@
 /** The CLI's reports: each prints one command's answer for a terminal (or as JSON). */
-import { allocationSitesPage } from '../engine/allocationSites';
-import { goroutineGroupsPage } from '../engine/goroutineQueries';
-import type { Heap } from '../engine/heap';
-import { toJson } from '../engine/json';
-import { objectsPage, pathsToRoots } from '../engine/objectQueries';
-import { overview } from '../engine/overview';
-import { summarize } from '../engine/summary';
+import { allocationSitesPage } from '../engine/analysis/allocationSites';
+import { goroutineGroupsPage } from '../engine/analysis/goroutineQueries';
+import type { Heap } from '../engine/analysis/heap';
+import { toJson } from '../engine/util/json';
+import { objectsPage, pathsToRoots } from '../engine/analysis/objectQueries';
+import { overview } from '../engine/analysis/overview';
+import { summarize } from '../engine/analysis/summary';
 import { DiffRow } from '../engine/api';
 import { heapService } from '../engine/service';
-import { formatAddress, formatBytes, formatCount, formatPercent, frameText, summaryFrame } from '../engine/units';
+import { formatAddress, formatBytes, formatCount, formatPercent, frameText, summaryFrame } from '../engine/util/units';
 
 type Out = (s: string) => void;
 

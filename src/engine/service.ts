@@ -1,18 +1,18 @@
 /** HeapApi served from an analysed Heap: the one object the worker (and tests) call. */
 import { HeapApi } from './api';
-import { allocationSitesPage, flameGraph, lineStats, sampledObjectsPage } from './allocationSites';
-import { diffGoroutinePage, diffPage, diffTables } from './diff';
-import { goroutineDetail, goroutineGroupsPage } from './goroutineQueries';
-import { goroutineTriage } from './goroutineTriage';
-import type { Heap } from './heap';
+import { allocationSitesPage, flameGraph, lineStats, sampledObjectsPage } from './analysis/allocationSites';
+import { diffGoroutinePage, diffPage, diffTables } from './analysis/diff';
+import { goroutineDetail, goroutineGroupsPage } from './analysis/goroutineQueries';
+import { goroutineTriage } from './analysis/goroutineTriage';
+import type { Heap } from './analysis/heap';
 import {
   dominatorChildrenPage, dominatorNodeRow, findAddress, objectContents, objectDetail, objectsPage,
   pathsToRoots, references, referrers, sizeClasses,
-} from './objectQueries';
-import { overview } from './overview';
-import { buildProfile } from './pprof';
-import { rootLists, rootsPage } from './rootQueries';
-import { typeCoverage, typeInstancesPage, typesPage } from './typeIndex';
+} from './analysis/objectQueries';
+import { overview } from './analysis/overview';
+import { buildProfile } from './analysis/pprof';
+import { rootLists, rootsPage } from './analysis/rootQueries';
+import { typeCoverage, typeInstancesPage, typesPage } from './analysis/typeIndex';
 
 /** The API over `heap`; `baseline` gives the older dump to compare with, when one is loaded. */
 export function heapService(heap: Heap, baseline: () => Heap | undefined = () => undefined): HeapApi {

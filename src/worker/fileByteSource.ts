@@ -1,6 +1,6 @@
 /** A ByteSource over a file on disk, read with positioned reads (no whole-file buffer). */
 import { closeSync, fstatSync, openSync, readSync } from 'fs';
-import { ByteSource } from '../engine/byteSource';
+import { ByteSource } from '../engine/format/byteSource';
 
 export class FileByteSource implements ByteSource {
   private fd: number | undefined;

@@ -5,13 +5,13 @@
  */
 import { parentPort } from 'worker_threads';
 import { inflateSync } from 'zlib';
-import { ByteSource, MemoryByteSource } from '../engine/byteSource';
-import { DumpError } from '../engine/errors';
-import { Heap } from '../engine/heap';
+import { ByteSource, MemoryByteSource } from '../engine/format/byteSource';
+import { DumpError } from '../engine/format/errors';
+import { Heap } from '../engine/analysis/heap';
 import { heapService } from '../engine/service';
 import { AnalysisStage, ApiMethod, HeapApi, Phase, REQUIRED_STAGE, STAGE_ORDER } from '../protocol/rpc';
 import { DumpSource, FromWorker, ProgramCheck, ToWorker } from '../protocol/workerMessages';
-import { GoProgram } from '../engine/goProgram';
+import { GoProgram } from '../engine/program/goProgram';
 import { FileByteSource } from './fileByteSource';
 import { collectGarbage } from './reclaim';
 import { ThreadedObjects } from './threadedObjects';

@@ -3,7 +3,7 @@
  * dump (the engine's decodeObjectPart) and hands them over without copying.
  */
 import { workerData } from 'worker_threads';
-import { decodeObjectPart } from '../engine/decoder';
+import { decodeObjectPart } from '../engine/format/decoder';
 import { FileByteSource } from './fileByteSource';
 import { HelperData, HelperState } from './threadedObjects';
 

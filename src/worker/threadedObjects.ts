@@ -9,7 +9,7 @@ import { existsSync } from 'fs';
 import { availableParallelism } from 'os';
 import { join } from 'path';
 import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from 'worker_threads';
-import { ObjectPart, ParallelObjects, PartRequest } from '../engine/decoder';
+import { ObjectPart, ParallelObjects, PartRequest } from '../engine/format/decoder';
 
 /** Below this many bytes of object records a second thread does not pay for its start. */
 const MIN_BYTES = 64 << 20;

@@ -2,9 +2,9 @@
  * One run of the whole analysis on a file, as the worker does it, printing phase times and
  * the peak RSS of this process as JSON. bench.ts runs it in a fresh child process per run.
  */
-import { Heap } from '../../src/engine/heap';
-import { objectsPage, sizeClasses } from '../../src/engine/objectQueries';
-import { typeCoverage } from '../../src/engine/typeIndex';
+import { Heap } from '../../src/engine/analysis/heap';
+import { objectsPage, sizeClasses } from '../../src/engine/analysis/objectQueries';
+import { typeCoverage } from '../../src/engine/analysis/typeIndex';
 import { FileByteSource } from '../../src/worker/fileByteSource';
 import { collectGarbage } from '../../src/worker/reclaim';
 import { ThreadedObjects } from '../../src/worker/threadedObjects';

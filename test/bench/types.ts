@@ -5,9 +5,9 @@
  * precision and recall of each evidence source against the hidden type words.
  */
 import { relative } from 'path';
-import { Heap } from '../../src/engine/heap';
-import { typeCoverage } from '../../src/engine/typeIndex';
-import { hasAllocationHeaders } from '../../src/engine/format';
+import { Heap } from '../../src/engine/analysis/heap';
+import { typeCoverage } from '../../src/engine/analysis/typeIndex';
+import { hasAllocationHeaders } from '../../src/engine/format/format';
 import { FileByteSource } from '../../src/worker/fileByteSource';
 import { REPO, SAMPLES, SHARED_CORPUS, findDumps } from '../support/corpus';
 import { precision, recall, totals, typePrecision } from '../support/typePrecision';

@@ -8,9 +8,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'os';
 import { basename, join } from 'path';
 import { gunzipSync, inflateSync } from 'zlib';
-import { typeHeapFromDwarf } from '../../src/engine/dwarfTyping';
-import { GoProgram } from '../../src/engine/goProgram';
-import { Heap } from '../../src/engine/heap';
+import { typeHeapFromDwarf } from '../../src/engine/typing/dwarfTyping';
+import { GoProgram } from '../../src/engine/program/goProgram';
+import { Heap } from '../../src/engine/analysis/heap';
 import { FileByteSource } from '../../src/worker/fileByteSource';
 import { SAMPLES, SHARED_CORPUS } from './corpus';
 

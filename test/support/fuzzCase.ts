@@ -2,9 +2,9 @@
  * One fuzz case: a mutated dump must give a model (complete or partial) or a DumpError,
  * and the analyses and queries on a model must not throw.
  */
-import { MemoryByteSource } from '../../src/engine/byteSource';
-import { DumpError } from '../../src/engine/errors';
-import { Heap } from '../../src/engine/heap';
+import { MemoryByteSource } from '../../src/engine/format/byteSource';
+import { DumpError } from '../../src/engine/format/errors';
+import { Heap } from '../../src/engine/analysis/heap';
 import { heapService } from '../../src/engine/service';
 
 export type Outcome = 'model' | 'partial' | 'error';

@@ -6,8 +6,8 @@
  * common one. Precision = pure members / labelled members with a known type; recall =
  * labelled members / members with a known type.
  */
-import { Heap } from '../../src/engine/heap';
-import { Labels, runPasses } from '../../src/engine/typeInference';
+import { Heap } from '../../src/engine/analysis/heap';
+import { Labels, runPasses } from '../../src/engine/typing/typeInference';
 import { FileByteSource } from '../../src/worker/fileByteSource';
 
 export interface Score {

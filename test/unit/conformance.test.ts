@@ -5,10 +5,10 @@
 import * as assert from 'assert';
 import { readFileSync } from 'fs';
 import { basename, relative } from 'path';
-import { buildGraph } from '../../src/engine/graph';
-import { decodeDump } from '../../src/engine/decoder';
-import { toJson } from '../../src/engine/json';
-import { summarize } from '../../src/engine/summary';
+import { buildGraph } from '../../src/engine/graph/graph';
+import { decodeDump } from '../../src/engine/format/decoder';
+import { toJson } from '../../src/engine/util/json';
+import { summarize } from '../../src/engine/analysis/summary';
 import { FileByteSource } from '../../src/worker/fileByteSource';
 import { REPO, dumpsWithSummaries, hasSharedCorpus, parseJsonExact } from '../support/corpus';
 

@@ -6,10 +6,10 @@
 import * as assert from 'assert';
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
-import { MemoryByteSource } from '../../src/engine/byteSource';
-import { decodeDump } from '../../src/engine/decoder';
-import { objectAddress, objectSize } from '../../src/engine/model';
-import { DumpError } from '../../src/engine/errors';
+import { MemoryByteSource } from '../../src/engine/format/byteSource';
+import { decodeDump } from '../../src/engine/format/decoder';
+import { objectAddress, objectSize } from '../../src/engine/format/model';
+import { DumpError } from '../../src/engine/format/errors';
 import { SHARED_CORPUS } from '../support/corpus';
 
 interface Variant {

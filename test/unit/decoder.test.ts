@@ -5,11 +5,11 @@
 import * as assert from 'assert';
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { MemoryByteSource } from '../../src/engine/byteSource';
-import { decodeDump } from '../../src/engine/decoder';
-import { objectAddress, objectSize } from '../../src/engine/model';
-import { toJson } from '../../src/engine/json';
-import { summarize } from '../../src/engine/summary';
+import { MemoryByteSource } from '../../src/engine/format/byteSource';
+import { decodeDump } from '../../src/engine/format/decoder';
+import { objectAddress, objectSize } from '../../src/engine/format/model';
+import { toJson } from '../../src/engine/util/json';
+import { summarize } from '../../src/engine/analysis/summary';
 import { DumpBuilder } from '../fixtures/dumpBuilder';
 import { SAMPLES } from '../support/corpus';
 

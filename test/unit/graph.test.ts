@@ -3,8 +3,8 @@
  * against naive algorithms (reachability with one node removed) on random graphs.
  */
 import * as assert from 'assert';
-import { MemoryByteSource } from '../../src/engine/byteSource';
-import { Heap } from '../../src/engine/heap';
+import { MemoryByteSource } from '../../src/engine/format/byteSource';
+import { Heap } from '../../src/engine/analysis/heap';
 import { DumpBuilder, Pointers } from '../fixtures/dumpBuilder';
 import { rng } from '../support/mutate';
 

@@ -10,8 +10,8 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { Profile } from 'pprof-format';
 import { gunzipSync, gzipSync } from 'zlib';
-import { Heap } from '../../src/engine/heap';
-import { ProfileKind, buildProfile } from '../../src/engine/pprof';
+import { Heap } from '../../src/engine/analysis/heap';
+import { ProfileKind, buildProfile } from '../../src/engine/analysis/pprof';
 import { FileByteSource } from '../../src/worker/fileByteSource';
 import { SAMPLES } from '../support/corpus';
 

@@ -3,7 +3,7 @@
  * rows, same order, ties included.
  */
 import * as assert from 'assert';
-import { firstInOrder, pageOf, sortedPermutation } from '../../src/engine/sort';
+import { firstInOrder, pageOf, sortedPermutation } from '../../src/engine/util/sort';
 import { rng } from '../support/mutate';
 
 describe('firstInOrder', function () {

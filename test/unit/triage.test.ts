@@ -1,8 +1,8 @@
 /** Goroutine triage on dumps built for the purpose and on the sample. */
 import * as assert from 'assert';
 import { join } from 'path';
-import { MemoryByteSource } from '../../src/engine/byteSource';
-import { Heap } from '../../src/engine/heap';
+import { MemoryByteSource } from '../../src/engine/format/byteSource';
+import { Heap } from '../../src/engine/analysis/heap';
 import { heapService } from '../../src/engine/service';
 import { FileByteSource } from '../../src/worker/fileByteSource';
 import { DumpBuilder } from '../fixtures/dumpBuilder';

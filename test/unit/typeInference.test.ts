@@ -5,9 +5,9 @@
  */
 import * as assert from 'assert';
 import { readFileSync } from 'fs';
-import { MemoryByteSource } from '../../src/engine/byteSource';
-import { hasAllocationHeaders } from '../../src/engine/format';
-import { Heap } from '../../src/engine/heap';
+import { MemoryByteSource } from '../../src/engine/format/byteSource';
+import { hasAllocationHeaders } from '../../src/engine/format/format';
+import { Heap } from '../../src/engine/analysis/heap';
 import { heapService } from '../../src/engine/service';
 import { DumpBuilder } from '../fixtures/dumpBuilder';
 import { SAMPLES, SHARED_CORPUS, findDumps, hasSharedCorpus } from '../support/corpus';

@@ -3,7 +3,7 @@
  * the Heap holds one, and richer inference (interface pairs, propagation, the program
  * binary) replaces it without touching the queries.
  */
-import { TypeGuess } from './api';
+import type { TypeGuess } from '../api';
 
 /** Every object assigned to a type group, groups named on demand. */
 export interface TypeGroups {

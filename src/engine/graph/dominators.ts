@@ -8,7 +8,7 @@
  * chains in real heaps are hundreds of thousands deep.
  */
 import { HeapGraph, shiftBack } from './graph';
-import { objectSize } from './model';
+import { objectSize } from '../format/model';
 
 export interface Dominators {
   /** Number of nodes: objects, then root groups, then the synthetic root. */

@@ -1,8 +1,8 @@
 /** The overview: what the dump is, how big the heap is, MemStats explained, GC pauses. */
-import { Overview, OverviewStat } from './api';
-import { MemStatsField, RECORD_NAMES } from './format';
+import { Overview, OverviewStat } from '../api';
+import { MemStatsField, RECORD_NAMES } from '../format/format';
 import type { Heap } from './heap';
-import { objectSize } from './model';
+import { objectSize } from '../format/model';
 
 /** One-line explanations from the runtime package's MemStats documentation. */
 const MEMSTATS_DOCS: Record<MemStatsField | 'NumGC', [string, OverviewStat['unit']]> = {

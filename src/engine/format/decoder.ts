@@ -1,4 +1,9 @@
 /**
+ * Layer format/: bytes -> records -> the decoded model. It owns the byte source, the buffered
+ * reader, this record decoder, the model's typed arrays (model.ts), the format's constants and
+ * DumpError, and the re-reading of single object records. It imports only util/: everything
+ * else in the engine is built on what this layer decodes.
+ *
  * Streaming decoder of the "go1.7 heap dump" format into a DumpModel.
  *
  * The file is read once, front to back, through one reused buffer (Reader). Every record kind
@@ -14,8 +19,8 @@ import {
   HEADER, MAX_FIELD_KIND, MEMSTATS_FIELDS, MemStatsField, RECORD_NAMES, Tag,
   TYPE_WORD_MAX_SIZE, TYPE_WORD_MIN_SIZE, hasAllocationHeaders,
 } from './format';
-import { AddressSet } from './addressSet';
-import { Float64Growable, Uint32Growable, columnBuilders, finishColumns } from './growable';
+import { AddressSet } from '../util/addressSet';
+import { Float64Growable, Uint32Growable, columnBuilders, finishColumns } from '../util/growable';
 import {
   AllocSampleTable, CHECKPOINT_SHIFT, DecodeStats, DeferRecord, DumpModel, DumpParams,
   FinalizerRecord, FrameTable, GoroutineTable, HUGE_SIZE, ItabRecord, MemProfBucket, MemStats,
@@ -23,7 +28,7 @@ import {
   TypeRecord, runNumbers,
 } from './model';
 import { DEFAULT_BUFFER_SIZE, Reader, wordAt } from './reader';
-import { StringTable } from './strings';
+import { StringTable } from '../util/strings';
 
 export interface DecodeOptions {
   /** Called as the file is read, with the number of bytes read so far. */

@@ -4,11 +4,11 @@
  * bytes and retained bytes. How each object's key is chosen is the TypeNamer's business, so
  * better inference replaces it without touching the histogram.
  */
-import { Page, Range, Sort, TypeCoverage, TypeGuess, TypeRow } from './api';
+import { Page, Range, Sort, TypeCoverage, TypeGuess, TypeRow } from '../api';
 import { groupRetained } from './groupRetained';
 import type { Heap } from './heap';
 import { clampRange } from './objectQueries';
-import { sortedPermutation } from './sort';
+import { sortedPermutation } from '../util/sort';
 
 export type TypeSortKey = 'count' | 'bytes' | 'retained';
 

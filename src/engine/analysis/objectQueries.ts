@@ -5,13 +5,13 @@
 import {
   DominatorNodeRow, EdgeRow, ObjectContents, ObjectDetail, ObjectRow, ObjectSortKey, Page, Range,
   RootPath, SizeClassRow, Sort,
-} from './api';
-import { readAt } from './byteSource';
-import { allocatingFrames } from './format';
+} from '../api';
+import { readAt } from '../format/byteSource';
+import { allocatingFrames } from '../format/format';
 import { objectFields } from './objectFields';
 import type { Heap } from './heap';
-import { readObjectRecord, readWords } from './objectRecords';
-import { sortedPermutation } from './sort';
+import { readObjectRecord, readWords } from '../format/objectRecords';
+import { sortedPermutation } from '../util/sort';
 
 /** Largest window of object bytes one call returns. */
 const MAX_CONTENTS_WINDOW = 1 << 20;

@@ -3,10 +3,10 @@
  * stack and one object size), with the profile's counts and what the alloc-sample records
  * say is still in the dump; and the flame graph of a metric over those stacks.
  */
-import { AllocationSiteRow, FlameNode, LineStat, Page, Range, SiteMetric, Sort } from './api';
+import { AllocationSiteRow, FlameNode, LineStat, Page, Range, SiteMetric, Sort } from '../api';
 import { sparseGroupRetained } from './groupRetained';
 import type { Heap } from './heap';
-import { allocatingFrames } from './format';
+import { allocatingFrames } from '../format/format';
 import { clampRange } from './objectQueries';
 
 /** A site as the table keeps it: the row's figures, its profile buckets and sampled objects. */

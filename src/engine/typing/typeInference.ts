@@ -1,4 +1,9 @@
 /**
+ * Layer typing/: what each object is. It owns the evidence passes, their combination into type
+ * groups (typeNames.ts), the DWARF walk (dwarfTyping.ts) and the HeapView it reads the heap
+ * through (heapView.ts). It imports program/, graph/, format/, util/ and types from ../api;
+ * never analysis/: the Heap plugs the namer in, typing does not reach back.
+ *
  * Types from every piece of evidence in the dump (and the program binary, when there is
  * one), each pass giving some objects a type group with a confidence, combined strongest
  * first.
@@ -17,16 +22,16 @@
  * Each pass is independent (so its precision can be measured alone, see typeReport.ts) and
  * works on dense ids in typed arrays: millions of objects, no per-object strings.
  */
-import { TypeGuess } from './api';
-import type { Heap } from './heap';
-import type { GoProgram } from './goProgram';
-import { TypeRecord } from './model';
-import { readObjectRecord } from './objectRecords';
-import { PairTable } from './pairTable';
+import type { TypeGuess } from '../api';
+import type { HeapView } from './heapView';
+import type { GoProgram } from '../program/goProgram';
+import { TypeRecord } from '../format/model';
+import { readObjectRecord } from '../format/objectRecords';
+import { PairTable } from '../util/pairTable';
 import { TypeGroups, TypeNamer } from './typeNames';
 import { dwarfTypingOf } from './dwarfTyping';
-import { baseName } from './units';
-import { allocatingFrames, parseGoVersion } from './format';
+import { baseName } from '../util/units';
+import { allocatingFrames, parseGoVersion } from '../format/format';
 
 export type Source = TypeGuess['source'];
 export type Confidence = NonNullable<TypeGuess['confidence']>;
@@ -55,7 +60,7 @@ class TypeFacts {
 
   private readonly program: GoProgram | undefined;
 
-  constructor(heap: Heap) {
+  constructor(heap: HeapView) {
     for (const t of heap.model.types) this.records.set(t.addr, t);
     for (const it of heap.model.itabs) this.itabType.set(it.addr, it.type);
     this.program = heap.program;
@@ -140,11 +145,11 @@ class Output implements Labels {
 }
 
 /** The object a pointer to a whole value designates (see Heap.objectStartingAt). */
-function objectAt(heap: Heap, addr: number): number {
+function objectAt(heap: HeapView, addr: number): number {
   return heap.objectStartingAt(addr);
 }
 
-export function exactPass(heap: Heap, facts: TypeFacts, out: Output): void {
+export function exactPass(heap: HeapView, facts: TypeFacts, out: Output): void {
   const group = out.grouper();
   const { typeWordObject, typeWordAddr } = heap.model.objects;
   for (let k = 0; k < typeWordObject.length; k++) {
@@ -158,7 +163,7 @@ export function exactPass(heap: Heap, facts: TypeFacts, out: Output): void {
  * The program's DWARF types, carried from typed globals and proven objects along typed
  * pointers (see dwarfTyping.ts). Nothing without a matching program binary with DWARF.
  */
-export function dwarfPass(heap: Heap, out: Output): void {
+export function dwarfPass(heap: HeapView, out: Output): void {
   const typing = dwarfTypingOf(heap);
   if (!typing) return;
   const group = out.grouper();
@@ -173,7 +178,7 @@ export function dwarfPass(heap: Heap, out: Output): void {
  * Interface values: (itab, data) and (type, data) pairs, and panic values. The decoder keeps
  * only pairs whose first word was a known itab or type address when read.
  */
-export function itabPass(heap: Heap, facts: TypeFacts, out: Output): void {
+export function itabPass(heap: HeapView, facts: TypeFacts, out: Output): void {
   const group = out.grouper();
   const conflicts: number[] = [];
   const assign = (word: number, data: number) => {
@@ -192,7 +197,7 @@ export function itabPass(heap: Heap, facts: TypeFacts, out: Output): void {
 }
 
 /** The object type of finalizer records (`ot` is the type of a pointer to the object). */
-export function finalizerPass(heap: Heap, facts: TypeFacts, out: Output): void {
+export function finalizerPass(heap: HeapView, facts: TypeFacts, out: Output): void {
   const group = out.grouper();
   for (const f of [...heap.model.finalizers, ...heap.model.queuedFinalizers]) {
     const o = objectAt(heap, f.obj);
@@ -205,7 +210,7 @@ function finalizedName(facts: TypeFacts, ot: number): string {
   return facts.known(ot) ? facts.pointee(ot).name : `object with a finalizer (pointer type 0x${ot.toString(16)})`;
 }
 
-export function sitePass(heap: Heap, out: Output): void {
+export function sitePass(heap: HeapView, out: Output): void {
   const group = out.grouper();
   const { memProf, allocSamples } = heap.model;
   if (allocSamples.count === 0) return;
@@ -221,7 +226,7 @@ export function sitePass(heap: Heap, out: Output): void {
   }
 }
 
-function siteName(heap: Heap, f: { func: number; file: number; line: number } | undefined): string {
+function siteName(heap: HeapView, f: { func: number; file: number; line: number } | undefined): string {
   const strings = heap.model.strings;
   return f ? `${strings.get(f.func)} (${baseName(strings.get(f.file))}:${f.line})` : 'unknown site';
 }
@@ -234,7 +239,7 @@ export interface Shapes {
 }
 
 /** Shape ids: objects of one size and pointer layout share one. */
-export function shapeIds(heap: Heap): Shapes {
+export function shapeIds(heap: HeapView): Shapes {
   const { objects } = heap.model;
   const { layoutHash } = objects;
   const table = new PairTable();
@@ -260,7 +265,7 @@ interface Strong {
  * what a typed object's children reference is reached too. Conflicting referrers leave it
  * unlabelled.
  */
-export function fieldPass(heap: Heap, strong: Strong, shapes: Shapes, shapeName: (s: number) => string, out: Output): void {
+export function fieldPass(heap: HeapView, strong: Strong, shapes: Shapes, shapeName: (s: number) => string, out: Output): void {
   const g = heap.requireGraph();
   const pairs = new PairTable();
   const names: (() => string)[] = [];
@@ -302,7 +307,7 @@ export function fieldPass(heap: Heap, strong: Strong, shapes: Shapes, shapeName:
 }
 
 /** "Likely T": unlabelled members of a shape whose strongly typed members (two or more) all share group T. */
-export function shapeVotePass(heap: Heap, strong: Strong, shapes: Shapes, out: Output): void {
+export function shapeVotePass(heap: HeapView, strong: Strong, shapes: Shapes, out: Output): void {
   const vote = new Int32Array(shapes.count).fill(NONE);
   const votes = new Uint32Array(shapes.count);
   for (let i = 0; i < heap.objectCount; i++) {
@@ -323,7 +328,7 @@ export function shapeVotePass(heap: Heap, strong: Strong, shapes: Shapes, out: O
 }
 
 /** Runtime layouts recognised by shape: the map header (hmap) of Go < 1.24. */
-export function contentPass(heap: Heap, out: Output): void {
+export function contentPass(heap: HeapView, out: Output): void {
   const v = parseGoVersion(heap.model.params.buildVersion);
   if (!v || v[0] !== 1 || v[1] >= 24 || heap.model.params.ptrSize !== 8) return;
   const hmapHash = layoutHashOf([16, 24, 40]);
@@ -341,7 +346,7 @@ export function layoutHashOf(offsets: number[]): number {
   return offsets.length === 0 ? 0 : (h >>> 0) || 1;
 }
 
-export function shapePass(heap: Heap, shapes: Shapes, shapeName: (s: number) => string, out: Output): void {
+export function shapePass(heap: HeapView, shapes: Shapes, shapeName: (s: number) => string, out: Output): void {
   for (let s = 0; s < shapes.count; s++) out.groups.push({ confidence: 'weak', name: () => shapeName(s), key: `shape:${s}` });
   for (let i = 0; i < heap.objectCount; i++) if (out.free(i)) out.of[i] = out.base + shapes.of[i];
 }
@@ -353,7 +358,7 @@ const SOURCES: Source[] = ['exact', 'dwarf', 'itab', 'finalizer', 'site', 'field
  * content, shape). Shared: one array, each object labelled by the first pass that can.
  * Independent: each pass on its own array (to measure it alone; N ints per pass).
  */
-export function runPasses(heap: Heap, options: InferenceOptions, mode: 'shared' | 'independent'): Labels[] {
+export function runPasses(heap: HeapView, options: InferenceOptions, mode: 'shared' | 'independent'): Labels[] {
   const n = heap.objectCount;
   const facts = new TypeFacts(heap);
   const shared = mode === 'shared' ? new Int32Array(n).fill(NONE) : undefined;
@@ -413,12 +418,12 @@ export function runPasses(heap: Heap, options: InferenceOptions, mode: 'shared' 
  * Names shapes on demand from one example object each. Group names live as long as the
  * classification: they must not hold the per-object shape array (only the examples).
  */
-function shapeNamer(heap: Heap, example: number[]): (s: number) => string {
+function shapeNamer(heap: HeapView, example: number[]): (s: number) => string {
   const names: (string | undefined)[] = [];
   return (s) => (names[s] ??= describeShape(heap, example[s]));
 }
 
-function describeShape(heap: Heap, i: number): string {
+function describeShape(heap: HeapView, i: number): string {
   const size = heap.size(i);
   if (heap.model.objects.layoutHash[i] === 0) return `${size} B, no pointers`;
   const fields = readObjectRecord(heap.model, heap.source, i).fields;
@@ -450,7 +455,7 @@ export function toGroups(passes: Labels[]): TypeGroups {
 }
 
 /** The type namer of the Heap: every pass, strongest first; the evidence list for the inspector. */
-export function inferenceNamer(heap: Heap, options: InferenceOptions = { useTypeWords: true }): TypeNamer {
+export function inferenceNamer(heap: HeapView, options: InferenceOptions = { useTypeWords: true }): TypeNamer {
   let groups: TypeGroups | undefined;
   let beforeGraph: TypeGroups | undefined;
   return {
@@ -479,7 +484,7 @@ export function inferenceNamer(heap: Heap, options: InferenceOptions = { useType
  * Every kind of evidence about one object, for the inspector: computed for this object
  * alone (the shared classification keeps only the winner).
  */
-function objectEvidence(heap: Heap, options: InferenceOptions, i: number, groups: TypeGroups | undefined): TypeGuess[] {
+function objectEvidence(heap: HeapView, options: InferenceOptions, i: number, groups: TypeGroups | undefined): TypeGuess[] {
   const facts = new TypeFacts(heap);
   const out: TypeGuess[] = [];
   if (options.useTypeWords) {

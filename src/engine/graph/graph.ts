@@ -1,11 +1,15 @@
 /**
+ * Layer graph/: the object graph. It owns the address index (address -> object, interior
+ * pointers included), the pointer graph and its roots in CSR form, and the dominator tree with
+ * retained sizes. It imports format/ and util/ only; it knows nothing of types or programs.
+ *
  * The object graph: every pointer word resolved to the object that contains its target,
  * outgoing edges and referrers in CSR form, and the roots grouped by where they live.
  */
 import { AddressIndex, NOT_FOUND } from './addressIndex';
-import { Float64Growable, Growable, Uint32Growable } from './growable';
-import { DumpModel, RootKind, objectAddress } from './model';
-import { sortedPermutation } from './sort';
+import { Float64Growable, Growable, Uint32Growable } from '../util/growable';
+import { DumpModel, RootKind, objectAddress } from '../format/model';
+import { sortedPermutation } from '../util/sort';
 
 /** A root that the graph adds: a referent of an object that has a registered finalizer. */
 export const FINALIZER_REFERENT = 12;

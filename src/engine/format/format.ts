@@ -3,7 +3,7 @@
  * (Go 1.7 through 1.26). See ../shared/heapdumps/FORMAT.md for the record layouts.
  */
 
-import type { StringTable } from './strings';
+import type { StringTable } from '../util/strings';
 
 export const HEADER = 'go1.7 heap dump\n';
 

@@ -9,7 +9,7 @@
  * Lookups are bound by memory latency (a million runs do not fit in cache), so each run's
  * fields sit together in one array: one cache miss per lookup instead of four.
  */
-import { HUGE_SIZE, ObjectTable } from './model';
+import { HUGE_SIZE, ObjectTable } from '../format/model';
 
 const PAGE = 8192;
 const ARENA = 64 * 1024 * 1024;

@@ -8,12 +8,12 @@
  * goroutines waiting on one object form a group, and the other goroutines whose stacks point
  * at it are the ones that could wake them.
  */
-import { Finding, GoroutineTriage, WaitRow } from './api';
-import { goroutineStatusName } from './format';
+import { Finding, GoroutineTriage, WaitRow } from '../api';
+import { goroutineStatusName } from '../format/format';
 import type { Heap } from './heap';
-import { readAt } from './byteSource';
-import { RootKind } from './model';
-import { wordAt } from './reader';
+import { readAt } from '../format/byteSource';
+import { RootKind } from '../format/model';
+import { wordAt } from '../format/reader';
 import { waitReasonOf } from './goroutineQueries';
 
 const WAITING = 4;

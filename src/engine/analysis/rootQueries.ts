@@ -3,14 +3,14 @@
  * queued, OS threads and other roots, each with the object it holds and what that retains.
  * Goroutine stacks are roots too; the goroutine queries cover them.
  */
-import { Page, Range, RootEntryRow, RootListKind, RootListSummary } from './api';
-import { RootGroupKind } from './graph';
+import { Page, Range, RootEntryRow, RootListKind, RootListSummary } from '../api';
+import { RootGroupKind } from '../graph/graph';
 import type { Heap } from './heap';
-import { FinalizerRecord, RootKind } from './model';
+import { FinalizerRecord, RootKind } from '../format/model';
 import { clampRange } from './objectQueries';
-import { sortedPermutation } from './sort';
-import { typeRecordName } from './typeNames';
-import { formatAddress, formatCount } from './units';
+import { sortedPermutation } from '../util/sort';
+import { typeRecordName } from '../typing/typeNames';
+import { formatAddress, formatCount } from '../util/units';
 
 const GROUP_OF: Partial<Record<RootListKind, RootGroupKind>> = {
   data: 'data', bss: 'bss', finalizers: 'finalizers', queuedFinalizers: 'queuedFinalizers', other: 'other',

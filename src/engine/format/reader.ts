@@ -6,7 +6,7 @@
  */
 import { ByteSource } from './byteSource';
 import { DumpError } from './errors';
-import { decodeGoString } from './strings';
+import { decodeGoString } from '../util/strings';
 
 export const DEFAULT_BUFFER_SIZE = 32 << 20;
 

@@ -12,7 +12,7 @@
 import { Function as PFunction, Line, Location, Profile, Sample, StringTable, ValueType } from 'pprof-format';
 import { allocationSites } from './allocationSites';
 import type { Heap } from './heap';
-import { PairTable } from './pairTable';
+import { PairTable } from '../util/pairTable';
 import { typeIndex } from './typeIndex';
 
 export type ProfileKind = 'memory' | 'retained' | 'references';

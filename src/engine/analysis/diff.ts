@@ -6,16 +6,16 @@
  * (and the same type word, where there is one) in both dumps is a survivor; the rest of the
  * newer dump's objects are new.
  */
-import { DiffGoroutineRow, DiffRow, DiffSortKey, DiffSummary, Page, Range, Sort } from './api';
+import { DiffGoroutineRow, DiffRow, DiffSortKey, DiffSummary, Page, Range, Sort } from '../api';
 import { allocationSites } from './allocationSites';
 import { goroutineGroups } from './goroutineQueries';
 import type { Heap } from './heap';
-import { objectAddress, objectSize } from './model';
+import { objectAddress, objectSize } from '../format/model';
 import { clampRange } from './objectQueries';
 import { typeIndex } from './typeIndex';
-import { goroutineStatusName } from './format';
+import { goroutineStatusName } from '../format/format';
 
-import type { Tally } from './api';
+import type { Tally } from '../api';
 
 /** Whether object i of the newer dump was already in the older one. */
 function survivorTest(older: Heap, newer: Heap): (i: number) => boolean {

@@ -3,11 +3,11 @@
  * (../shared/heapdumps/oracle.py), so that the two compare mechanically, plus what the
  * analysis adds (reachability, damage).
  */
-import { Dominators } from './dominators';
-import { HEADER, MEMSTATS_FIELDS, RECORD_NAMES, goroutineStatusName } from './format';
-import { GraphStats } from './graph';
-import { hex } from './json';
-import { DumpModel, FinalizerRecord, objectAddress, objectSize } from './model';
+import { Dominators } from '../graph/dominators';
+import { HEADER, MEMSTATS_FIELDS, RECORD_NAMES, goroutineStatusName } from '../format/format';
+import { GraphStats } from '../graph/graph';
+import { hex } from '../util/json';
+import { DumpModel, FinalizerRecord, objectAddress, objectSize } from '../format/model';
 
 export function summarize(
   model: DumpModel,

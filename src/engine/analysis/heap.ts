@@ -1,29 +1,36 @@
 /**
+ * Layer analysis/: the queries and their answers. It owns the analysed Heap (this file: the
+ * model, graph, dominators and type namer of one dump, phase by phase) and every query on it:
+ * objects, fields, types, roots, goroutines, triage, allocation sites, overview, summary,
+ * diff, pprof. It may import every layer below (typing/, program/, graph/, format/, util/) and
+ * ../api; only ../service.ts and the front ends import it.
+ *
  * An analysed heap dump: the decoded model, then (phase by phase) the object graph and the
  * dominator tree, plus the lookups that the queries share. The phases run one at a time so
  * a caller (the worker) can answer queries and report progress between them.
  */
-import { ObjectRow, RootRef, SourceFrame } from './api';
-export { PHASE_TITLES, type Phase } from './api';
-import { ByteSource, readAt } from './byteSource';
-import { wordAt } from './reader';
-import { DecodeOptions, decodeDump } from './decoder';
-import { Dominators, computeDominators, dominatorChildren } from './dominators';
-import { FINALIZER_REFERENT, HeapGraph, buildGraph } from './graph';
-import { TYPE_WORD_MAX_SIZE, TYPE_WORD_MIN_SIZE, hasAllocationHeaders } from './format';
-import { BinaryMatch, GoProgram } from './goProgram';
-import { DumpModel, ROOT_KIND_NAMES, RootKind, objectAddress, objectSize } from './model';
-import { firstInOrder, pageOf, sortedPermutation } from './sort';
-import { baseName } from './units';
-import { inferenceNamer } from './typeInference';
-import { TypeNamer } from './typeNames';
+import { ObjectRow, RootRef, SourceFrame } from '../api';
+export { PHASE_TITLES, type Phase } from '../api';
+import { ByteSource, readAt } from '../format/byteSource';
+import { wordAt } from '../format/reader';
+import { DecodeOptions, decodeDump } from '../format/decoder';
+import { Dominators, computeDominators, dominatorChildren } from '../graph/dominators';
+import { FINALIZER_REFERENT, HeapGraph, buildGraph } from '../graph/graph';
+import { TYPE_WORD_MAX_SIZE, TYPE_WORD_MIN_SIZE, hasAllocationHeaders } from '../format/format';
+import { BinaryMatch, GoProgram } from '../program/goProgram';
+import { DumpModel, ROOT_KIND_NAMES, RootKind, objectAddress, objectSize } from '../format/model';
+import { firstInOrder, pageOf, sortedPermutation } from '../util/sort';
+import { baseName } from '../util/units';
+import { inferenceNamer } from '../typing/typeInference';
+import type { HeapView } from '../typing/heapView';
+import { TypeNamer } from '../typing/typeNames';
 
 type ObjectOrder = 'size' | 'retained' | 'address';
 
 /** Pages of objects ending at most this far down come from a selection, not a sort. */
 const FIRST_PAGE_LIMIT = 1000;
 
-export class Heap {
+export class Heap implements HeapView {
   graph: HeapGraph | undefined;
   dominators: Dominators | undefined;
   typeNamer: TypeNamer;

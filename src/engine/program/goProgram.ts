@@ -1,14 +1,19 @@
 /**
+ * Layer program/: the Go binary that wrote a dump. It owns the ELF reader, the build info, the
+ * line tables (pclntab), the module data, the runtime type descriptors and DWARF. It imports
+ * format/ (the byte source, the dump's params and segments to match against) and util/, and
+ * only types from ../api; it never sees the object graph.
+ *
  * The program binary that wrote a dump: its build info, line tables, runtime type
  * descriptors and global variables, and whether it is the program that wrote a given dump.
  * Everything is read lazily from the file through a ByteSource.
  */
-import type { ProgramInfo } from './api';
-import { ByteSource } from './byteSource';
+import type { ProgramInfo } from '../api';
+import { ByteSource } from '../format/byteSource';
 import { Dwarf } from './dwarf';
 import { BinaryError, ElfFile, Inflate, STT_OBJECT } from './elf';
 import { GoBuildInfo, readGoBuildInfo } from './goBuildInfo';
-import type { DumpParams, SegmentRecord } from './model';
+import type { DumpParams, SegmentRecord } from '../format/model';
 import { ModuleData, findModuleData } from './moduleData';
 import { LineTable, SourceFrame } from './pclntab';
 import { RuntimeType, TypeReader } from './runtimeTypes';

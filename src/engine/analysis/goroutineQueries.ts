@@ -2,8 +2,8 @@
  * Goroutines grouped by identical stack, status and wait reason (as panicparse does), and
  * one goroutine's stack, defers and panics.
  */
-import { GoroutineDetail, GoroutineGroupRow, Page, Range, SourceFrame, StackFrameRow } from './api';
-import { goroutineStatusName } from './format';
+import { GoroutineDetail, GoroutineGroupRow, Page, Range, SourceFrame, StackFrameRow } from '../api';
+import { goroutineStatusName } from '../format/format';
 import type { Heap } from './heap';
 import { clampRange } from './objectQueries';
 

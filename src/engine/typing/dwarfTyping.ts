@@ -13,13 +13,13 @@
  * their headers say how many: 2^B buckets (Go < 1.24), lengthMask+1 groups and dirLen tables
  * (swiss maps, Go >= 1.24), dataqsiz channel slots, cap slice elements.
  */
-import { readAt } from './byteSource';
-import { DType, TAG } from './dwarf';
-import type { GoProgram } from './goProgram';
-import type { Heap } from './heap';
-import { contentsOffsets, readObjectRecord, readObjectsInOrder } from './objectRecords';
-import { objectAddress, objectSize } from './model';
-import { wordAt } from './reader';
+import { readAt } from '../format/byteSource';
+import { DType, TAG } from '../program/dwarf';
+import type { GoProgram } from '../program/goProgram';
+import type { HeapView } from './heapView';
+import { contentsOffsets, readObjectRecord, readObjectsInOrder } from '../format/objectRecords';
+import { objectAddress, objectSize } from '../format/model';
+import { wordAt } from '../format/reader';
 
 const KIND_CHAN = 18;
 const KIND_FUNC = 19;
@@ -51,7 +51,7 @@ export interface DwarfTypingOptions {
   seedTypeWords: boolean;
 }
 
-export function typeHeapFromDwarf(heap: Heap, program: GoProgram, options: DwarfTypingOptions = { seedTypeWords: true }): DwarfTyping | undefined {
+export function typeHeapFromDwarf(heap: HeapView, program: GoProgram, options: DwarfTypingOptions = { seedTypeWords: true }): DwarfTyping | undefined {
   const dwarf = program.dwarf();
   if (!dwarf) return undefined;
   let types: Map<number, DType>;
@@ -64,10 +64,10 @@ export function typeHeapFromDwarf(heap: Heap, program: GoProgram, options: Dwarf
   return new Walk(heap, program, new TypeView(types, program), options).run();
 }
 
-const cache = new WeakMap<Heap, { program: GoProgram; typing: DwarfTyping | undefined }>();
+const cache = new WeakMap<HeapView, { program: GoProgram; typing: DwarfTyping | undefined }>();
 
 /** The typing of the heap with its attached program (computed once per program). */
-export function dwarfTypingOf(heap: Heap): DwarfTyping | undefined {
+export function dwarfTypingOf(heap: HeapView): DwarfTyping | undefined {
   const program = heap.program;
   if (!program) return undefined;
   let c = cache.get(heap);
@@ -93,7 +93,7 @@ class Walk {
   private readonly segments: { addr: number; size: number; region: Region }[];
   private readonly little: boolean;
 
-  constructor(private readonly heap: Heap, private readonly program: GoProgram, private readonly tv: TypeView, private readonly options: DwarfTypingOptions) {
+  constructor(private readonly heap: HeapView, private readonly program: GoProgram, private readonly tv: TypeView, private readonly options: DwarfTypingOptions) {
     this.n = heap.objectCount;
     this.labelOf = new Int32Array(this.n).fill(-1);
     this.typeOf = new Int32Array(this.n).fill(-1);

@@ -3,12 +3,12 @@
  * would print it (numbers, bools, a string's first bytes, a slice's length and capacity, an
  * interface's dynamic type), pointers with the object they point into.
  */
-import { FieldRow } from './api';
-import { readAt } from './byteSource';
-import { TAG } from './dwarf';
-import { dwarfTypingOf } from './dwarfTyping';
+import { FieldRow } from '../api';
+import { readAt } from '../format/byteSource';
+import { TAG } from '../program/dwarf';
+import { dwarfTypingOf } from '../typing/dwarfTyping';
 import type { Heap } from './heap';
-import { readObjectRecord } from './objectRecords';
+import { readObjectRecord } from '../format/objectRecords';
 
 const MAX_ROWS = 300;
 const MAX_ELEMENTS = 64;

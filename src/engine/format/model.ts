@@ -6,7 +6,7 @@
  */
 import { DumpError } from './errors';
 import { MemStatsField } from './format';
-import { StringTable } from './strings';
+import { StringTable } from '../util/strings';
 
 export interface DumpParams {
   bigEndian: boolean;
