@@ -12,7 +12,7 @@ import { DumpError } from '../engine/format/errors';
 import { BinaryError } from '../engine/program/elf';
 import { GoProgram } from '../engine/program/goProgram';
 import { Heap, PHASE_TITLES, Phase } from '../engine/analysis/heap';
-import { FileByteSource } from '../worker/fileByteSource';
+import { FileByteSource, openProgramFile } from '../worker/fileByteSource';
 import { collectGarbage } from '../worker/reclaim';
 import { ThreadedObjects } from '../worker/threadedObjects';
 import { printDiff, printGoroutines, printSummary, printTop, printTypes } from './reports';
@@ -37,9 +37,10 @@ commands:
                             each allocation stack retain) or references (dominator chains)
 
 options of every command:
-  --binary PROGRAM          the Go program (ELF) that wrote the dump: exact function names,
-                            file:line for every frame, named globals, full type names. A
-                            binary that did not write the dump is reported and not used.
+  --binary PROGRAM          the Go program (ELF, or an ELF gzipped) that wrote the dump:
+                            exact function names, file:line for every frame, named globals,
+                            full type names. A binary that did not write the dump is
+                            reported and not used.
 
 exit status: 0 ok, 1 not a readable heap dump (or program binary), 2 usage, 3 damaged or
 truncated dump (what could be read is printed, then the error)`;
@@ -66,7 +67,8 @@ interface Options {
 
 function parseArgs(argv: string[]): Options {
   const [command, ...rest] = argv;
-  if (!command || command === '-h' || command === '--help' || command === 'help') throw new UsageError('');
+  if (!command) throw new UsageError('no command given');
+  if (command === '-h' || command === '--help' || command === 'help') throw new UsageError('');
   if (!['summary', 'top', 'types', 'goroutines', 'diff', 'pprof'].includes(command)) throw new UsageError(`unknown command "${command}"`);
   const opts: Options = { command, file: '', older: '', kind: 'memory', output: '', json: false, n: 10, explicitN: false, binary: '' };
   for (let i = 0; i < rest.length; i++) {
@@ -121,13 +123,13 @@ export function run(argv: string[], out: (s: string) => void): number {
     process.stderr.write(msg ? `goheap: ${msg}\n\n${USAGE}\n` : `${USAGE}\n`);
     return msg ? EXIT.usage : EXIT.ok;
   }
-  const opened: FileByteSource[] = [];
+  const opened: { close(): void }[] = [];
   try {
     let program: GoProgram | undefined;
     if (opts.binary) {
       try {
-        const source = new FileByteSource(opts.binary);
-        opened.push(source);
+        const source = openProgramFile(opts.binary);
+        if (source instanceof FileByteSource) opened.push(source);
         program = new GoProgram(source, opts.binary, (b) => inflateSync(b));
       } catch (e) {
         process.stderr.write(`goheap: ${e instanceof BinaryError ? e.message : `${opts.binary}: ${(e as Error).message}`}\n`);
@@ -199,6 +201,14 @@ export function run(argv: string[], out: (s: string) => void): number {
 
 if (require.main === module) {
   const chunks: string[] = [];
-  const code = run(process.argv.slice(2), (s) => chunks.push(s));
+  let code: number;
+  try {
+    code = run(process.argv.slice(2), (s) => chunks.push(s));
+  } catch (e) {
+    // A message, not a stack trace (GOHEAP_DEBUG=1 shows it): the user can act on the first.
+    process.stdout.write(chunks.join(''));
+    process.stderr.write(`goheap: ${process.env.GOHEAP_DEBUG ? (e as Error).stack : (e as Error).message}\n`);
+    code = EXIT.unreadable;
+  }
   process.stdout.write(chunks.join(''), () => process.exit(code));
 }

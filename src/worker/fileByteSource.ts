@@ -1,14 +1,42 @@
 /** A ByteSource over a file on disk, read with positioned reads (no whole-file buffer). */
-import { closeSync, fstatSync, openSync, readSync } from 'fs';
-import { ByteSource } from '../engine/format/byteSource';
+import { Stats, closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'fs';
+import { gunzipSync } from 'zlib';
+import { ByteSource, MemoryByteSource } from '../engine/format/byteSource';
+
+/** What kind of file a path names, when it is not a regular file. */
+function notRegular(s: Stats): string | undefined {
+  if (s.isFile()) return undefined;
+  if (s.isDirectory()) return 'a directory';
+  if (s.isFIFO()) return 'a named pipe (FIFO)';
+  if (s.isSocket()) return 'a socket';
+  if (s.isCharacterDevice() || s.isBlockDevice()) return 'a device';
+  return 'not a regular file';
+}
+
+/**
+ * Throws a plain Error naming the path unless it is a regular file. Checked before opening:
+ * opening a FIFO blocks until a writer comes, and a directory opens but cannot be read.
+ */
+export function requireRegularFile(path: string): void {
+  const kind = notRegular(statSync(path));
+  if (kind) throw new Error(`${path} is ${kind}, not a file that can be read`);
+}
 
 export class FileByteSource implements ByteSource {
   private fd: number | undefined;
   readonly size: number;
 
   constructor(readonly path: string) {
+    requireRegularFile(path);
     this.fd = openSync(path, 'r');
-    this.size = fstatSync(this.fd).size;
+    const s = fstatSync(this.fd);
+    // Replaced between the check and the open: check again on what was opened.
+    const kind = notRegular(s);
+    if (kind) {
+      this.close();
+      throw new Error(`${path} is ${kind}, not a file that can be read`);
+    }
+    this.size = s.size;
   }
 
   read(target: Uint8Array, offset: number, length: number, position: number): number {
@@ -20,4 +48,18 @@ export class FileByteSource implements ByteSource {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }
+}
+
+/**
+ * A program binary as a ByteSource: read in place, or, when it is gzipped (as the samples
+ * ship them), unpacked into memory first.
+ */
+export function openProgramFile(path: string): FileByteSource | MemoryByteSource {
+  const file = new FileByteSource(path);
+  const magic = new Uint8Array(2);
+  if (file.read(magic, 0, 2, 0) === 2 && magic[0] === 0x1f && magic[1] === 0x8b) {
+    file.close();
+    return new MemoryByteSource(gunzipSync(readFileSync(path)));
+  }
+  return file;
 }

@@ -12,7 +12,7 @@ import { heapService } from '../engine/service';
 import { AnalysisStage, ApiMethod, HeapApi, Phase, REQUIRED_STAGE, STAGE_ORDER } from '../protocol/rpc';
 import { DumpSource, FromWorker, ProgramCheck, ToWorker } from '../protocol/workerMessages';
 import { GoProgram } from '../engine/program/goProgram';
-import { FileByteSource } from './fileByteSource';
+import { FileByteSource, openProgramFile } from './fileByteSource';
 import { collectGarbage } from './reclaim';
 import { ThreadedObjects } from './threadedObjects';
 
@@ -136,7 +136,7 @@ async function checkProgram(id: number, src: DumpSource, attach: boolean): Promi
   let source: ByteSource | undefined;
   try {
     await until('decoded');
-    source = 'path' in src ? new FileByteSource(src.path) : new MemoryByteSource(new Uint8Array(src.bytes));
+    source = 'path' in src ? openProgramFile(src.path) : new MemoryByteSource(new Uint8Array(src.bytes));
     const program = new GoProgram(source, src.name, (b) => inflateSync(b));
     const h = heap as Heap;
     const match = program.match(h.model.params, h.model.data, h.model.bss);

@@ -5,6 +5,9 @@
  */
 import type MochaType from 'mocha';
 
+/** The line that carries the suite's counts out of the extension host. */
+export const TALLY_PREFIX = 'goheap-tally: ';
+
 export async function run(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Mocha } = require('mocha') as { Mocha: typeof MochaType };
@@ -13,6 +16,12 @@ export async function run(): Promise<void> {
   mocha.suite.emit('pre-require', globalThis, 'extension.test', mocha);
   await import('./extension.test');
   await new Promise<void>((resolve, reject) => {
-    mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} integration test(s) failed`)) : resolve()));
+    const runner = mocha.run((failures) => {
+      // Read by test/integration/run.ts, which adds it to npm test's tally.
+      const s = runner.stats;
+      if (s) console.log(`${TALLY_PREFIX}${JSON.stringify({ passes: s.passes, failures: s.failures, pending: s.pending })}`);
+      if (failures > 0) reject(new Error(`${failures} integration test(s) failed`));
+      else resolve();
+    });
   });
 }

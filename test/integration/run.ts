@@ -7,6 +7,8 @@ import { execFileSync } from 'child_process';
 import { join } from 'path';
 import { format } from 'util';
 import { unpackSampleProgram } from '../support/binaries';
+import { writeTally } from '../support/tallyReporter';
+import { TALLY_PREFIX } from './index';
 import { REPO, SAMPLES } from '../support/corpus';
 import { launchChromium, remoteUri, startCodeServer, workbenchUrl } from '../vscode/codeServer';
 
@@ -26,7 +28,8 @@ async function main(): Promise<number> {
     });
     await page.exposeFunction('codeAutomationLog', (level: string, args: unknown[]) => {
       const text = Array.isArray(args) ? format(...args) : String(args);
-      if (!NOISE.test(text)) console.log(level === 'error' ? `[error] ${text}` : text);
+      if (text.startsWith(TALLY_PREFIX)) writeTally(JSON.parse(text.slice(TALLY_PREFIX.length)));
+      else if (!NOISE.test(text)) console.log(level === 'error' ? `[error] ${text}` : text);
     });
     const url = workbenchUrl(server, SAMPLES, [
       ['extensionDevelopmentPath', remoteUri(server, REPO)],

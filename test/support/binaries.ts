@@ -4,8 +4,7 @@
  * binaries are stored gzipped; they are unpacked once per run into a temporary folder.
  */
 import { spawnSync } from 'child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { basename, join } from 'path';
 import { gunzipSync, inflateSync } from 'zlib';
 import { typeHeapFromDwarf } from '../../src/engine/typing/dwarfTyping';
@@ -13,6 +12,7 @@ import { GoProgram } from '../../src/engine/program/goProgram';
 import { Heap } from '../../src/engine/analysis/heap';
 import { FileByteSource } from '../../src/worker/fileByteSource';
 import { SAMPLES, SHARED_CORPUS } from './corpus';
+import { tempDir } from './tempDir';
 
 export interface ProgramPair {
   /** Unpacked binary. */
@@ -24,7 +24,7 @@ export interface ProgramPair {
 let dir: string | undefined;
 
 function unpack(gz: string, name: string): string {
-  dir ??= mkdtempSync(join(tmpdir(), 'goheap-bin-'));
+  dir ??= tempDir('goheap-bin-');
   const out = join(dir, name);
   if (!existsSync(out)) writeFileSync(out, gunzipSync(readFileSync(gz)), { mode: 0o755 });
   return out;
@@ -113,5 +113,5 @@ export function dwarfTypingScore(pair: ProgramPair, dump: string) {
     if (norm(typing.labels[l]) === norm(program.typeAt(typeWordAddr[k])?.name ?? '?')) agree++;
   }
   source.close();
-  return { reachable, typed, agree, labelled, typedGlobals: typing.typedGlobals };
+  return { reachable, typed, agree, labelled, typedGlobals: typing.typedGlobals, typeWords: typeWordObject.length };
 }

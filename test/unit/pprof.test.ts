@@ -5,8 +5,7 @@
  */
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { Profile } from 'pprof-format';
 import { gunzipSync, gzipSync } from 'zlib';
@@ -14,6 +13,7 @@ import { Heap } from '../../src/engine/analysis/heap';
 import { ProfileKind, buildProfile } from '../../src/engine/analysis/pprof';
 import { FileByteSource } from '../../src/worker/fileByteSource';
 import { SAMPLES } from '../support/corpus';
+import { tempDir } from '../support/tempDir';
 
 const SAMPLE = join(SAMPLES, 'dumps', 'orders.heapdump');
 const summary = JSON.parse(readFileSync(SAMPLE.replace('.heapdump', '.summary.json'), 'utf8'));
@@ -35,7 +35,7 @@ function goTotal(file: string, sampleIndex: string): number {
 
 describe('pprof export', function () {
   let heap: Heap;
-  const dir = mkdtempSync(join(tmpdir(), 'goheap-pprof-'));
+  const dir = tempDir('goheap-pprof-');
   const write = (kind: ProfileKind) => {
     const file = join(dir, `${kind}.pb.gz`);
     writeFileSync(file, gzipSync(buildProfile(heap, kind)));

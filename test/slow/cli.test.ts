@@ -4,11 +4,11 @@
  */
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { existsSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { ProgramPair, programPairs } from '../support/binaries';
 import { REPO, SAMPLES, parseJsonExact } from '../support/corpus';
+import { tempDir } from '../support/tempDir';
 
 const CLI = join(REPO, 'dist', 'goheap.js');
 const SAMPLE = join(SAMPLES, 'dumps', 'orders.heapdump');
@@ -121,7 +121,7 @@ describe('goheap CLI', function () {
 
   it('exit 3 with partial output and the error for a truncated dump', function () {
     const bytes = readFileSync(SAMPLE);
-    const cut = join(mkdtempSync(join(tmpdir(), 'goheap-')), 'cut.heapdump');
+    const cut = join(tempDir('goheap-'), 'cut.heapdump');
     writeFileSync(cut, bytes.subarray(0, bytes.length - 5000));
     const r = goheap('summary', cut);
     assert.strictEqual(r.code, 3);
