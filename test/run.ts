@@ -3,16 +3,15 @@
  * each run even when an earlier one failed, then one line summing them all:
  * "N passed, N failed[, N skipped]". Exits non-zero when any stage failed.
  *
- * Mocha stages report their counts through test/support/tallyReporter.ts (GOHEAP_TALLY); the
+ * Mocha stages report their counts through test/support/tally.ts (GOHEAP_TALLY); the
  * integration suite, which runs inside VS Code, prints them and test/integration/run.ts
  * writes them there. A stage that ends without counts (a crash) counts as one failure.
  */
 import { spawnSync } from 'child_process';
-import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { REPO } from './support/corpus';
 import { tempDir } from './support/tempDir';
-import type { Tally } from './support/tallyReporter';
+import { Tally, readTallies } from './support/tally';
 
 interface Stage {
   name: string;
@@ -68,11 +67,6 @@ function main(): number {
   const sum = results.reduce((a, t) => ({ passed: a.passed + t.passed, failed: a.failed + t.failed, skipped: a.skipped + t.skipped }), { passed: 0, failed: 0, skipped: 0 });
   console.log(`${sum.passed} passed, ${sum.failed} failed${sum.skipped ? `, ${sum.skipped} skipped` : ''}`);
   return sum.failed > 0 ? 1 : 0;
-}
-
-function readTallies(file: string): Tally[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Tally);
 }
 
 process.exitCode = main();

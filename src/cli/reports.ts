@@ -8,7 +8,7 @@ import { overview } from '../engine/analysis/overview';
 import { summarize } from '../engine/analysis/summary';
 import { DiffRow } from '../engine/api';
 import { heapService } from '../engine/service';
-import { formatAddress, formatBytes, formatCount, formatPercent, frameText, summaryFrame } from '../engine/util/units';
+import { formatAddress, formatBytes, formatCount, formatPercent, frameText, phantomSlotsText, summaryFrame } from '../engine/util/units';
 
 type Out = (s: string) => void;
 
@@ -23,6 +23,7 @@ export function printSummary(heap: Heap, json: boolean, out: Out): void {
     `  heap          ${formatAddress(o.heapStart)} - ${formatAddress(o.heapEnd)}`,
     `  objects       ${formatCount(o.objectCount)} (${formatBytes(o.objectBytes)})`,
   ];
+  if (o.phantomSlots.count) lines.push(`  phantom slots ${phantomSlotsText(o)}`);
   if (o.reachableCount !== null && o.reachableBytes !== null) {
     lines.push(`  reachable     ${formatCount(o.reachableCount)} (${formatBytes(o.reachableBytes)}); garbage ${formatCount(o.objectCount - o.reachableCount)} (${formatBytes(o.objectBytes - o.reachableBytes)})`);
   }

@@ -315,8 +315,14 @@ export interface Overview {
   ncpu: number;
   heapStart: number;
   heapEnd: number;
+  /** Objects and their bytes: the object records, phantom slots left out. */
   objectCount: number;
   objectBytes: number;
+  /**
+   * Object records that are not objects (Go >= 1.22 writes the reserved tails of small-object
+   * spans as objects): left out of every count and view, said once.
+   */
+  phantomSlots: { count: number; bytes: number };
   reachableCount: number | null;
   reachableBytes: number | null;
   goroutineCount: number;

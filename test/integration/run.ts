@@ -7,7 +7,7 @@ import { execFileSync } from 'child_process';
 import { join } from 'path';
 import { format } from 'util';
 import { unpackSampleProgram } from '../support/binaries';
-import { writeTally } from '../support/tallyReporter';
+import { writeTally } from '../support/tally';
 import { TALLY_PREFIX } from './index';
 import { REPO, SAMPLES } from '../support/corpus';
 import { launchChromium, remoteUri, startCodeServer, workbenchUrl } from '../vscode/codeServer';

@@ -72,6 +72,9 @@ describe('goheap CLI', function () {
     assert.strictEqual(r.code, 0, r.err);
     const ours = parseJsonExact(r.out) as Record<string, unknown>;
     const oracle = parseJsonExact(readFileSync(SAMPLE.replace('.heapdump', '.summary.json'), 'utf8')) as Record<string, unknown>;
+    const { phantom_slots: phantoms, phantom_slot_bytes: phantomBytes, ...objects } = ours.objects as Record<string, unknown>;
+    assert.deepStrictEqual([phantoms, phantomBytes], [0, 0], 'Go 1.19 writes no phantom slots');
+    ours.objects = objects;
     for (const key of ['header', 'params', 'record_counts', 'objects', 'memstats', 'goroutines', 'goroutine_statuses',
       'goroutine_waitreasons', 'stackframes', 'type_count', 'itab_count', 'memprof_count', 'memprof_totals',
       'allocsample_count', 'finalizer_count', 'queuedfinalizer_count', 'data', 'bss']) {
@@ -80,6 +83,21 @@ describe('goheap CLI', function () {
     for (const key of ['pointer_values_into_heap', 'interior_pointers', 'objects_unreferenced']) {
       assert.strictEqual((ours.graph as Record<string, number>)[key], (oracle.graph as Record<string, number>)[key], `graph.${key}`);
     }
+  });
+
+  it('summary --json keeps the record counts and says how many records are phantom slots', function () {
+    const dump = join(SAMPLES, 'dumps', 'orders-go1.26.heapdump');
+    const r = goheap('summary', '--json', dump);
+    assert.strictEqual(r.code, 0, r.err);
+    const ours = JSON.parse(r.out);
+    const oracle = JSON.parse(readFileSync(dump.replace('.heapdump', '.summary.json'), 'utf8'));
+    assert.strictEqual(ours.objects.count, oracle.objects.count);
+    assert.ok(ours.objects.phantom_slots > 0);
+    assert.strictEqual(ours.objects.count - ours.objects.phantom_slots, oracle.memstats.HeapObjects);
+    assert.strictEqual(ours.objects.total_bytes - ours.objects.phantom_slot_bytes, oracle.memstats.HeapAlloc);
+    const text = goheap('summary', dump).out;
+    assert.match(text, new RegExp(`objects +${oracle.memstats.HeapObjects.toLocaleString('en-US')} `));
+    assert.match(text, /phantom slots +[\d,]+ records .* left out/);
   });
 
   it('top names the leaking global map and the allocation site that fills it', function () {

@@ -37,10 +37,20 @@ describe('conformance with the reference decoder', function () {
         const oracleGraph = { ...(oracle.graph as Record<string, unknown>) };
         for (const k of ORACLE_ONLY_GRAPH_KEYS) delete oracleGraph[k];
         oracle.graph = oracleGraph;
+        // What we add to the reference decoder's objects: the records that are not objects.
+        const objects = ours.objects as Record<string, unknown>;
+        const phantoms = Number(objects.phantom_slots);
+        const phantomBytes = Number(objects.phantom_slot_bytes);
+        delete objects.phantom_slots;
+        delete objects.phantom_slot_bytes;
         for (const key of Object.keys(oracle)) {
           assert.ok(key in ours, `summary lacks key ${key}`);
           assert.deepStrictEqual(ours[key], oracle[key], `key ${key} differs`);
         }
+        // The runtime's own count: records minus phantom slots are its heap objects.
+        const memstats = oracle.memstats as Record<string, unknown>;
+        assert.strictEqual(Number(objects.count) - phantoms, Number(memstats.HeapObjects), `${objects.count} records - ${phantoms} phantom slots vs HeapObjects`);
+        assert.strictEqual(Number(objects.total_bytes) - phantomBytes, Number(memstats.HeapAlloc), 'bytes of the objects vs HeapAlloc');
       } finally {
         source.close();
       }

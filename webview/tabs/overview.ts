@@ -1,6 +1,6 @@
 /** Overview: what the dump is, how much heap is live and garbage, MemStats, GC pauses. */
 import type { ObjectRow, Overview, OverviewStat } from '../../src/protocol/rpc';
-import { formatAddress, formatBytes, formatCount, formatNs, formatPercent } from '../../src/protocol/units';
+import { formatAddress, formatBytes, formatCount, formatNs, formatPercent, phantomSlotsText } from '../../src/protocol/units';
 import { clear, h, link, svg } from '../dom';
 
 export interface OverviewActions {
@@ -23,6 +23,7 @@ export class OverviewTab {
       ['CPUs', String(o.ncpu)],
       ['Heap range', `${formatAddress(o.heapStart)} – ${formatAddress(o.heapEnd)}`],
       ['Objects', `${formatCount(o.objectCount)} (${formatBytes(o.objectBytes)})`],
+      ...(o.phantomSlots.count ? [['Phantom slots', phantomSlotsText(o)] as [string, string]] : []),
       ['Reachable', reach ? `${formatCount(o.reachableCount as number)} (${formatBytes(o.reachableBytes as number)}, ${formatPercent(o.reachableBytes as number, o.objectBytes)})` : computing()],
       ['Garbage', reach ? `${formatCount(o.objectCount - (o.reachableCount as number))} (${formatBytes(o.objectBytes - (o.reachableBytes as number))}) not yet collected` : computing()],
       ['Goroutines', `${formatCount(o.goroutineCount)} (${formatCount(o.frameCount)} stack frames)`],

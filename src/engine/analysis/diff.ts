@@ -60,6 +60,7 @@ export function diffTables(older: Heap, newer: Heap): DiffTables {
   };
   const ot = typeIndex(older);
   ot.groups.forEach((g, k) => {
+    if (g.count === 0) return;
     const d = ot.describe(k);
     const r = row(d.name, d.source);
     r.before.count += g.count;
@@ -67,6 +68,7 @@ export function diffTables(older: Heap, newer: Heap): DiffTables {
   });
   const nt = typeIndex(newer);
   nt.groups.forEach((g, k) => {
+    if (g.count === 0) return;
     const d = nt.describe(k);
     const r = row(d.name, d.source);
     r.after.count += g.count;
@@ -138,13 +140,13 @@ export function diffTables(older: Heap, newer: Heap): DiffTables {
 
   const total = (h: Heap): Tally => {
     let bytes = 0;
-    for (let i = 0; i < h.objectCount; i++) bytes += h.size(i);
-    return { count: h.objectCount, bytes };
+    for (let i = 0; i < h.objectCount; i++) if (!h.isPhantom(i)) bytes += h.size(i);
+    return { count: h.realObjectCount, bytes };
   };
   let survivors = 0;
   let survivorBytes = 0;
   for (let i = 0; i < newer.objectCount; i++) {
-    if (survivor(i)) {
+    if (!newer.isPhantom(i) && survivor(i)) {
       survivors++;
       survivorBytes += newer.size(i);
     }

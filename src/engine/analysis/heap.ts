@@ -19,6 +19,7 @@ import { FINALIZER_REFERENT, HeapGraph, buildGraph } from '../graph/graph';
 import { TYPE_WORD_MAX_SIZE, TYPE_WORD_MIN_SIZE, hasAllocationHeaders } from '../format/format';
 import { BinaryMatch, GoProgram } from '../program/goProgram';
 import { DumpModel, ROOT_KIND_NAMES, RootKind, objectAddress, objectSize } from '../format/model';
+import { isPhantom } from '../format/phantomSlots';
 import { firstInOrder, pageOf, sortedPermutation } from '../util/sort';
 import { baseName } from '../util/units';
 import { inferenceNamer } from '../typing/typeInference';
@@ -206,14 +207,35 @@ export class Heap implements HeapView {
    */
   objectsInOrder(key: ObjectOrder, start: number, end: number, descending: boolean): number[] {
     const p = this.permutations.get(key);
-    if (!p && end <= FIRST_PAGE_LIMIT) return firstInOrder(this.orderKey(key), this.objectCount, end, descending).slice(start);
+    const phantoms = this.model.objects.phantoms;
+    if (!p && end <= FIRST_PAGE_LIMIT) {
+      return firstInOrder(this.orderKey(key), this.objectCount, end, descending, phantoms && ((i) => isPhantom(phantoms, i))).slice(start);
+    }
     return pageOf(p ?? this.permutation(key), start, end, descending);
   }
 
+  /** Every object (phantom slots left out) in the order of a key, ties by index. */
   private permutation(key: ObjectOrder): Uint32Array {
-    const p = sortedPermutation(this.orderKey(key), this.objectCount);
+    let p = sortedPermutation(this.orderKey(key), this.objectCount);
+    const phantoms = this.model.objects.phantoms;
+    if (phantoms) {
+      const kept = new Uint32Array(p.length - phantoms.count);
+      let w = 0;
+      for (let k = 0; k < p.length; k++) if (!isPhantom(phantoms, p[k])) kept[w++] = p[k];
+      p = kept;
+    }
     this.permutations.set(key, p);
     return p;
+  }
+
+  /** Objects, phantom slots left out (objectCount counts records, the range of object indices). */
+  get realObjectCount(): number {
+    return this.objectCount - (this.model.objects.phantoms?.count ?? 0);
+  }
+
+  /** Whether record i is a phantom slot, not an object (see format/phantomSlots.ts). */
+  isPhantom(i: number): boolean {
+    return isPhantom(this.model.objects.phantoms, i);
   }
 
   private orderKey(key: ObjectOrder): (i: number) => number {

@@ -22,7 +22,7 @@ export function clampRange(r: Range, total: number): [number, number] {
 }
 
 export function objectsPage(heap: Heap, a: Range & { sort: Sort<ObjectSortKey> }): Page<ObjectRow> {
-  const total = heap.objectCount;
+  const total = heap.realObjectCount;
   const [start, end] = clampRange(a, total);
   const key = a.sort.key === 'retained' && !heap.dominators ? 'size' : a.sort.key;
   const rows = heap.objectsInOrder(key, start, end, a.sort.descending).map((i) => heap.objectRow(i));
@@ -222,6 +222,7 @@ export function sizeClasses(heap: Heap, a: Range & { sort: Sort<'bytes' | 'count
   const large = new Map<number, { count: number; reachable: number }>();
   const d = heap.dominators;
   for (let i = 0; i < heap.objectCount; i++) {
+    if (heap.isPhantom(i)) continue;
     const size = heap.size(i);
     const r = d && d.idom[i] >= 0 ? 1 : 0;
     if (size <= SMALL) {

@@ -38,6 +38,8 @@ export function overview(heap: Heap): Overview {
   const { params, objects } = model;
   let bytes = 0;
   for (let i = 0; i < objects.count; i++) bytes += objectSize(objects, i);
+  const phantoms = objects.phantoms ?? { count: 0, bytes: 0 };
+  bytes -= phantoms.bytes;
   let reachableCount: number | null = null;
   let reachableBytes: number | null = null;
   const d = heap.dominators;
@@ -74,8 +76,9 @@ export function overview(heap: Heap): Overview {
     ncpu: params.ncpu,
     heapStart: params.heapStart,
     heapEnd: params.heapEnd,
-    objectCount: objects.count,
+    objectCount: objects.count - phantoms.count,
     objectBytes: bytes,
+    phantomSlots: { count: phantoms.count, bytes: phantoms.bytes },
     reachableCount,
     reachableBytes,
     goroutineCount: model.goroutines.count,

@@ -71,7 +71,7 @@ class Builder {
 /** MemProfileRate when the dump shows it: 1 if (nearly) every object has an alloc sample. */
 export function knownSamplingRate(heap: Heap): number | undefined {
   const samples = heap.model.allocSamples.count;
-  return samples > 0 && samples >= 0.9 * heap.objectCount ? 1 : undefined;
+  return samples > 0 && samples >= 0.9 * heap.realObjectCount ? 1 : undefined;
 }
 
 export function buildProfile(heap: Heap, kind: ProfileKind): Uint8Array {

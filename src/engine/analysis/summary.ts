@@ -139,11 +139,12 @@ export function summarize(
       }
     }
     const total = (s.objects as { total_bytes: number }).total_bytes;
+    const phantoms = objects.phantoms ?? { count: 0, bytes: 0 };
     s.reachability = {
       reachable_objects: count,
       reachable_bytes: bytes,
-      garbage_objects: objects.count - count,
-      garbage_bytes: total - bytes,
+      garbage_objects: objects.count - phantoms.count - count,
+      garbage_bytes: total - phantoms.bytes - bytes,
     };
   }
   if (model.error) {
@@ -174,8 +175,11 @@ function objectStats(model: DumpModel): Record<string, unknown> {
   }
   const bySize = [...sizes.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
   return {
+    // Records, as the reference decoder counts them; phantom_slots of them are not objects.
     count: objects.count,
     total_bytes: total,
+    phantom_slots: objects.phantoms?.count ?? 0,
+    phantom_slot_bytes: objects.phantoms?.bytes ?? 0,
     pointer_fields: model.stats.objectPointerFields,
     objects_with_pointers: model.stats.objectsWithPointers,
     distinct_sizes: sizes.size,

@@ -34,7 +34,9 @@ export function typeIndex(heap: Heap): TypeIndex {
     const n = heap.objectCount;
     const { groupOf } = classified;
     const groups: TypeIndex['groups'] = Array.from({ length: classified.count }, () => ({ count: 0, bytes: 0, reachable: 0 }));
+    // Phantom slots are not objects: in no group's count, bytes or members.
     for (let i = 0; i < n; i++) {
+      if (heap.isPhantom(i)) continue;
       const grp = groups[groupOf[i]];
       grp.count++;
       grp.bytes += heap.size(i);
@@ -42,8 +44,8 @@ export function typeIndex(heap: Heap): TypeIndex {
     const first = new Uint32Array(groups.length + 1);
     for (let g = 0; g < groups.length; g++) first[g + 1] = first[g] + groups[g].count;
     const fill = first.slice(0, groups.length);
-    const members = new Uint32Array(n);
-    for (let i = 0; i < n; i++) members[fill[groupOf[i]]++] = i;
+    const members = new Uint32Array(heap.realObjectCount);
+    for (let i = 0; i < n; i++) if (!heap.isPhantom(i)) members[fill[groupOf[i]]++] = i;
     index = { groupOf, describe: classified.describe, groups, first, members, retained: undefined };
   }
   if (heap.dominators) {
@@ -78,7 +80,8 @@ function typeRow(t: TypeIndex, g: number, totalBytes: number): TypeRow {
 export function typesPage(heap: Heap, a: Range & { sort: Sort<TypeSortKey>; filter?: string }): Page<TypeRow> {
   const t = typeIndex(heap);
   const needle = a.filter?.trim().toLowerCase();
-  let ids = t.groups.map((_, g) => g);
+  // A group of nothing but phantom slots has no objects: no row.
+  let ids = t.groups.flatMap((grp, g) => (grp.count > 0 ? [g] : []));
   if (needle) {
     ids = ids.filter((g) => {
       const d = t.describe(g);

@@ -14,6 +14,7 @@
  * of everything before it is returned with `error` set, so a viewer can show what was read.
  */
 import { ByteSource, readAt } from './byteSource';
+import { findPhantomSlots } from './phantomSlots';
 import { DumpError } from './errors';
 import {
   HEADER, MAX_FIELD_KIND, MEMSTATS_FIELDS, MemStatsField, RECORD_NAMES, Tag,
@@ -853,9 +854,11 @@ class Decoder {
       runSize: this.runSize.finish(),
       runFirst: this.runFirst.finish(),
       runCount: 0,
+      phantoms: undefined,
     };
     objects.runCount = objects.runStart.length;
     objects.runOf = runNumbers(objects);
+    objects.phantoms = findPhantomSlots(objects, params.buildVersion);
     const roots: RootTable = { count: this.roots.kind.length, ...finishColumns(this.roots) };
     const goroutines: GoroutineTable = { count: this.goroutineCount, ...finishColumns(this.goroutines) };
     const frames: FrameTable = { count: this.frameCount, ...finishColumns(this.frames) };

@@ -7,6 +7,7 @@
 import { DumpError } from './errors';
 import { MemStatsField } from './format';
 import { StringTable } from '../util/strings';
+import type { PhantomSlots } from './phantomSlots';
 
 export interface DumpParams {
   bigEndian: boolean;
@@ -76,6 +77,12 @@ export interface ObjectTable {
   runSize: Uint32Array;
   runFirst: Uint32Array;
   runCount: number;
+  /**
+   * Records that are not objects: the reserved tails of small-object spans that Go >= 1.22
+   * writes as objects (see phantomSlots.ts). They stay in the table, so that record numbers
+   * and the reference decoder's counts hold, and every view leaves them out.
+   */
+  phantoms: PhantomSlots | undefined;
 }
 
 /** Kinds of roots: pointer words outside the heap that keep objects alive. */

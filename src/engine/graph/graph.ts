@@ -9,6 +9,7 @@
 import { AddressIndex, NOT_FOUND } from './addressIndex';
 import { Float64Growable, Growable, Uint32Growable } from '../util/growable';
 import { DumpModel, RootKind, objectAddress } from '../format/model';
+import { isPhantom } from '../format/phantomSlots';
 import { sortedPermutation } from '../util/sort';
 
 /** A root that the graph adds: a referent of an object that has a registered finalizer. */
@@ -82,19 +83,38 @@ export function buildGraph(model: DumpModel): HeapGraph {
   if (ptrFirst === undefined) throw new Error('buildGraph: the model\'s pointer lists were already consumed');
   const edgeFirst = new Uint32Array(n + 1);
   let w = 0;
-  for (let i = 0; i < n; i++) {
-    edgeFirst[i] = w;
-    for (let j = ptrFirst[i], end = ptrFirst[i + 1]; j < end; j++) {
-      const t = resolved[j];
-      if (t !== NOT_FOUND) resolved[w++] = t; // compacts in place: w <= j
+  const phantoms = objects.phantoms;
+  let intoHeap: number;
+  if (!phantoms) {
+    for (let i = 0; i < n; i++) {
+      edgeFirst[i] = w;
+      for (let j = ptrFirst[i], end = ptrFirst[i + 1]; j < end; j++) {
+        const t = resolved[j];
+        if (t !== NOT_FOUND) resolved[w++] = t; // compacts in place: w <= j
+      }
+    }
+    for (let e = 0; e < w; e++) referenced[resolved[e]] = 1;
+    intoHeap = w;
+  } else {
+    // Phantom slots are not objects: no edge leaves or enters one. The reference decoder's
+    // statistics still count their words, as it counts them as objects.
+    intoHeap = 0;
+    for (let i = 0; i < n; i++) {
+      edgeFirst[i] = w;
+      const fromPhantom = isPhantom(phantoms, i);
+      for (let j = ptrFirst[i], end = ptrFirst[i + 1]; j < end; j++) {
+        const t = resolved[j];
+        if (t === NOT_FOUND) continue;
+        intoHeap++;
+        referenced[t] = 1;
+        if (!fromPhantom && !isPhantom(phantoms, t)) resolved[w++] = t;
+      }
     }
   }
   edgeFirst[n] = w;
   // A view, not a copy: the few dropped values leave a short unused tail.
   const edgeTarget = resolved.subarray(0, w);
   objects.ptrFirst = undefined;
-  for (let e = 0; e < w; e++) referenced[edgeTarget[e]] = 1;
-  let intoHeap = w;
 
   // Resolve roots, grouped by goroutine or segment.
   const goroutineByAddr = new Map<number, number>();
@@ -133,6 +153,7 @@ export function buildGraph(model: DumpModel): HeapGraph {
       referenced[t] = 1;
       if (v !== objectAddress(objects, t)) interior++;
     }
+    if (isPhantom(phantoms, t)) continue;
     let group: number;
     switch (kind) {
       case RootKind.Data: group = dataGroup; break;

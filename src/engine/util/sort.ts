@@ -43,9 +43,10 @@ export function pageOf(perm: Uint32Array, start: number, end: number, descending
 /**
  * pageOf(sortedPermutation(key, n), 0, count, descending) without sorting every index: a
  * bounded heap keeps the best `count` seen so far (for the first page of a table of
- * millions, a pass over the keys instead of a radix sort of them all).
+ * millions, a pass over the keys instead of a radix sort of them all). Indices for which
+ * `skip` says so are left out.
  */
-export function firstInOrder(key: (i: number) => number, n: number, count: number, descending: boolean): number[] {
+export function firstInOrder(key: (i: number) => number, n: number, count: number, descending: boolean, skip?: (i: number) => boolean): number[] {
   // Whether index a (key ka) comes before index b (key kb): the permutation is stable, and a
   // descending page reads it backwards, so ties go by index in the same direction as keys.
   const before = descending
@@ -60,6 +61,7 @@ export function firstInOrder(key: (i: number) => number, n: number, count: numbe
   };
   const later = (x: number, y: number) => before(keys[y], idx[y], keys[x], idx[x]);
   for (let i = 0; i < n && count > 0; i++) {
+    if (skip?.(i)) continue;
     const k = key(i);
     let at: number;
     if (idx.length < count) {

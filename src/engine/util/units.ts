@@ -65,3 +65,9 @@ export function summaryFrame<F extends { function: string }>(frames: F[]): F | u
   const entry = frames.filter((f) => f.function !== 'runtime.goexit');
   return entry[entry.length - 1] ?? frames[0];
 }
+
+/** The one line that says what the phantom slots are, wherever the object count is shown. */
+export function phantomSlotsText(o: { phantomSlots: { count: number; bytes: number } }): string {
+  const { count, bytes } = o.phantomSlots;
+  return `${formatCount(count)} record${count === 1 ? '' : 's'} (${formatBytes(bytes)}) left out: the reserved tails of small-object spans, which Go >= 1.22 writes as objects`;
+}
