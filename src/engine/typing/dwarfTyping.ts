@@ -225,11 +225,18 @@ class Walk {
 
   private walk(r: Region, off: number, typeOff: number, chanElem?: number): void {
     let t = this.types.get(typeOff);
+    // Go's DWARF names an interface type by a typedef (its kind) of runtime.eface or iface.
+    let iface = false;
     for (let guard = 0; t && t.tag === TAG.typedef && guard < 32; guard++) {
       if (t.kind === KIND_CHAN) chanElem = t.goElem;
+      if (t.kind === KIND_INTERFACE) iface = true;
       t = t.target === undefined ? undefined : this.types.get(t.target);
     }
     if (!t || !this.tv.hasPointers(t.off)) return;
+    if (iface || t.kind === KIND_INTERFACE) {
+      this.walkInterface(r, off, t);
+      return;
+    }
     switch (t.tag) {
       case TAG.pointer: {
         if (t.target === undefined || !this.followable(r, off)) return;
@@ -271,16 +278,6 @@ class Walk {
       if (p && this.followable(r, off)) this.labelBytes(p, 'string data');
       return;
     }
-    if (t.kind === KIND_INTERFACE) {
-      const first = t.members?.[0]?.name;
-      const w0 = this.word(r, off);
-      if (!w0 || !this.followable(r, off + 8)) return;
-      const dyn = this.byRuntimeType.get(first === 'tab' ? this.itabTypeAt(w0) ?? 0 : w0);
-      if (dyn === undefined) return;
-      if (this.tv.pointerShaped(dyn)) this.walk(r, off + 8, dyn);
-      else this.pointTo(this.word(r, off + 8), dyn);
-      return;
-    }
     if (t.name.startsWith('hash<')) {
       // Go < 1.24 map header: 2^B buckets, and 2^(B-1) old ones while growing.
       const bucket = this.tv.pointee(member('buckets')?.type);
@@ -318,6 +315,21 @@ class Walk {
       if (t.name.startsWith('hchan<') && m.name === 'buf') continue;
       if (this.tv.hasPointers(m.type)) this.walk(r, off + m.offset, m.type);
     }
+  }
+
+  /**
+   * An interface value (runtime.iface: itab, data; runtime.eface: type, data): its dynamic
+   * type from the type word, then the data word as that type holds it: the value itself for
+   * pointer-shaped types, a pointer to a boxed copy otherwise.
+   */
+  private walkInterface(r: Region, off: number, t: DType): void {
+    const first = t.members?.[0]?.name;
+    const w0 = this.word(r, off);
+    if (!w0 || !this.followable(r, off + 8)) return;
+    const dyn = this.byRuntimeType.get(first === 'tab' ? this.itabTypeAt(w0) ?? 0 : w0);
+    if (dyn === undefined) return;
+    if (this.tv.pointerShaped(dyn)) this.walk(r, off + 8, dyn);
+    else this.pointTo(this.word(r, off + 8), dyn);
   }
 
   /** The separately allocated buffer of a channel (elements with pointers): dataqsiz slots. */

@@ -66,6 +66,11 @@ class TypeFacts {
     this.program = heap.program;
   }
 
+  /** Size of a value of the type at addr, when a record or the program says. */
+  size(addr: number): number | undefined {
+    return this.program?.typeAt(addr)?.size ?? this.records.get(addr)?.size;
+  }
+
   /** Whether the type at addr is known: a type record, or a descriptor in the program binary. */
   known(addr: number): boolean {
     return this.records.has(addr) || this.program?.typeAt(addr) !== undefined;
@@ -91,7 +96,8 @@ class TypeFacts {
     const t = this.program?.typeAt(addr);
     if (t) {
       // Pointer-shaped types are stored in the interface's data word; the rest behind it.
-      const direct = r ? !r.indirect : POINTER_SHAPED.has(t.kind) || (t.size === 8 && t.ptrdata === 8 && (t.kind === 'struct' || t.kind === 'array'));
+      // Directness from the kind: the type record's flag is set for every pointerful type.
+      const direct = POINTER_SHAPED.has(t.kind) || (t.size === 8 && t.ptrdata === 8 && (t.kind === 'struct' || t.kind === 'array'));
       if (!direct) return { name: t.name, confidence: 'certain' };
       if (t.kind === 'ptr') return { name: t.elem !== undefined ? this.name(t.elem) : t.name.replace(/^\*/, ''), confidence: 'certain' };
       if (t.kind === 'map') return { name: `${t.name} (map header)`, confidence: 'certain' };
@@ -100,15 +106,19 @@ class TypeFacts {
       return { name: `${t.name} (pointee)`, confidence: 'likely' };
     }
     if (!r) return { name: `value of type 0x${addr.toString(16)} (from interfaces)`, confidence: 'likely' };
-    // Indirect: the data word points to a copy of the value, whose type is the record's.
-    if (r.indirect) return { name: this.name(addr), confidence: 'certain' };
+    // Without the program, directness from what the record's name says of the kind (its
+    // `indirect` flag is set for every type with pointers, pointer types included).
     const n = r.name;
     if (n.startsWith('map[')) return { name: `${n} (map header)`, confidence: 'certain' };
     if (/^(<-)?chan[ <]/.test(n)) return { name: `${n} (channel)`, confidence: 'certain' };
     if (n.startsWith('func(')) return { name: `${n} (closure)`, confidence: 'certain' };
     if (n.startsWith('*')) return { name: n.slice(1), confidence: 'certain' };
-    if (n === '' || n.endsWith('.')) return { name: `${n.slice(0, -1) || '?'}.? (pointed to by *T 0x${addr.toString(16)})`, confidence: 'certain' };
-    return { name: `${n} (pointee)`, confidence: 'likely' };
+    // Unnamed types are written as their package path: the pointer types of types with methods.
+    if ((n === '' || n.endsWith('.')) && r.size === 8) return { name: `${n.slice(0, -1) || '?'}.? (pointed to by *T 0x${addr.toString(16)})`, confidence: 'certain' };
+    // A named one-word type may be a struct holding one pointer (direct) or a boxed word.
+    if (r.size === 8) return { name: `${this.name(addr)} (or its pointee)`, confidence: 'weak' };
+    // Any other type: the data word points to a copy of the value.
+    return { name: this.name(addr), confidence: 'certain' };
   }
 }
 
@@ -152,10 +162,25 @@ function objectAt(heap: HeapView, addr: number): number {
 export function exactPass(heap: HeapView, facts: TypeFacts, out: Output): void {
   const group = out.grouper();
   const { typeWordObject, typeWordAddr } = heap.model.objects;
+  const ps = heap.model.params.ptrSize;
   for (let k = 0; k < typeWordObject.length; k++) {
     const t = typeWordAddr[k];
-    if (out.free(typeWordObject[k])) out.of[typeWordObject[k]] = group(t, 'certain', () => facts.name(t));
+    const o = typeWordObject[k];
+    // A descriptor the dump does not name (no type record): the program binary would; until
+    // then the object keeps the weaker evidence (site, shape), not "type 0x..." as exact.
+    if (!out.free(o) || !facts.known(t)) continue;
+    // The type word names the element type: an object with room for two or more is an array.
+    const size = facts.size(t);
+    const array = size !== undefined && size > 0 && heap.size(o) - ps >= 2 * size;
+    out.of[o] = group(array ? -1 - t : t, 'certain', () => typeWordName(facts.name(t), array));
   }
+}
+
+/** How the viewer names what a type word says: arrays and the runtime's map groups spelled out. */
+export function typeWordName(name: string, array: boolean): string {
+  const group = /^map\.group\[(.*)$/.exec(name);
+  if (group) return `map[${group[1]} (groups)`;
+  return array ? `[]${name} (backing array)` : name;
 }
 
 
@@ -327,15 +352,26 @@ export function shapeVotePass(heap: HeapView, strong: Strong, shapes: Shapes, ou
   }
 }
 
-/** Runtime layouts recognised by shape: the map header (hmap) of Go < 1.24. */
+/**
+ * Runtime layouts recognised by shape (64-bit): the map header of Go < 1.24 (runtime.hmap:
+ * buckets, oldbuckets, extra at 16, 24, 40); from Go 1.24 the swiss map header
+ * (internal/runtime/maps.Map, 48 B, dirPtr at 16) and its tables (maps.table, 32 B, groups at 16).
+ */
 export function contentPass(heap: HeapView, out: Output): void {
   const v = parseGoVersion(heap.model.params.buildVersion);
-  if (!v || v[0] !== 1 || v[1] >= 24 || heap.model.params.ptrSize !== 8) return;
-  const hmapHash = layoutHashOf([16, 24, 40]);
+  if (heap.model.params.ptrSize !== 8) return;
+  const swiss = !v || v[0] > 1 || v[1] >= 24;
+  const layouts: [size: number, hash: number, name: string][] = swiss
+    ? [[48, layoutHashOf([16]), 'internal/runtime/maps.Map (map header, by layout)'], [32, layoutHashOf([16]), 'internal/runtime/maps.table (map table, by layout)']]
+    : [[48, layoutHashOf([16, 24, 40]), 'runtime.hmap (map header, by layout)']];
   const group = out.grouper();
   const { layoutHash } = heap.model.objects;
   for (let i = 0; i < heap.objectCount; i++) {
-    if (heap.size(i) === 48 && layoutHash[i] === hmapHash && out.free(i)) out.of[i] = group(1, 'likely', () => 'runtime.hmap (map header, by layout)');
+    if (!out.free(i)) continue;
+    const size = heap.size(i);
+    layouts.forEach(([s, h, name], k) => {
+      if (size === s && layoutHash[i] === h) out.of[i] = group(k, 'likely', () => name);
+    });
   }
 }
 
@@ -428,7 +464,9 @@ function describeShape(heap: HeapView, i: number): string {
   if (heap.model.objects.layoutHash[i] === 0) return `${size} B, no pointers`;
   const fields = readObjectRecord(heap.model, heap.source, i).fields;
   const shown = fields.length > 8 ? `${fields.slice(0, 8).join(',')},...` : fields.join(',');
-  return `${size} B, ${fields.length} pointer${fields.length > 1 ? 's' : ''} at ${shown}`;
+  // Go >= 1.22 objects of this size carry their type's address: the program binary names it.
+  const unnamedTypeWord = heap.hasMallocHeader(i) && !heap.program ? ' (type word: the program binary would name it)' : '';
+  return `${size} B, ${fields.length} pointer${fields.length > 1 ? 's' : ''} at ${shown}${unnamedTypeWord}`;
 }
 
 /** The shared result of the passes as the type groups of the Heap. */
