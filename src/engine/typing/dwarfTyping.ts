@@ -21,6 +21,8 @@ import { contentsOffsets, readObjectRecord, readObjectsInOrder } from '../format
 import { objectAddress, objectSize } from '../format/model';
 import { wordAt } from '../format/reader';
 
+/** Size of the blocks the tiny allocator packs small pointer-free values into. */
+const TINY_BLOCK = 16;
 const KIND_CHAN = 18;
 const KIND_FUNC = 19;
 const KIND_INTERFACE = 20;
@@ -219,7 +221,13 @@ class Walk {
     const o = this.heap.requireGraph().index.find(w);
     if (o < 0) return;
     const offset = w - objectAddress(objects, o);
-    if (offset !== 0 && !(offset === params.ptrSize && this.heap.hasMallocHeader(o))) return;
+    if (offset !== 0 && !(offset === params.ptrSize && this.heap.hasMallocHeader(o))) {
+      // The tiny allocator packs small values without pointers into shared 16-byte blocks.
+      if (count === 1 && this.heap.size(o) === TINY_BLOCK && objects.layoutHash[o] === 0 && !this.tv.hasPointers(type) && this.tv.sizeOf(type) < TINY_BLOCK) {
+        if (this.labelOf[o] < 0) this.labelOf[o] = this.label(`${name ?? this.tv.nameOf(type)} (tiny allocation block)`);
+      }
+      return;
+    }
     this.assign(o, type, count, offset, name ?? (count > 1 ? `[${count}]${this.tv.nameOf(type)}` : this.tv.nameOf(type)));
   }
 
@@ -352,10 +360,14 @@ class Walk {
     return this.tv.pointee(data?.type);
   }
 
-  /** Labels an object of raw bytes (string data) without walking it. */
+  /**
+   * Labels an object of raw bytes (string data) without walking it. Substrings point into the
+   * middle of their string's bytes: any pointer into an object without pointers will do.
+   */
   private labelBytes(w: number, name: string): void {
     const o = this.heap.requireGraph().index.find(w);
-    if (o >= 0 && this.labelOf[o] < 0 && this.heap.address(o) === w) this.labelOf[o] = this.label(name);
+    if (o < 0 || this.labelOf[o] >= 0) return;
+    if (this.heap.address(o) === w || this.heap.model.objects.layoutHash[o] === 0) this.labelOf[o] = this.label(name);
   }
 
   private itabTypeAt(itab: number): number | undefined {
