@@ -15,7 +15,7 @@ import { Heap, PHASE_TITLES, Phase } from '../engine/analysis/heap';
 import { FileByteSource, openProgramFile } from '../worker/fileByteSource';
 import { collectGarbage } from '../worker/reclaim';
 import { ThreadedObjects } from '../worker/threadedObjects';
-import { printDiff, printGoroutines, printSummary, printTop, printTypes } from './reports';
+import { printDiff, printGoroutines, printSummary, printSuspects, printTop, printTypes } from './reports';
 
 const USAGE = `usage: goheap <command> [options] FILE
 
@@ -28,6 +28,9 @@ commands:
   types [--json] [--n N] FILE
                             the type histogram (the N groups retaining the most, default 30)
                             and how much of the heap each kind of evidence types
+  suspects [--json] [--n N] FILE
+                            leak suspects: what holds most of the reachable heap, where it
+                            accumulates, the path from its root, where it was allocated
   goroutines FILE           goroutines grouped by identical stack, with counts
   diff [--n N] OLD NEW      what grew from the older dump to the newer one: by type,
                             by allocation site, by goroutine group; survivors vs new objects
@@ -69,12 +72,12 @@ function parseArgs(argv: string[]): Options {
   const [command, ...rest] = argv;
   if (!command) throw new UsageError('no command given');
   if (command === '-h' || command === '--help' || command === 'help') throw new UsageError('');
-  if (!['summary', 'top', 'types', 'goroutines', 'diff', 'pprof'].includes(command)) throw new UsageError(`unknown command "${command}"`);
+  if (!['summary', 'top', 'types', 'suspects', 'goroutines', 'diff', 'pprof'].includes(command)) throw new UsageError(`unknown command "${command}"`);
   const opts: Options = { command, file: '', older: '', kind: 'memory', output: '', json: false, n: 10, explicitN: false, binary: '' };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
-    if (a === '--json' && (command === 'summary' || command === 'types')) opts.json = true;
-    else if ((a === '--n' || a === '-n') && (command === 'top' || command === 'diff' || command === 'types')) {
+    if (a === '--json' && (command === 'summary' || command === 'types' || command === 'suspects')) opts.json = true;
+    else if ((a === '--n' || a === '-n') && (command === 'top' || command === 'diff' || command === 'types' || command === 'suspects')) {
       const n = Number(rest[++i]);
       if (!Number.isInteger(n) || n <= 0) throw new UsageError('--n needs a positive integer');
       opts.n = n;
@@ -180,6 +183,7 @@ export function run(argv: string[], out: (s: string) => void): number {
     if (opts.command === 'summary') printSummary(heap, opts.json, out);
     else if (opts.command === 'top') printTop(heap, opts.n, out);
     else if (opts.command === 'types') printTypes(heap, opts.explicitN ? opts.n : 30, opts.json, out);
+    else if (opts.command === 'suspects') printSuspects(heap, opts.explicitN ? opts.n : 5, opts.json, out);
     else if (opts.command === 'diff') printDiff(older as Heap, heap, opts.n, out);
     else if (opts.command === 'pprof') {
       writeFileSync(opts.output, gzipSync(buildProfile(heap, opts.kind)));

@@ -3,9 +3,11 @@ import { allocationSitesPage } from '../engine/analysis/allocationSites';
 import { goroutineGroupsPage } from '../engine/analysis/goroutineQueries';
 import type { Heap } from '../engine/analysis/heap';
 import { toJson } from '../engine/util/json';
-import { objectsPage, pathsToRoots } from '../engine/analysis/objectQueries';
+import { objectsPage } from '../engine/analysis/objectQueries';
+import { pathsToRoots } from '../engine/analysis/rootPaths';
 import { overview } from '../engine/analysis/overview';
 import { summarize } from '../engine/analysis/summary';
+import { suspects } from '../engine/analysis/suspects';
 import { DiffRow } from '../engine/api';
 import { heapService } from '../engine/service';
 import { formatAddress, formatBytes, formatCount, formatPercent, frameText, phantomSlotsText, summaryFrame } from '../engine/util/units';
@@ -63,8 +65,8 @@ export function printTop(heap: Heap, n: number, out: Out): void {
     out(`\nAllocation sites whose sampled objects retain the most:\n`);
     for (const s of sites) {
       if (!s.retainedBytes) break;
-      out(`  ${formatBytes(s.retainedBytes).padStart(10)} ${formatPercent(s.retainedBytes, total).padStart(6)}  ${formatCount(s.liveObjects)} objects  ${s.frames.length ? frameText(s.frames[0]) : '?'}\n`);
-      for (const f of s.frames.slice(1, 4)) out(`        ${frameText(f)}\n`);
+      out(`  ${formatBytes(s.retainedBytes).padStart(10)} ${formatPercent(s.retainedBytes, total).padStart(6)}  ${formatCount(s.liveObjects)} objects  ${s.frames.length ? frameText(s.frames[s.userFrame]) : '?'}\n`);
+      for (const f of s.frames.slice(s.userFrame + 1, s.userFrame + 4)) out(`        ${frameText(f)}\n`);
     }
   }
   const inuse = allocationSitesPage(heap, { start: 0, end: n, sort: { key: 'inuseBytes', descending: true } }).rows;
@@ -72,7 +74,7 @@ export function printTop(heap: Heap, n: number, out: Out): void {
     out(`\nAllocation sites by in-use bytes (memory profile, as of the last GC):\n`);
     for (const s of inuse) {
       if (s.inuseBytes <= 0) break;
-      out(`  ${formatBytes(s.inuseBytes).padStart(10)}  ${formatCount(s.inuseObjects)} objects  ${s.frames.length ? frameText(s.frames[0]) : '?'}\n`);
+      out(`  ${formatBytes(s.inuseBytes).padStart(10)}  ${formatCount(s.inuseObjects)} objects  ${s.frames.length ? frameText(s.frames[s.userFrame]) : '?'}\n`);
     }
   }
 }
@@ -149,4 +151,23 @@ export function printTypes(heap: Heap, n: number, json: boolean, out: Out): void
     const evidence = `${r.source}${r.confidence ? ` (${r.confidence})` : ''}`;
     out(`  ${(r.retained === null ? '-' : formatBytes(r.retained)).padStart(10)} ${formatBytes(r.bytes).padStart(10)} ${formatCount(r.count).padStart(9)}  ${evidence.padEnd(18)}  ${r.name}\n`);
   }
+}
+
+export function printSuspects(heap: Heap, n: number, json: boolean, out: Out): void {
+  const report = suspects(heap, n);
+  if (json) {
+    out(toJson(report) + '\n');
+    return;
+  }
+  if (report.suspects.length === 0) {
+    out(`No leak suspect: nothing retains ${formatPercent(report.threshold, 1)} or more of the ${formatBytes(report.reachableBytes)} reachable.\n`);
+    return;
+  }
+  out(`Leak suspects (each retains ${formatPercent(report.threshold, 1)} or more of the ${formatBytes(report.reachableBytes)} reachable):\n`);
+  report.suspects.forEach((s, k) => {
+    out(`\n${k + 1}. ${s.sentence}\n`);
+    out(`   path: ${s.root.name}\n`);
+    for (const hop of s.path) out(`         -> ${hop.count > 1 ? `${formatCount(hop.count)} x ` : ''}${hop.type}${hop.field ? ` .${hop.field.replace(/^\./, '')}` : ''}\n`);
+    for (const f of s.allocatedAt) out(`   allocated: ${formatCount(f.count)} sampled in ${frameText(f)}\n`);
+  });
 }

@@ -269,6 +269,11 @@ export interface AllocationSiteRow {
   id: number;
   /** Stack of the allocation, innermost first (file and line from the profile). */
   frames: SourceFrame[];
+  /**
+   * The frame the site is named after: the first outside the runtime and the standard
+   * allocation helpers (frames[userFrame]).
+   */
+  userFrame: number;
   /** Object sizes allocated at this stack (one per profile bucket). */
   sizes: number[];
   allocObjects: number;
@@ -375,8 +380,9 @@ export interface DiffRow {
   survivors: Tally;
   /** The group (type group or site id) in the newer dump, -1 if it has none there. */
   group: number;
-  /** Allocation stack, for site rows. */
+  /** Allocation stack, for site rows, and the frame that names it (see AllocationSiteRow). */
   frames?: SourceFrame[];
+  userFrame?: number;
 }
 
 export interface DiffGoroutineRow {
@@ -450,6 +456,57 @@ export interface GoroutineTriage {
 }
 
 /** The queries; every method answers from the analysed dump without modifying it. */
+/** One hop of a suspect's path from its root: the object's type and the field followed. */
+export interface SuspectHop {
+  type: string;
+  /** The field of this object that leads to the next hop (a name with the binary, else +0x..). */
+  field?: string;
+  /** Objects at this hop (1 above the accumulation point; the accumulated ones at the end). */
+  count: number;
+}
+
+/** A leak suspect: what holds a large share of the reachable heap, and why. */
+export interface Suspect {
+  /** What the suspect was found as: one object, a type group, an allocation site, a shape. */
+  kind: 'object' | 'type' | 'site' | 'shape';
+  /** The accumulated objects' type as named. */
+  name: string;
+  /**
+   * The program's own type most of them hold, and how many: when they are the library's
+   * (timers, closures) or shards of something bigger (a sharded cache's maps).
+   */
+  holding?: { type: string; count: number };
+  /** How many of them. */
+  count: number;
+  /** Bytes they keep alive as a whole. */
+  retainedBytes: number;
+  /** retainedBytes / reachableBytes. */
+  share: number;
+  /** Where they accumulate (null when no single object holds them: a root group does). */
+  accumulation: { index: number; address: number; type: string; container: 'map' | 'slice' | 'channel' | 'list' | 'object'; count: number; objectType: string } | null;
+  /** The root that holds the accumulation point (globals preferred over stacks). */
+  root: { kind: 'global' | 'goroutine' | 'finalizer' | 'other'; name: string };
+  /** What holds them as a developer names it: the global and the fields down to the container. */
+  holder: string;
+  /** Accumulation points of the same type under the same holder, when there are several. */
+  holders?: number;
+  /** From the root down to the accumulated objects. */
+  path: SuspectHop[];
+  /** Where the accumulated objects were allocated (alloc samples), by user frame, most first. */
+  allocatedAt: (SourceFrame & { count: number })[];
+  /** The suspect in one plain sentence. */
+  sentence: string;
+  /** The candidates merged into this suspect (objects, types, sites with this accumulation point). */
+  candidates: { kind: Suspect['kind']; name: string; retainedBytes: number }[];
+}
+
+export interface SuspectReport {
+  reachableBytes: number;
+  /** Share of the reachable heap a candidate must retain to be considered. */
+  threshold: number;
+  suspects: Suspect[];
+}
+
 export interface HeapApi {
   overview(): Overview;
   objects(a: Range & { sort: Sort<ObjectSortKey> }): Page<ObjectRow>;
@@ -457,7 +514,11 @@ export interface HeapApi {
   objectContents(a: { index: number; offset: number; length: number }): ObjectContents;
   references(a: Range & { index: number }): Page<EdgeRow>;
   referrers(a: Range & { index: number }): Page<EdgeRow>;
-  pathsToRoots(a: { index: number; maxPaths: number }): RootPath[];
+  /**
+   * Paths from roots to an object, globals first (named first), shortest first; optionally
+   * without stack roots, and not through the given references ([from, to] object pairs).
+   */
+  pathsToRoots(a: { index: number; maxPaths: number; excludeStacks?: boolean; ignore?: [number, number][] }): RootPath[];
   findAddress(a: { address: string }): { index: number; offset: number } | null;
   dominatorChildren(a: Range & { node: number }): Page<DominatorNodeRow>;
   dominatorRoot(): DominatorNodeRow;
@@ -469,6 +530,8 @@ export interface HeapApi {
   roots(a: Range & { kind: RootListKind }): Page<RootEntryRow>;
   goroutineGroups(a: Range & { filter?: string }): Page<GoroutineGroupRow>;
   goroutine(a: { index: number }): GoroutineDetail;
+  /** Leak suspects, most important first. */
+  suspects(): SuspectReport;
   /** What blocked goroutines wait on, and suspicious patterns. */
   goroutineTriage(): GoroutineTriage;
   allocationSites(a: Range & { sort: Sort<SiteMetric>; filter?: string }): Page<AllocationSiteRow>;

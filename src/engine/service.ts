@@ -7,9 +7,11 @@ import { goroutineTriage } from './analysis/goroutineTriage';
 import type { Heap } from './analysis/heap';
 import {
   dominatorChildrenPage, dominatorNodeRow, findAddress, objectContents, objectDetail, objectsPage,
-  pathsToRoots, references, referrers, sizeClasses,
+  references, referrers, sizeClasses,
 } from './analysis/objectQueries';
 import { overview } from './analysis/overview';
+import { pathsToRoots } from './analysis/rootPaths';
+import { suspects } from './analysis/suspects';
 import { buildProfile } from './analysis/pprof';
 import { rootLists, rootsPage } from './analysis/rootQueries';
 import { typeCoverage, typeInstancesPage, typesPage } from './analysis/typeIndex';
@@ -28,7 +30,7 @@ export function heapService(heap: Heap, baseline: () => Heap | undefined = () =>
     objectContents: (a) => objectContents(heap, a.index, a.offset, a.length),
     references: (a) => references(heap, a.index, a),
     referrers: (a) => referrers(heap, a.index, a),
-    pathsToRoots: (a) => pathsToRoots(heap, a.index, Math.max(1, Math.min(a.maxPaths, 20))),
+    pathsToRoots: (a) => pathsToRoots(heap, a.index, Math.max(1, Math.min(a.maxPaths, 20)), { excludeStacks: a.excludeStacks, ignore: a.ignore }),
     findAddress: (a) => findAddress(heap, a.address),
     dominatorChildren: (a) => dominatorChildrenPage(heap, a.node, a),
     dominatorRoot: () => dominatorNodeRow(heap, heap.requireDominators().root),
@@ -41,6 +43,7 @@ export function heapService(heap: Heap, baseline: () => Heap | undefined = () =>
     goroutineGroups: (a) => goroutineGroupsPage(heap, a, a.filter),
     goroutine: (a) => goroutineDetail(heap, a.index),
     goroutineTriage: () => goroutineTriage(heap),
+    suspects: () => suspects(heap),
     allocationSites: (a) => allocationSitesPage(heap, a),
     flameGraph: (a) => flameGraph(heap, a.metric),
     sampledObjects: (a) => sampledObjectsPage(heap, a.site, a),

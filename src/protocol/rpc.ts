@@ -21,6 +21,7 @@ export const REQUIRED_STAGE: Record<ApiMethod, AnalysisStage> = {
   goroutineGroups: 'decoded',
   goroutine: 'decoded',
   goroutineTriage: 'indexed',
+  suspects: 'dominated',
   objects: 'indexed',
   object: 'indexed',
   objectContents: 'indexed',

@@ -1,6 +1,6 @@
 /** Allocation sites from the memory profile: a sortable table with stacks, and a flame graph. */
 import type { AllocationSiteRow, SiteMetric } from '../../src/protocol/rpc';
-import { formatBytes, formatCount, summaryFrame } from '../../src/protocol/units';
+import { formatBytes, formatCount } from '../../src/protocol/units';
 import { h } from '../dom';
 import { frameLink } from '../frames';
 import { loadState, query, saveState, send } from '../host';
@@ -41,14 +41,14 @@ export class AllocationsTab {
             return v === null ? '...' : m.bytes ? formatBytes(v) : formatCount(v);
           },
         })),
-        { title: 'Allocated in', width: 'minmax(220px, 1fr)', render: (r) => { const f = summaryFrame(r.frames); return f ? frameLink(f) : '?'; } },
+        { title: 'Allocated in', width: 'minmax(220px, 1fr)', render: (r) => { const f = r.frames[r.userFrame]; return f ? frameLink(f) : '?'; } },
       ],
       details: (r) => Promise.resolve([
         ...r.frames.map((f) => ({ render: () => frameLink(f), onActivate: () => send({ type: 'openFrame', frame: f }) })),
         { render: () => h('span', { class: 'muted' }, `object size${r.sizes.length > 1 ? 's' : ''}: ${r.sizes.map(formatBytes).join(', ')}`) },
       ]),
       onActivate: (r) => {
-        const f = r.frames[0];
+        const f = r.frames[r.userFrame];
         if (f) send({ type: 'openFrame', frame: f });
       },
     });

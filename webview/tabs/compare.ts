@@ -79,7 +79,7 @@ export class CompareTab {
       sort: { key: 'deltaBytes', descending: true },
       fetch: (start, end, sort) => query(view === 'types' ? 'diffTypes' : 'diffSites', { start, end, sort: { key: sort.key as DiffSortKey, descending: sort.descending } }),
       columns: [
-        { title: view === 'types' ? 'Type' : 'Allocated in', width: 'minmax(220px, 2fr)', render: (r) => (r.frames?.[0] ? frameLink(r.frames[0]) : h('span', { title: r.name }, r.name)) },
+        { title: view === 'types' ? 'Type' : 'Allocated in', width: 'minmax(220px, 2fr)', render: (r) => { const f = r.frames?.[r.userFrame ?? 0]; return f ? frameLink(f) : h('span', { title: r.name }, r.name); } },
         { title: 'Growth', width: '90px', align: 'right', sortKey: 'deltaBytes', render: (r) => signed(r.after.bytes - r.before.bytes) },
         { title: 'Before', width: '80px', align: 'right', render: (r) => money(r, 'before') },
         { title: 'After', width: '80px', align: 'right', sortKey: 'afterBytes', render: (r) => money(r, 'after') },

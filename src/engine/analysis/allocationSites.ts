@@ -1,12 +1,13 @@
 /**
- * Allocation sites: the memory-profile buckets merged by identical stack (a bucket is one
- * stack and one object size), with the profile's counts and what the alloc-sample records
+ * Allocation sites: the memory-profile buckets merged by identical stack from the frame that
+ * names the site on (a bucket is one stack and one object size; see format/userFrames.ts), with the profile's counts and what the alloc-sample records
  * say is still in the dump; and the flame graph of a metric over those stacks.
  */
 import { AllocationSiteRow, FlameNode, LineStat, Page, Range, SiteMetric, Sort } from '../api';
 import { sparseGroupRetained } from './groupRetained';
 import type { Heap } from './heap';
 import { allocatingFrames } from '../format/format';
+import { firstUserFrame } from '../format/userFrames';
 import { clampRange } from './objectQueries';
 
 /** A site as the table keeps it: the row's figures, its profile buckets and sampled objects. */
@@ -34,13 +35,18 @@ export function allocationSites(heap: Heap): SiteTable {
   const siteOfBucket = new Map<number, number>();
   for (const b of memProf) {
     const frames = allocatingFrames(strings, b.frames);
-    const key = frames.map((f) => `${f.func}:${f.file}:${f.line}`).join('|');
+    const names = frames.map((f) => strings.get(f.func));
+    const user = firstUserFrame(names, heap.allocationHelpers);
+    // One site per stack from the user frame on: paths through the helpers (a map insert
+    // that grew the table or not) are the same allocation in the program's code.
+    const key = frames.slice(user).map((f) => `${f.func}:${f.file}:${f.line}`).join('|');
     let id = byStack.get(key);
     if (id === undefined) {
       id = sites.length;
       byStack.set(key, id);
       sites.push({
-        frames: frames.map((f) => ({ function: strings.get(f.func), file: strings.get(f.file), line: f.line })),
+        frames: frames.map((f, k) => ({ function: names[k], file: strings.get(f.file), line: f.line })),
+        userFrame: user,
         buckets: [], sizes: [], allocObjects: 0, allocBytes: 0, inuseObjects: 0, inuseBytes: 0,
         liveObjects: 0, liveBytes: 0, retainedBytes: null, objects: [],
       });
@@ -89,6 +95,7 @@ export function allocationSitesPage(heap: Heap, a: Range & { sort: Sort<SiteMetr
   const rows = list.slice(start, end).map(({ s, id }): AllocationSiteRow => ({
     id,
     frames: s.frames,
+    userFrame: s.userFrame,
     sizes: s.sizes,
     allocObjects: s.allocObjects,
     allocBytes: s.allocBytes,

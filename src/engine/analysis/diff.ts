@@ -85,29 +85,31 @@ export function diffTables(older: Heap, newer: Heap): DiffTables {
 
   // Allocation sites: by stack, with the memory profile's in-use counts.
   const siteRows = new Map<string, DiffRow>();
-  // Sites match by their top two frames: the same allocation reached from another caller
-  // (a warm-up loop, say) is the same site for growth.
-  const siteKey = (frames: { function: string; file?: string; line?: number }[]) => frames.slice(0, 2).map((f) => `${f.function}@${f.file}:${f.line}`).join('|');
-  const siteRow = (frames: { function: string; file?: string; line?: number }[]): DiffRow => {
-    const key = siteKey(frames);
+  // Sites match by their user frame and its caller: the same allocation reached from another
+  // caller further up (a warm-up loop, say) is the same site for growth, and runtime frames
+  // (map inserts, slice growth) do not name it.
+  type Frames = { function: string; file?: string; line?: number }[];
+  const siteKey = (frames: Frames, user: number) => frames.slice(user, user + 2).map((f) => `${f.function}@${f.file}:${f.line}`).join('|');
+  const siteRow = (frames: Frames, user: number): DiffRow => {
+    const key = siteKey(frames, user);
     let r = siteRows.get(key);
     if (!r) {
-      const top = frames[0];
+      const top = frames[user];
       r = {
         key, name: top ? `${top.function} ${(top.file ?? '').split('/').pop()}:${top.line}` : '?', source: 'site',
-        before: { count: 0, bytes: 0 }, after: { count: 0, bytes: 0 }, survivors: { count: 0, bytes: 0 }, group: -1, frames,
+        before: { count: 0, bytes: 0 }, after: { count: 0, bytes: 0 }, survivors: { count: 0, bytes: 0 }, group: -1, frames, userFrame: user,
       };
       siteRows.set(key, r);
     }
     return r;
   };
   for (const s of allocationSites(older).sites) {
-    const r = siteRow(s.frames);
+    const r = siteRow(s.frames, s.userFrame);
     r.before.count += s.inuseObjects;
     r.before.bytes += s.inuseBytes;
   }
   allocationSites(newer).sites.forEach((s, k) => {
-    const r = siteRow(s.frames);
+    const r = siteRow(s.frames, s.userFrame);
     r.after.count += s.inuseObjects;
     r.after.bytes += s.inuseBytes;
     r.group = k;

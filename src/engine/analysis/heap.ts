@@ -20,10 +20,12 @@ import { TYPE_WORD_MAX_SIZE, TYPE_WORD_MIN_SIZE, hasAllocationHeaders } from '..
 import { BinaryMatch, GoProgram } from '../program/goProgram';
 import { DumpModel, ROOT_KIND_NAMES, RootKind, objectAddress, objectSize } from '../format/model';
 import { isPhantom } from '../format/phantomSlots';
+import { DEFAULT_ALLOCATION_HELPERS } from '../format/userFrames';
 import { firstInOrder, pageOf, sortedPermutation } from '../util/sort';
 import { baseName } from '../util/units';
 import { inferenceNamer } from '../typing/typeInference';
 import type { HeapView } from '../typing/heapView';
+import { dwarfTypingOf } from '../typing/dwarfTyping';
 import { TypeNamer } from '../typing/typeNames';
 
 type ObjectOrder = 'size' | 'retained' | 'address';
@@ -39,6 +41,8 @@ export class Heap implements HeapView {
   private readonly permutations = new Map<string, Uint32Array>();
   private sampleByObject: Map<number, number> | Int32Array | undefined;
   private funcLines: Map<number, { file: number; line: number }> | undefined;
+  /** Function-name prefixes of allocation helpers (see format/userFrames.ts). */
+  allocationHelpers: readonly string[] = DEFAULT_ALLOCATION_HELPERS;
   /** The program binary that wrote the dump, once one matched (see attachProgram). */
   program: GoProgram | undefined;
   private staticRefs: { target: number; holder: number }[] | undefined;
@@ -122,13 +126,25 @@ export class Heap implements HeapView {
     const p = this.program;
     if (!p) return undefined;
     const g = p.globalAt(addr);
-    if (g) return g.offset ? `${g.name}+0x${g.offset.toString(16)}` : g.name;
+    if (g && g.offset) {
+      // A field of a global struct (or an element of a global array), by its name.
+      const typed = p.typedGlobals().find((t) => t.name === g.name);
+      const path = typed && dwarfTypingOf(this)?.view.memberPath(typed.type, g.offset);
+      return path ? `${g.name}.${path}` : `${g.name}+0x${g.offset.toString(16)}`;
+    }
+    if (g) return g.name;
     const refs = this.staticReferences();
     let best: { target: number; holder: number } | undefined;
     for (const r of refs) if (r.target <= addr && addr - r.target < 4096 && (!best || r.target > best.target)) best = r;
     const holder = best && p.globalAt(best.holder);
     if (!best || !holder) return undefined;
     const off = addr - best.target;
+    // A value the linker allocated for `var x = &T{...}`: name the field of T.
+    const typed = holder.offset === 0 ? p.typedGlobals().find((t) => t.name === holder.name) : undefined;
+    const view = typed && dwarfTypingOf(this)?.view;
+    const pointee = view?.pointee(typed?.type);
+    const path = pointee !== undefined ? view?.memberPath(pointee, off) : undefined;
+    if (path) return `${holder.name}.${path}`;
     return `${holder.name} -> ${off ? `+0x${off.toString(16)}` : 'static value'}`;
   }
 

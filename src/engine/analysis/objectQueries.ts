@@ -4,7 +4,7 @@
  */
 import {
   DominatorNodeRow, EdgeRow, ObjectContents, ObjectDetail, ObjectRow, ObjectSortKey, Page, Range,
-  RootPath, SizeClassRow, Sort,
+  SizeClassRow, Sort,
 } from '../api';
 import { readAt } from '../format/byteSource';
 import { allocatingFrames } from '../format/format';
@@ -123,52 +123,6 @@ export function referrers(heap: Heap, index: number, range: Range): Page<EdgeRow
     offsets: objectPointers(heap, s).filter((p) => p.target === index).map((p) => p.offset),
   }));
   return { total: sources.length, start, rows };
-}
-
-/** Offset of the first pointer field of `from` that lands in `to`. */
-function fieldOffset(heap: Heap, from: number, to: number): number | undefined {
-  return objectPointers(heap, from).find((p) => p.target === to)?.offset;
-}
-
-/**
- * Shortest chains of pointer fields from roots to object `index`: a breadth-first search
- * over referrers that stops at objects held by a root; each path ends at a different one.
- */
-export function pathsToRoots(heap: Heap, index: number, maxPaths: number): RootPath[] {
-  checkIndex(heap, index);
-  const g = heap.requireGraph();
-  const idom = heap.dominators?.idom;
-  if (idom && idom[index] < 0) return [];
-  const [refFirst, refSource] = g.referrers();
-  const next = new Map<number, number>(); // node -> the node one step closer to `index`
-  next.set(index, -1);
-  const hits: number[] = [];
-  let queue = [index];
-  while (queue.length > 0 && hits.length < maxPaths) {
-    const following: number[] = [];
-    for (const u of queue) {
-      if (g.isRootHeld(u)) {
-        hits.push(u);
-        if (hits.length >= maxPaths) break;
-        continue; // a longer path through a root-held object adds nothing
-      }
-      for (let e = refFirst[u]; e < refFirst[u + 1]; e++) {
-        const s = refSource[e];
-        if (next.has(s) || (idom && idom[s] < 0)) continue;
-        next.set(s, u);
-        following.push(s);
-      }
-    }
-    queue = following;
-  }
-  return hits.map((hit) => {
-    const steps = [];
-    for (let u = hit; u >= 0; u = next.get(u) as number) {
-      const to = next.get(u) as number;
-      steps.push({ object: heap.objectRow(u), offset: to >= 0 ? fieldOffset(heap, u, to) : undefined });
-    }
-    return { root: heap.rootRef(g.rootsOf(hit)[0]), steps };
-  });
 }
 
 export function dominatorNodeRow(heap: Heap, node: number): DominatorNodeRow {

@@ -21,6 +21,10 @@ const DW_AT_go_key = 0x2901;
 const DW_AT_go_elem = 0x2902;
 const DW_AT_go_runtime_type = 0x2904;
 const DW_OP_addr = 0x03;
+const DW_TAG_subprogram = 0x2e;
+const DW_TAG_formal_parameter = 0x05;
+/** Go >= 1.23: a closure's captured variable, at this offset of the closure's object. */
+const DW_AT_go_closure_offset = 0x2907;
 
 interface AttrSpec {
   name: number;
@@ -76,6 +80,13 @@ export interface DwarfGlobal {
 
 type Value = number | string | Uint8Array | undefined;
 
+/** A variable a closure captured: where it sits in the closure object, and its type. */
+export interface CapturedVar {
+  name: string;
+  offset: number;
+  type: number;
+}
+
 export class Dwarf {
   private readonly info: DataView;
   private readonly units: Unit[] = [];
@@ -128,6 +139,39 @@ export class Dwarf {
           }
         }
         if (entry.abbrev.children) depth++;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The captured variables of each function literal, by function name (Go >= 1.23 writes
+   * their offsets in the closure object; older compilers write none).
+   */
+  closureVars(): Map<string, CapturedVar[]> {
+    const out = new Map<string, CapturedVar[]>();
+    for (const u of this.units) {
+      const fns: (string | undefined)[] = [];
+      for (let off = u.firstEntry; off < u.end;) {
+        const e = this.readEntry(u, off);
+        off = e.next;
+        if (!e.abbrev) {
+          fns.pop();
+          continue;
+        }
+        const tag = e.abbrev.tag;
+        const name = e.attrs.get(DW_AT_name);
+        const fn = tag === DW_TAG_subprogram && typeof name === 'string' ? name : fns[fns.length - 1];
+        if ((tag === DW_TAG_variable || tag === DW_TAG_formal_parameter) && fn !== undefined) {
+          const at = e.attrs.get(DW_AT_go_closure_offset);
+          const type = e.attrs.get(DW_AT_type);
+          if (typeof at === 'number' && at > 0 && typeof type === 'number') {
+            const list = out.get(fn) ?? [];
+            list.push({ name: typeof name === 'string' ? name : '', offset: at, type });
+            out.set(fn, list);
+          }
+        }
+        if (e.abbrev.children) fns.push(fn);
       }
     }
     return out;

@@ -14,13 +14,15 @@
  * (swiss maps, Go >= 1.24), dataqsiz channel slots, cap slice elements.
  */
 import { readAt } from '../format/byteSource';
-import { DType, TAG } from '../program/dwarf';
+import { CapturedVar, DType, TAG } from '../program/dwarf';
 import type { GoProgram } from '../program/goProgram';
 import type { HeapView } from './heapView';
 import { contentsOffsets, readObjectRecord, readObjectsInOrder } from '../format/objectRecords';
 import { objectAddress, objectSize } from '../format/model';
 import { wordAt } from '../format/reader';
 
+/** The label of a func value's object until its function is read. */
+const CLOSURE = 'func value (closure)';
 /** Size of the blocks the tiny allocator packs small pointer-free values into. */
 const TINY_BLOCK = 16;
 const KIND_CHAN = 18;
@@ -94,6 +96,9 @@ class Walk {
   private readonly staticSeen = new Set<string>();
   private readonly segments: { addr: number; size: number; region: Region }[];
   private readonly little: boolean;
+  /** Closures labelled but not yet read (see openClosures). */
+  private readonly pendingClosures: number[] = [];
+  private capturedVars: Map<string, CapturedVar[]> | undefined;
 
   constructor(private readonly heap: HeapView, private readonly program: GoProgram, private readonly tv: TypeView, private readonly options: DwarfTypingOptions) {
     this.n = heap.objectCount;
@@ -120,9 +125,27 @@ class Walk {
       this.walk(seg.region, g.addr - seg.addr, g.type);
     }
     this.seedFromDump();
-    // Breadth first, a level at a time, each level read in file order.
-    const offsets = this.queue.length ? contentsOffsets(this.heap.model, this.heap.source) : undefined;
-    while (this.queue.length && offsets) {
+    const offsets = contentsOffsets(this.heap.model, this.heap.source);
+    let scanned = false;
+    for (;;) {
+      this.drain(offsets);
+      // Closures reached: their function's name, and the walk goes on into what they captured.
+      this.openClosures(offsets);
+      // Then interface values in objects the walk did not reach (objects only stacks hold): a
+      // word that is one of the program's type descriptors (or itabs) followed by a pointer
+      // field. Each one found starts the walk again from there.
+      if (this.queue.length === 0 && !scanned) {
+        scanned = true;
+        this.scanForInterfaces(offsets);
+      }
+      if (this.queue.length === 0) break;
+    }
+    return { labelOf: this.labelOf, labels: this.labels, typeOf: this.typeOf, valueOffset: this.valueOffset, view: this.tv, typedGlobals };
+  }
+
+  /** The walk, breadth first, a level at a time, each level read in file order. */
+  private drain(offsets: Float64Array): void {
+    while (this.queue.length) {
       const level = this.queue.splice(0);
       const work = new Map<number, { type: number; count: number; offset: number }>();
       for (const item of level) if (this.tv.hasPointers(item.type)) work.set(item.object, item);
@@ -138,7 +161,70 @@ class Walk {
         }
       });
     }
-    return { labelOf: this.labelOf, labels: this.labels, typeOf: this.typeOf, valueOffset: this.valueOffset, view: this.tv, typedGlobals };
+  }
+
+  /** Reads the unlabelled objects with pointers for interface values; whether any was found. */
+  private scanForInterfaces(offsets: Float64Array): boolean {
+    const md = this.program.module;
+    if (!md) return false;
+    const lo = md.types + this.program.slide;
+    const hi = md.etypes + this.program.slide;
+    const { layoutHash } = this.heap.model.objects;
+    const idle: number[] = [];
+    for (let i = 0; i < this.n; i++) if (this.labelOf[i] < 0 && layoutHash[i] !== 0) idle.push(i);
+    const before = this.queue.length;
+    readObjectsInOrder(this.heap.model, this.heap.source, offsets, idle, (_object, bytes, fields) => {
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      for (const off of fields) {
+        if (off < 8) continue;
+        const w = wordAt(view, off - 8, 8, this.little);
+        if ((w >= lo && w < hi) || this.itabType.has(w)) this.dynamic(w, wordAt(view, off, 8, this.little));
+      }
+    });
+    return this.queue.length > before;
+  }
+
+  /**
+   * Closures reached since the last call: named after their function (their first word is its
+   * code pointer), and, where the compiler described them (Go >= 1.23), their captured
+   * variables walked as typed values.
+   */
+  private openClosures(offsets: Float64Array): void {
+    const list = this.pendingClosures.splice(0);
+    if (list.length === 0) return;
+    this.capturedVars ??= this.program.dwarf()?.closureVars() ?? new Map();
+    readObjectsInOrder(this.heap.model, this.heap.source, offsets, list, (object, bytes, fields) => {
+      if (bytes.length < 8) return;
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const fn = this.program.funcNameAt(wordAt(view, 0, 8, this.little));
+      if (!fn) return;
+      this.labelOf[object] = this.label(`${fn} (closure)`);
+      const vars = this.capturedVars?.get(fn);
+      if (!vars) return;
+      const region: Region = { view, pointers: new Set(fields) };
+      const size = this.heap.size(object);
+      const sorted = [...vars].sort((a, b) => a.offset - b.offset);
+      sorted.forEach((v, k) => {
+        const vs = this.tv.sizeOf(v.type);
+        const nextAt = k + 1 < sorted.length ? sorted[k + 1].offset : size;
+        // Captured by value: the value itself sits there; by reference: a pointer to it.
+        const byValue = v.offset + vs <= nextAt && !this.isReferenceCell(region, v.offset, v.type);
+        if (byValue) this.walk(region, v.offset, v.type);
+        else if (this.followable(region, v.offset)) this.pointTo(this.word(region, v.offset), v.type);
+      });
+    });
+  }
+
+  /**
+   * Whether the pointer-typed variable at `off` of a closure was captured by reference: the
+   * word then points to an 8-byte cell (the variable) rather than to the value it points to.
+   */
+  private isReferenceCell(r: Region, off: number, type: number): boolean {
+    const target = this.tv.pointee(type);
+    if (target === undefined || this.tv.sizeOf(target) <= 8) return false;
+    const w = this.word(r, off);
+    const o = w ? this.heap.requireGraph().index.find(w) : -1;
+    return o >= 0 && this.heap.size(o) === 8 && this.heap.address(o) === w;
   }
 
   /** Objects whose type the dump proves: type words, interface values, finalizers. */
@@ -164,9 +250,10 @@ class Walk {
   private dynamic(word: number, data: number): void {
     const t = this.byRuntimeType.get(this.itabType.get(word) ?? word);
     if (t === undefined) return;
-    if (this.tv.pointerShaped(t)) {
-      const target = this.tv.underlying(t)?.target;
-      if (target !== undefined && this.tv.underlying(t)?.tag === TAG.pointer) this.pointTo(data, target);
+    const u = this.tv.underlying(t);
+    if (u?.tag === TAG.subroutine) this.pointTo(data, t, 1, CLOSURE);
+    else if (this.tv.pointerShaped(t)) {
+      if (u?.tag === TAG.pointer && u.target !== undefined) this.pointTo(data, u.target);
     } else {
       this.pointTo(data, t);
     }
@@ -198,6 +285,7 @@ class Walk {
   private assign(object: number, type: number, count: number, offset: number, name: string): void {
     if (this.labelOf[object] >= 0) return;
     this.labelOf[object] = this.label(name);
+    if (name === CLOSURE) this.pendingClosures.push(object);
     this.typeOf[object] = type;
     this.valueOffset[object] = offset;
     this.queue.push({ object, type, count, offset });
@@ -251,7 +339,7 @@ class Walk {
         const target = this.types.get(t.target);
         if (!target) return;
         if (target.tag === TAG.subroutine || t.kind === KIND_FUNC) {
-          this.pointTo(this.word(r, off), t.target, 1, 'func value (closure)');
+          this.pointTo(this.word(r, off), t.target, 1, CLOSURE);
           return;
         }
         if (chanElem !== undefined && target.name.startsWith('hchan<')) {
@@ -262,6 +350,11 @@ class Walk {
         this.pointTo(this.word(r, off), t.target);
         return;
       }
+      case TAG.subroutine:
+        // A func value, typed by its runtime type (a type word or an interface): a pointer to
+        // the closure.
+        if (this.followable(r, off)) this.pointTo(this.word(r, off), t.off, 1, CLOSURE);
+        return;
       case TAG.array: {
         if (t.target === undefined) return;
         const es = this.tv.sizeOf(t.target);
@@ -410,7 +503,7 @@ export class TypeView {
   pointerShaped(off: number): boolean {
     const t = this.underlying(off);
     if (!t) return false;
-    if (t.tag === TAG.pointer) return true;
+    if (t.tag === TAG.pointer || t.tag === TAG.subroutine) return true;
     if (t.tag === TAG.struct && t.size === 8) return this.hasPointers(t.off);
     if (t.tag === TAG.array && t.count === 1 && t.target !== undefined) return this.pointerShaped(t.target);
     return false;
@@ -420,7 +513,7 @@ export class TypeView {
     let s = this.sizeMemo.get(off);
     if (s === undefined) {
       const t = this.underlying(off);
-      s = !t ? 0 : t.tag === TAG.pointer ? 8 : t.tag === TAG.array ? (t.count ?? 0) * (t.target === undefined ? 0 : this.sizeOf(t.target)) : t.size;
+      s = !t ? 0 : t.tag === TAG.pointer || t.tag === TAG.subroutine ? 8 : t.tag === TAG.array ? (t.count ?? 0) * (t.target === undefined ? 0 : this.sizeOf(t.target)) : t.size;
       this.sizeMemo.set(off, s);
     }
     return s;
@@ -432,11 +525,38 @@ export class TypeView {
     this.pointerMemo.set(off, false); // cycles through pointers end here
     const t = this.underlying(off);
     let has = false;
-    if (t?.tag === TAG.pointer) has = true;
+    if (t?.tag === TAG.pointer || t?.tag === TAG.subroutine) has = true; // a func value points to its closure
     else if (t?.tag === TAG.struct) has = (t.members ?? []).some((m) => this.hasPointers(m.type));
     else if (t?.tag === TAG.array) has = (t.count ?? 0) > 0 && t.target !== undefined && this.hasPointers(t.target);
     this.pointerMemo.set(off, has);
     return has;
+  }
+
+  /**
+   * The field at byte `offset` of a value of type `off` as a Go selector path ("cache.byID",
+   * "slots[3].conn"), through structs and arrays (not pointers); undefined when none starts there.
+   */
+  memberPath(off: number, offset: number): string | undefined {
+    let t = this.underlying(off);
+    let at = offset;
+    const parts: string[] = [];
+    for (let guard = 0; t && at >= 0 && guard < 16; guard++) {
+      if (at === 0 && parts.length > 0 && t.tag !== TAG.struct && t.tag !== TAG.array) break;
+      if (t.tag === TAG.struct && !(t.kind === KIND_SLICE || t.kind === KIND_STRING || t.kind === KIND_INTERFACE)) {
+        const m = [...(t.members ?? [])].reverse().find((mm) => mm.offset <= at);
+        if (!m || at >= m.offset + this.sizeOf(m.type)) return undefined;
+        parts.push(`.${m.name}`);
+        at -= m.offset;
+        t = this.underlying(m.type);
+      } else if (t.tag === TAG.array && t.target !== undefined) {
+        const es = this.sizeOf(t.target);
+        if (es <= 0) return undefined;
+        parts.push(`[${Math.floor(at / es)}]`);
+        at %= es;
+        t = this.underlying(t.target);
+      } else break;
+    }
+    return at === 0 && parts.length ? parts.join('').replace(/^\./, '') : undefined;
   }
 
   /** How the viewer names a type: Go's name, the runtime's map and channel internals spelled out. */

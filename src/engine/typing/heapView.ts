@@ -18,6 +18,8 @@ export interface HeapView {
   /** Returns the memory of large arrays that just became garbage, where the host can. */
   readonly reclaim: (() => void) | undefined;
   readonly objectCount: number;
+  /** Function-name prefixes of allocation helpers: sites are named after the first other frame. */
+  readonly allocationHelpers: readonly string[];
   requireGraph(): HeapGraph;
   /** Size in bytes of object i. */
   size(i: number): number;

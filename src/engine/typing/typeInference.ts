@@ -32,6 +32,7 @@ import { TypeGroups, TypeNamer } from './typeNames';
 import { dwarfTypingOf } from './dwarfTyping';
 import { baseName } from '../util/units';
 import { allocatingFrames, parseGoVersion } from '../format/format';
+import { firstUserFrame } from '../format/userFrames';
 
 export type Source = TypeGuess['source'];
 export type Confidence = NonNullable<TypeGuess['confidence']>;
@@ -245,10 +246,17 @@ export function sitePass(heap: HeapView, out: Output): void {
     const b = bucketIndex.get(allocSamples.bucket[s]);
     if (o < 0 || b === undefined || !out.free(o)) continue;
     // One group per allocating frame (function and line): buckets differ by deeper frames and size.
-    const f = allocatingFrames(heap.model.strings, memProf[b].frames)[0];
+    const f = siteFrame(heap, memProf[b].frames);
     const key = f ? f.func * 1_000_000 + Math.min(f.line, 999_999) + 1 : 0;
     out.of[o] = group(key, 'certain', () => siteName(heap, f));
   }
+}
+
+/** The frame an allocation site is named after: the first outside the allocation helpers. */
+function siteFrame<F extends { func: number }>(heap: HeapView, frames: F[]): F | undefined {
+  const strings = heap.model.strings;
+  const stack = allocatingFrames(strings, frames);
+  return stack[firstUserFrame(stack.map((f) => strings.get(f.func)), heap.allocationHelpers)];
 }
 
 function siteName(heap: HeapView, f: { func: number; file: number; line: number } | undefined): string {
@@ -548,7 +556,7 @@ function objectEvidence(heap: HeapView, options: InferenceOptions, i: number, gr
   const s = heap.graph ? heap.sampleOf(i) : -1;
   if (s >= 0) {
     const b = heap.model.memProf.find((m) => m.bucket === heap.model.allocSamples.bucket[s]);
-    if (b) out.push({ name: siteName(heap, allocatingFrames(heap.model.strings, b.frames)[0]), source: 'site', confidence: 'certain' });
+    if (b) out.push({ name: siteName(heap, siteFrame(heap, b.frames)), source: 'site', confidence: 'certain' });
   }
   // What the shared classification settled on, if none of the above (propagation, votes, layouts).
   if (groups) {
