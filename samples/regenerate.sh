@@ -32,3 +32,13 @@ done
 rm -rf "$BUILD" # the build path must not exist where the dumps are opened
 for b in "$work"/orderservice-*; do gzip -9 -n -c "$b" > "$HERE/bin/$(basename "$b").gz"; done
 ls -l "$OUT"
+
+# The leak programs (samples/leaks): one gzipped dump per scenario, the Go 1.26 runtime's own
+# goroutineleak profile of each run, and the binaries.
+LEAKS="$HERE/leaks/dumps"
+mkdir -p "$LEAKS"
+bash "$HERE/leaks/generate.sh" "$work/leaks" go
+if [ -n "${GO126:-}" ]; then bash "$HERE/leaks/generate.sh" "$work/leaks" "$GO126"; fi
+for f in "$work"/leaks/*.heapdump "$work"/leaks/leaks-go*; do gzip -9 -n -c "$f" > "$LEAKS/$(basename "$f").gz"; done
+cp "$work"/leaks/*.goroutineleak.txt "$LEAKS/" 2>/dev/null || true
+ls -l "$LEAKS"

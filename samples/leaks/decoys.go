@@ -45,7 +45,7 @@ func (c *lruCache) Put(key string, value []byte) {
 	}
 }
 
-var sessionsLRU = &lruCache{max: 300, order: list.New(), items: map[string]*list.Element{}}
+var sessionsLRU = &lruCache{max: 200, order: list.New(), items: map[string]*list.Element{}}
 
 type job struct {
 	id      int
@@ -56,11 +56,11 @@ var workQueue = make(chan job)
 var poolDone sync.WaitGroup
 
 func startDecoys() {
-	geoIndex = make([]GeoCell, 6000)
+	geoIndex = make([]GeoCell, 3000)
 	for i := range geoIndex {
 		geoIndex[i] = GeoCell{Lat: float64(i), Lon: float64(-i), Population: float64(i * 10), Code: [4]int32{int32(i), 1, 2, 3}}
 	}
-	for i := 0; i < 2000; i++ {
+	for i := 0; i < 1000; i++ {
 		sessionsLRU.Put(fmt.Sprintf("session-%d", i%600), make([]byte, 256))
 	}
 	for w := 0; w < 4; w++ {

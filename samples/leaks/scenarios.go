@@ -46,7 +46,7 @@ func handleReport(i int) {
 }
 
 func cacheLeak() {
-	for i := 0; i < 5000; i++ {
+	for i := 0; i < 1500; i++ {
 		handleReport(i)
 	}
 }
@@ -56,18 +56,18 @@ func cacheLeak() {
 var recentHeaders [][]byte
 
 func readMessage(i int) []byte {
-	buf := make([]byte, 16<<10)
+	buf := make([]byte, 8<<10)
 	copy(buf, fmt.Sprintf("HEADER %06d ", i))
 	return buf
 }
 
 func keepHeader(i int) {
 	msg := readMessage(i)
-	recentHeaders = append(recentHeaders, msg[:14]) // 14 bytes pin 16 KiB
+	recentHeaders = append(recentHeaders, msg[:14]) // 14 bytes pin 8 KiB
 }
 
 func subsliceLeak() {
-	for i := 0; i < 400; i++ {
+	for i := 0; i < 120; i++ {
 		keepHeader(i)
 	}
 }
@@ -91,7 +91,7 @@ func startRequest(i int) {
 }
 
 func timerLeak() {
-	for i := 0; i < 1500; i++ {
+	for i := 0; i < 500; i++ {
 		startRequest(i)
 	}
 }
@@ -122,7 +122,7 @@ func searchWithTimeout(q string) *Result {
 }
 
 func blockedSenders() {
-	for i := 0; i < 150; i++ {
+	for i := 0; i < 60; i++ {
 		searchWithTimeout(fmt.Sprintf("query %d", i))
 	}
 	time.Sleep(10 * time.Millisecond)
@@ -200,7 +200,7 @@ func openSession(i int) {
 }
 
 func listenerLeak() {
-	for i := 0; i < 3000; i++ {
+	for i := 0; i < 1000; i++ {
 		openSession(i)
 	}
 }
@@ -220,7 +220,7 @@ func record(i int) {
 }
 
 func chainLeak() {
-	for i := 0; i < 30000; i++ {
+	for i := 0; i < 8000; i++ {
 		record(i)
 	}
 }

@@ -8,18 +8,19 @@ import { writeFileSync } from 'fs';
 import { basename } from 'path';
 import { gzipSync, inflateSync } from 'zlib';
 import { buildProfile } from '../engine/analysis/pprof';
+import { MemoryByteSource } from '../engine/format/byteSource';
 import { DumpError } from '../engine/format/errors';
 import { BinaryError } from '../engine/program/elf';
 import { GoProgram } from '../engine/program/goProgram';
 import { Heap, PHASE_TITLES, Phase } from '../engine/analysis/heap';
-import { FileByteSource, openProgramFile } from '../worker/fileByteSource';
+import { FileByteSource, openMaybeGzipped } from '../worker/fileByteSource';
 import { collectGarbage } from '../worker/reclaim';
 import { ThreadedObjects } from '../worker/threadedObjects';
-import { printDiff, printGoroutines, printSummary, printSuspects, printTop, printTypes } from './reports';
+import { printDiff, printGoroutines, printLeaks, printSummary, printSuspects, printTop, printTypes } from './reports';
 
 const USAGE = `usage: goheap <command> [options] FILE
 
-Reads heap dumps written by Go's runtime/debug.WriteHeapDump.
+Reads heap dumps written by Go's runtime/debug.WriteHeapDump (FILE may be gzipped).
 
 commands:
   summary [--json] FILE     what the dump holds; --json uses the reference decoder's keys
@@ -31,6 +32,8 @@ commands:
   suspects [--json] [--n N] FILE
                             leak suspects: what holds most of the reachable heap, where it
                             accumulates, the path from its root, where it was allocated
+  leaks [--json] FILE       leaked goroutines: blocked on a channel or lock that nothing but
+                            blocked goroutines can reach (Go 1.26's goroutineleak criterion)
   goroutines FILE           goroutines grouped by identical stack, with counts
   diff [--n N] OLD NEW      what grew from the older dump to the newer one: by type,
                             by allocation site, by goroutine group; survivors vs new objects
@@ -72,11 +75,11 @@ function parseArgs(argv: string[]): Options {
   const [command, ...rest] = argv;
   if (!command) throw new UsageError('no command given');
   if (command === '-h' || command === '--help' || command === 'help') throw new UsageError('');
-  if (!['summary', 'top', 'types', 'suspects', 'goroutines', 'diff', 'pprof'].includes(command)) throw new UsageError(`unknown command "${command}"`);
+  if (!['summary', 'top', 'types', 'suspects', 'leaks', 'goroutines', 'diff', 'pprof'].includes(command)) throw new UsageError(`unknown command "${command}"`);
   const opts: Options = { command, file: '', older: '', kind: 'memory', output: '', json: false, n: 10, explicitN: false, binary: '' };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
-    if (a === '--json' && (command === 'summary' || command === 'types' || command === 'suspects')) opts.json = true;
+    if (a === '--json' && ['summary', 'types', 'suspects', 'leaks'].includes(command)) opts.json = true;
     else if ((a === '--n' || a === '-n') && (command === 'top' || command === 'diff' || command === 'types' || command === 'suspects')) {
       const n = Number(rest[++i]);
       if (!Number.isInteger(n) || n <= 0) throw new UsageError('--n needs a positive integer');
@@ -131,7 +134,7 @@ export function run(argv: string[], out: (s: string) => void): number {
     let program: GoProgram | undefined;
     if (opts.binary) {
       try {
-        const source = openProgramFile(opts.binary);
+        const source = openMaybeGzipped(opts.binary);
         if (source instanceof FileByteSource) opened.push(source);
         program = new GoProgram(source, opts.binary, (b) => inflateSync(b));
       } catch (e) {
@@ -140,20 +143,20 @@ export function run(argv: string[], out: (s: string) => void): number {
       }
     }
     const load = (file: string): Heap | number => {
-      let source: FileByteSource;
+      let source: FileByteSource | MemoryByteSource;
       try {
-        source = new FileByteSource(file);
+        source = openMaybeGzipped(file);
       } catch (e) {
         process.stderr.write(`goheap: ${(e as Error).message}\n`);
         return EXIT.unreadable;
       }
-      opened.push(source);
+      if (source instanceof FileByteSource) opened.push(source);
       const progress = progressReporter(source.size);
       let heap: Heap;
       try {
         heap = Heap.read(source, basename(file), {
           onProgress: progress && ((done, total) => progress('reading', done / total)),
-          parallel: new ThreadedObjects(file),
+          parallel: source instanceof FileByteSource ? new ThreadedObjects(file) : undefined,
         });
       } catch (e) {
         if (e instanceof DumpError) {
@@ -184,6 +187,7 @@ export function run(argv: string[], out: (s: string) => void): number {
     else if (opts.command === 'top') printTop(heap, opts.n, out);
     else if (opts.command === 'types') printTypes(heap, opts.explicitN ? opts.n : 30, opts.json, out);
     else if (opts.command === 'suspects') printSuspects(heap, opts.explicitN ? opts.n : 5, opts.json, out);
+    else if (opts.command === 'leaks') printLeaks(heap, opts.json, out);
     else if (opts.command === 'diff') printDiff(older as Heap, heap, opts.n, out);
     else if (opts.command === 'pprof') {
       writeFileSync(opts.output, gzipSync(buildProfile(heap, opts.kind)));

@@ -8,6 +8,7 @@ import { pathsToRoots } from '../engine/analysis/rootPaths';
 import { overview } from '../engine/analysis/overview';
 import { summarize } from '../engine/analysis/summary';
 import { suspects } from '../engine/analysis/suspects';
+import { goroutineLeaks } from '../engine/analysis/goroutineLeaks';
 import { DiffRow } from '../engine/api';
 import { heapService } from '../engine/service';
 import { formatAddress, formatBytes, formatCount, formatPercent, frameText, phantomSlotsText, summaryFrame } from '../engine/util/units';
@@ -89,17 +90,28 @@ export function printGoroutines(heap: Heap, out: Out): void {
     for (const f of g.frames) out(`        ${frameText(f)}\n`);
     if (g.createdBy) out(`        created by ${frameText(g.createdBy)}\n`);
   }
-  const triage = heapService(heap).goroutineTriage();
-  if (triage.waits.length) {
-    out('\nWaiting on shared objects:\n');
-    for (const w of triage.waits) {
-      const holders = [w.otherGoroutines.length && `${w.otherGoroutines.length} other goroutine stack(s)`, w.globalRoots && 'a global', w.heapReferrers && `${w.heapReferrers} heap object(s)`].filter(Boolean);
-      const others = holders.length ? `; also held by ${holders.join(', ')}` : '; nothing else points at it';
-      const what = w.object ? `${formatAddress(w.address)} (${w.object.type.name})` : `${formatAddress(w.address)} (a global)`;
-      out(`  ${String(w.goroutines.length).padStart(4)} on ${w.kind} ${what} [${w.waitReason}]${w.object ? others : ''}\n`);
-    }
+  const { leaks } = goroutineLeaks(heap);
+  const proven = leaks.filter((l) => l.proof === 'proven');
+  if (proven.length) out(`\nLeaked: ${formatCount(proven.reduce((a, l) => a + l.count, 0))} goroutines blocked forever (goheap leaks says why)\n`);
+}
+
+export function printLeaks(heap: Heap, json: boolean, out: Out): void {
+  const report = goroutineLeaks(heap);
+  if (json) {
+    out(toJson(report) + '\n');
+    return;
   }
-  for (const f of triage.findings) out(`\n${f.severity === 'error' ? 'LEAK' : 'NOTE'}: ${f.title}\n  ${f.detail}\n`);
+  const proven = report.leaks.filter((l) => l.proof === 'proven');
+  if (proven.length === 0) out('No leaked goroutine: every blocked goroutine waits on something a live root can still reach.\n');
+  for (const l of report.leaks) {
+    const head = l.proof === 'proven' ? 'LEAKED' : 'CANNOT PROVE';
+    out(`\n${head}: ${formatCount(l.count)} goroutine${l.count === 1 ? '' : 's'} [${l.waitReason}]${l.blockedFor ? ` blocked for ${l.blockedFor}` : ''}${l.pinnedBytes ? `, pinning ${formatBytes(l.pinnedBytes)}` : ''}\n`);
+    if (l.blockedIn) out(`  blocked in  ${frameText(l.blockedIn)}\n`);
+    if (l.createdBy) out(`  created by  ${frameText(l.createdBy)}\n`);
+    if (l.object) out(`  waiting on  ${formatAddress(l.object.address)} ${l.object.type}, held only by ${l.object.holders}\n`);
+    out(`  goroutines  ${l.goids.slice(0, 12).join(' ')}${l.count > 12 ? ' ...' : ''}\n`);
+    if (l.proof !== 'proven') out(`  (${report.version} does not link sync waits to their objects: the lock its frames point at looks unreachable, which is not a proof)\n`);
+  }
 }
 
 export function printDiff(older: Heap, newer: Heap, n: number, out: Out): void {

@@ -424,38 +424,38 @@ export interface LineStat {
 }
 
 /** Goroutines waiting on one object (a channel, a mutex, a wait group...). */
-export interface WaitRow {
-  /** The heap object waited on; undefined for a global (in the data or bss segment). */
-  object: ObjectRow | undefined;
-  address: number;
-  kind: 'channel' | 'select' | 'mutex' | 'waitgroup' | 'cond' | 'other';
-  waitReason: string;
-  /** Goroutine indices waiting on it, and their ids. */
-  goroutines: number[];
+/** Goroutines leaked the way Go 1.26's goroutineleak profile finds them, grouped by stack. */
+export interface LeakGroup {
+  count: number;
   goids: number[];
-  /** Other goroutines whose stacks point at it: those that could wake the waiters. */
-  otherGoroutines: number[];
-  /** Objects in the heap that point at it. */
-  heapReferrers: number;
-  /** Words of global variables (data, bss) that point at it. */
-  globalRoots: number;
-}
-
-/** A pattern worth a look, with the goroutines it is about. */
-export interface Finding {
-  severity: 'error' | 'warning';
-  title: string;
-  detail: string;
+  /** Goroutine indices. */
   goroutines: number[];
-  object?: ObjectRow;
+  waitReason: string;
+  /** How long they have been blocked, at least (up to the last GC the dump knows of). */
+  blockedFor: string | null;
+  blockedForNs: number | null;
+  /** The frame that says where they are blocked (the first outside the runtime's waiting code). */
+  blockedIn: SourceFrame | null;
+  frames: SourceFrame[];
+  createdBy: SourceFrame | null;
+  /** The channel or lock they wait on, and what holds it. */
+  object: { index: number; address: number; type: string; holders: string } | null;
+  /** Bytes only their stacks keep alive (null before dominators). */
+  pinnedBytes: number | null;
+  /**
+   * proven: by the runtime's criterion, from the links the runtime keeps; cannot prove: a sync
+   * wait before Go 1.26, whose object the dump does not link, looks unreachable.
+   */
+  proof: 'proven' | 'cannot prove';
 }
 
-export interface GoroutineTriage {
-  waits: WaitRow[];
-  findings: Finding[];
+export interface LeakReport {
+  leaks: LeakGroup[];
+  version: string;
+  /** Whether the dump links sync waits (Mutex, WaitGroup...) to their objects (Go >= 1.26). */
+  syncWaitsLinked: boolean;
 }
 
-/** The queries; every method answers from the analysed dump without modifying it. */
 /** One hop of a suspect's path from its root: the object's type and the field followed. */
 export interface SuspectHop {
   type: string;
@@ -507,6 +507,7 @@ export interface SuspectReport {
   suspects: Suspect[];
 }
 
+/** The queries; every method answers from the analysed dump without modifying it. */
 export interface HeapApi {
   overview(): Overview;
   objects(a: Range & { sort: Sort<ObjectSortKey> }): Page<ObjectRow>;
@@ -532,8 +533,8 @@ export interface HeapApi {
   goroutine(a: { index: number }): GoroutineDetail;
   /** Leak suspects, most important first. */
   suspects(): SuspectReport;
-  /** What blocked goroutines wait on, and suspicious patterns. */
-  goroutineTriage(): GoroutineTriage;
+  /** Leaked goroutines (Go 1.26's goroutineleak criterion, computed on the dump). */
+  leaks(): LeakReport;
   allocationSites(a: Range & { sort: Sort<SiteMetric>; filter?: string }): Page<AllocationSiteRow>;
   flameGraph(a: { metric: SiteMetric }): FlameNode;
   sampledObjects(a: Range & { site: number }): Page<ObjectRow>;

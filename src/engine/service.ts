@@ -3,7 +3,7 @@ import { HeapApi } from './api';
 import { allocationSitesPage, flameGraph, lineStats, sampledObjectsPage } from './analysis/allocationSites';
 import { diffGoroutinePage, diffPage, diffTables } from './analysis/diff';
 import { goroutineDetail, goroutineGroupsPage } from './analysis/goroutineQueries';
-import { goroutineTriage } from './analysis/goroutineTriage';
+import { goroutineLeaks } from './analysis/goroutineLeaks';
 import type { Heap } from './analysis/heap';
 import {
   dominatorChildrenPage, dominatorNodeRow, findAddress, objectContents, objectDetail, objectsPage,
@@ -42,7 +42,7 @@ export function heapService(heap: Heap, baseline: () => Heap | undefined = () =>
     roots: (a) => rootsPage(heap, a.kind, a),
     goroutineGroups: (a) => goroutineGroupsPage(heap, a, a.filter),
     goroutine: (a) => goroutineDetail(heap, a.index),
-    goroutineTriage: () => goroutineTriage(heap),
+    leaks: () => goroutineLeaks(heap),
     suspects: () => suspects(heap),
     allocationSites: (a) => allocationSitesPage(heap, a),
     flameGraph: (a) => flameGraph(heap, a.metric),

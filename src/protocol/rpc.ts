@@ -20,7 +20,7 @@ export const REQUIRED_STAGE: Record<ApiMethod, AnalysisStage> = {
   overview: 'decoded',
   goroutineGroups: 'decoded',
   goroutine: 'decoded',
-  goroutineTriage: 'indexed',
+  leaks: 'dominated',
   suspects: 'dominated',
   objects: 'indexed',
   object: 'indexed',

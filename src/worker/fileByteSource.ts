@@ -50,16 +50,26 @@ export class FileByteSource implements ByteSource {
   }
 }
 
+/** Largest gzipped file unpacked into memory (a bigger one should be unpacked first). */
+const MAX_GUNZIPPED = 1 << 30;
+
 /**
- * A program binary as a ByteSource: read in place, or, when it is gzipped (as the samples
- * ship them), unpacked into memory first.
+ * A file as a ByteSource: read in place, or, when it is gzipped (as the samples ship their
+ * programs and leak dumps), unpacked into memory first.
  */
-export function openProgramFile(path: string): FileByteSource | MemoryByteSource {
+export function openMaybeGzipped(path: string): FileByteSource | MemoryByteSource {
   const file = new FileByteSource(path);
-  const magic = new Uint8Array(2);
-  if (file.read(magic, 0, 2, 0) === 2 && magic[0] === 0x1f && magic[1] === 0x8b) {
-    file.close();
-    return new MemoryByteSource(gunzipSync(readFileSync(path)));
+  if (!isGzip(file)) return file;
+  file.close();
+  try {
+    return new MemoryByteSource(gunzipSync(readFileSync(path), { maxOutputLength: MAX_GUNZIPPED }));
+  } catch (e) {
+    throw new Error(`${path}: cannot unpack it (gzip): ${(e as Error).message}; unpack it with gunzip and open the result`, { cause: e });
   }
-  return file;
+}
+
+/** Whether a file starts with the gzip magic bytes. */
+export function isGzip(file: FileByteSource): boolean {
+  const magic = new Uint8Array(2);
+  return file.read(magic, 0, 2, 0) === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
 }

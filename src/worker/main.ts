@@ -12,7 +12,7 @@ import { heapService } from '../engine/service';
 import { AnalysisStage, ApiMethod, HeapApi, Phase, REQUIRED_STAGE, STAGE_ORDER } from '../protocol/rpc';
 import { DumpSource, FromWorker, ProgramCheck, ToWorker } from '../protocol/workerMessages';
 import { GoProgram } from '../engine/program/goProgram';
-import { FileByteSource, openProgramFile } from './fileByteSource';
+import { FileByteSource, openMaybeGzipped } from './fileByteSource';
 import { collectGarbage } from './reclaim';
 import { ThreadedObjects } from './threadedObjects';
 
@@ -65,12 +65,13 @@ function progress(phase: Phase): (fraction: number | undefined) => void {
 async function analyse(src: DumpSource): Promise<void> {
   let source: ByteSource | undefined;
   try {
-    source = 'path' in src ? new FileByteSource(src.path) : new MemoryByteSource(new Uint8Array(src.bytes));
+    source = 'path' in src ? openMaybeGzipped(src.path) : new MemoryByteSource(new Uint8Array(src.bytes));
     const reading = progress('reading');
     reading(0);
     heap = Heap.read(source, src.name, {
       onProgress: (done, total) => reading(done / total),
-      parallel: 'path' in src ? new ThreadedObjects(src.path) : undefined,
+      // The helper thread reads the file itself: not a gzipped one (unpacked in memory here).
+      parallel: 'path' in src && source instanceof FileByteSource ? new ThreadedObjects(src.path) : undefined,
     });
     heap.reclaim = collectGarbage;
     api = heapService(heap, () => baseline);
@@ -119,7 +120,7 @@ function isLater(a: Heap, b: Heap): boolean {
 async function loadBaseline(id: number, src: DumpSource): Promise<void> {
   try {
     await until('indexed');
-    const source = 'path' in src ? new FileByteSource(src.path) : new MemoryByteSource(new Uint8Array(src.bytes));
+    const source = 'path' in src ? openMaybeGzipped(src.path) : new MemoryByteSource(new Uint8Array(src.bytes));
     const older = Heap.read(source, src.name);
     older.reclaim = collectGarbage;
     older.index();
@@ -136,7 +137,7 @@ async function checkProgram(id: number, src: DumpSource, attach: boolean): Promi
   let source: ByteSource | undefined;
   try {
     await until('decoded');
-    source = 'path' in src ? openProgramFile(src.path) : new MemoryByteSource(new Uint8Array(src.bytes));
+    source = 'path' in src ? openMaybeGzipped(src.path) : new MemoryByteSource(new Uint8Array(src.bytes));
     const program = new GoProgram(source, src.name, (b) => inflateSync(b));
     const h = heap as Heap;
     const match = program.match(h.model.params, h.model.data, h.model.bss);

@@ -21,6 +21,7 @@ interface SiteTable {
   sites: Site[];
   siteOfBucket: Map<number, number>; // bucket address -> site
   withRetained: boolean;
+  generation: number;
 }
 
 const cache = new WeakMap<Heap, SiteTable>();
@@ -28,13 +29,13 @@ const cache = new WeakMap<Heap, SiteTable>();
 
 export function allocationSites(heap: Heap): SiteTable {
   let table = cache.get(heap);
-  if (table && (table.withRetained || !heap.dominators)) return table;
+  if (table && table.generation === heap.generation && (table.withRetained || !heap.dominators)) return table;
   const { strings, memProf, allocSamples } = heap.model;
   const byStack = new Map<string, number>();
   const sites: Site[] = [];
   const siteOfBucket = new Map<number, number>();
   for (const b of memProf) {
-    const frames = allocatingFrames(strings, b.frames);
+    const frames = allocatingFrames(strings, b.frames).map((f) => ({ ...f, func: heap.profileFunction(f) }));
     const names = frames.map((f) => strings.get(f.func));
     const user = firstUserFrame(names, heap.allocationHelpers);
     // One site per stack from the user frame on: paths through the helpers (a map insert
@@ -76,7 +77,7 @@ export function allocationSites(heap: Heap): SiteTable {
     const retained = sparseGroupRetained(heap, sites.map((s) => s.objects));
     sites.forEach((s, i) => (s.retainedBytes = retained[i]));
   }
-  table = { sites, siteOfBucket, withRetained: heap.dominators !== undefined };
+  table = { sites, siteOfBucket, withRetained: heap.dominators !== undefined, generation: heap.generation };
   cache.set(heap, table);
   return table;
 }

@@ -208,7 +208,7 @@ export function goroutineDetail(heap: Heap, index: number): GoroutineDetail {
 }
 
 /** Frames of goroutine g's stack, innermost first, inlined calls included when the program is known. */
-function stackSources(heap: Heap, g: number): SourceFrame[] {
+export function stackSources(heap: Heap, g: number): SourceFrame[] {
   const gs = heap.model.goroutines;
   const out: SourceFrame[] = [];
   for (let k = gs.firstFrame[g]; k < gs.firstFrame[g] + gs.frameCount[g]; k++) out.push(...heap.frameSources(k));
@@ -216,7 +216,7 @@ function stackSources(heap: Heap, g: number): SourceFrame[] {
 }
 
 /** The function with the `go` statement at creation PC gopc (a return address), and its line when known. */
-function createdBy(heap: Heap, gopc: number): SourceFrame {
+export function createdBy(heap: Heap, gopc: number): SourceFrame {
   const exact = heap.sourcesAtReturn(gopc)[0];
   return exact ? { ...exact, inlined: undefined } : functionAtPc(heap, gopc) ?? unknownFunction(gopc);
 }

@@ -89,8 +89,42 @@ export class Heap implements HeapView {
     program.slide = m.slide;
     this.program = program;
     this.staticRefs = undefined;
+    this.callees.clear();
+    this.generation++;
     this.typeNamer = inferenceNamer(this);
     return m;
+  }
+
+  /** Uses another list of allocation helpers (see format/userFrames.ts) from now on. */
+  setAllocationHelpers(helpers: readonly string[]): void {
+    this.allocationHelpers = helpers;
+    this.generation++;
+    this.typeNamer = inferenceNamer(this);
+  }
+
+  /**
+   * Bumped whenever what names sites and types changes (a program attached, other helpers):
+   * caches built from names compare it.
+   */
+  generation = 0;
+  private readonly callees = new Map<string, number>();
+
+  /**
+   * The function of a memory-profile frame: the runtime writes the physical function's name
+   * with the file and line of the call inlined there; with the program, the inlined callee's
+   * name (a string id of the model).
+   */
+  profileFunction(f: { func: number; file: number; line: number }): number {
+    if (!this.program) return f.func;
+    const key = `${f.func}:${f.file}:${f.line}`;
+    let id = this.callees.get(key);
+    if (id === undefined) {
+      const strings = this.model.strings;
+      const callee = this.program.inlinedFunctionAt(strings.get(f.func), strings.get(f.file), f.line);
+      id = callee ? strings.intern(callee) : f.func;
+      this.callees.set(key, id);
+    }
+    return id;
   }
 
   /**

@@ -70,7 +70,7 @@ export function objectDetail(heap: Heap, index: number): ObjectDetail {
       const strings = heap.model.strings;
       detail.allocation = {
         site,
-        frames: allocatingFrames(strings, heap.model.memProf[site].frames).map((f) => ({ function: strings.get(f.func), file: strings.get(f.file), line: f.line })),
+        frames: allocatingFrames(strings, heap.model.memProf[site].frames).map((f) => ({ function: strings.get(heap.profileFunction(f)), file: strings.get(f.file), line: f.line })),
       };
     }
   }

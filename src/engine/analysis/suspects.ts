@@ -204,7 +204,7 @@ type Container = NonNullable<Suspect['accumulation']>['container'];
 
 /** What kind of container a node's type name says it is. */
 function containerOf(name: string): Container {
-  if (/^map\[|\((map header|buckets|groups|table|directory)[,)]|maps\.(Map|table)\b|runtime\.hmap/.test(name)) return 'map';
+  if (/^map\[|^map storage from |\((map header|buckets|groups|table|directory)[,)]|maps\.(Map|table)\b|runtime\.hmap/.test(name)) return 'map';
   if (/\(backing array\)$/.test(name)) return 'slice';
   if (/\((channel|buffer)\)$/.test(name)) return 'channel';
   return 'object';
@@ -282,7 +282,8 @@ function describe(heap: Heap, point: number, list: Candidate[], reachable: numbe
     });
   }
   path.push({ type: held.type, count });
-  const allocatedAt = sitesOf(heap, sameType?.members ?? held.sample);
+  // Where the accumulated objects were allocated: those below the point, not the whole type.
+  const allocatedAt = sitesOf(heap, isObject ? held.sample : sameType?.members ?? held.sample);
   const suspect: Suspect = {
     kind: lead.kind,
     name: held.type,
@@ -410,7 +411,7 @@ function sitesOf(heap: Heap, objects: ArrayLike<number>): (SourceFrame & { count
     const s = heap.sampleOf(objects[k]);
     const b = s >= 0 ? buckets.get(allocSamples.bucket[s]) : undefined;
     if (!b) continue;
-    const frames = allocatingFrames(strings, b.frames);
+    const frames = allocatingFrames(strings, b.frames).map((x) => ({ ...x, func: heap.profileFunction(x) }));
     const f = frames[firstUserFrame(frames.map((x) => strings.get(x.func)), heap.allocationHelpers)];
     if (!f) continue;
     const key = `${f.func}:${f.file}:${f.line}`;

@@ -136,6 +136,11 @@ export class GoProgram {
     return this.lines.funcNameAt(pc - this.slide);
   }
 
+  /** The function inlined at file:line of physical function `func` (see LineTable). */
+  inlinedFunctionAt(func: string, file: string, line: number): string | undefined {
+    return this.lines.inlinedFunctionAt(func, file, line);
+  }
+
   /** Global variables of the data and bss segments, by address (empty when stripped). */
   globals(): GlobalVariable[] {
     if (this.globalsCache) return this.globalsCache;

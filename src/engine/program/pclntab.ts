@@ -164,6 +164,77 @@ export class LineTable {
     return out;
   }
 
+  /**
+   * The function whose code is at file:line inside physical function `func`: the call the
+   * compiler inlined there, or `func` itself. Memory-profile frames carry the physical
+   * function's name with the inlined callee's file and line; this names the callee.
+   */
+  inlinedFunctionAt(func: string, file: string, line: number): string | undefined {
+    const i = this.funcIndex(func);
+    if (i < 0) return undefined;
+    const f = this.funcRecord(i);
+    const entry = this.entry(i);
+    const end = i + 1 < this.funcCount ? this.entry(i + 1) : entry;
+    const npcdata = this.v.getUint32(f + 28, true);
+    const cu = this.v.getUint32(f + 32, true);
+    const fixed = this.go120 ? 44 : 40;
+    const nfuncdata = this.bytes[f + fixed - 1];
+    const inlIndexTable = npcdata > PCDATA_INL_TREE_INDEX ? this.v.getUint32(f + fixed + PCDATA_INL_TREE_INDEX * 4, true) : 0;
+    const inlTreeOff = nfuncdata > FUNCDATA_INL_TREE ? this.v.getUint32(f + fixed + npcdata * 4 + FUNCDATA_INL_TREE * 4, true) : NO_FUNCDATA;
+    const lines = this.pcRanges(this.v.getUint32(f + 24, true), entry, end);
+    const files = this.pcRanges(this.v.getUint32(f + 20, true), entry, end);
+    for (const r of lines) {
+      if (r.value !== line) continue;
+      // The file at the start of this range of lines must be the one asked for.
+      const fr = files.find((x) => x.start <= r.start && r.start < x.end);
+      if (!fr || this.fileName_(cu, fr.value) !== file) continue;
+      if (inlIndexTable === 0 || inlTreeOff === NO_FUNCDATA || this.gofunc === undefined) return this.funcName(i);
+      const ix = this.pcvalue(inlIndexTable, entry, r.start);
+      const call = ix >= 0 ? this.inlinedCall(this.gofunc + inlTreeOff, ix) : undefined;
+      return call ? this.nameAt(call.nameOff) : this.funcName(i);
+    }
+    return undefined;
+  }
+
+  private funcIndexes: Map<string, number> | undefined;
+
+  /** Index of the function named `name`, or -1. */
+  private funcIndex(name: string): number {
+    if (!this.funcIndexes) {
+      this.funcIndexes = new Map();
+      for (let i = 0; i < this.funcCount; i++) this.funcIndexes.set(this.funcName(i), i);
+    }
+    return this.funcIndexes.get(name) ?? -1;
+  }
+
+  /** A PC-value stream as ranges [start, end) of equal value, from entry up to end. */
+  private pcRanges(table: number, entry: number, end: number): { start: number; end: number; value: number }[] {
+    const out: { start: number; end: number; value: number }[] = [];
+    if (table === 0) return out;
+    let p = this.pctabOff + table;
+    let val = -1;
+    let pc = entry;
+    const uvarint = (): number => {
+      let x = 0;
+      for (let shift = 0; ; shift += 7) {
+        if (p >= this.bytes.length) return -1;
+        const b = this.bytes[p++];
+        x += (b & 0x7f) * 2 ** shift;
+        if (b < 0x80) return x;
+      }
+    };
+    for (let first = true; pc < end && out.length < 1_000_000; first = false) {
+      const uv = uvarint();
+      if (uv < 0 || (uv === 0 && !first)) break;
+      val += uv % 2 === 1 ? -Math.floor(uv / 2) - 1 : uv / 2;
+      const dpc = uvarint();
+      if (dpc <= 0) break;
+      out.push({ start: pc, end: pc + dpc * this.quantum, value: val });
+      pc += dpc * this.quantum;
+    }
+    return out;
+  }
+
   private inlinedCall(tree: number, ix: number): { nameOff: number; parentPc: number } | undefined {
     const size = this.go120 ? 16 : 20;
     const b = this.readVirtual(tree + ix * size, size);

@@ -29,6 +29,8 @@ export interface HeapView {
   objectStartingAt(addr: number): number;
   /** Whether object i starts with a Go >= 1.22 malloc header (its type word). */
   hasMallocHeader(i: number): boolean;
+  /** The function of a memory-profile frame, inlined callees named (a string id). */
+  profileFunction(f: { func: number; file: number; line: number }): number;
   /** Index of the alloc sample of object i, or -1. */
   sampleOf(i: number): number;
 }

@@ -247,16 +247,42 @@ export function sitePass(heap: HeapView, out: Output): void {
     if (o < 0 || b === undefined || !out.free(o)) continue;
     // One group per allocating frame (function and line): buckets differ by deeper frames and size.
     const f = siteFrame(heap, memProf[b].frames);
-    const key = f ? f.func * 1_000_000 + Math.min(f.line, 999_999) + 1 : 0;
-    out.of[o] = group(key, 'certain', () => siteName(heap, f));
+    // What the runtime allocated for the site: map storage, a slice's array, a channel.
+    const kind = runtimeContainer(heap, memProf[b].frames);
+    const key = (f ? f.func * 1_000_000 + Math.min(f.line, 999_999) + 1 : 0) * 4 + kind;
+    out.of[o] = group(key, 'certain', () => containerName(siteName(heap, f), kind));
   }
 }
 
 /** The frame an allocation site is named after: the first outside the allocation helpers. */
-function siteFrame<F extends { func: number }>(heap: HeapView, frames: F[]): F | undefined {
+function siteFrame<F extends { func: number; file: number; line: number }>(heap: HeapView, frames: F[]): F | undefined {
   const strings = heap.model.strings;
-  const stack = allocatingFrames(strings, frames);
+  const stack = allocatingFrames(strings, frames).map((f) => ({ ...f, func: heap.profileFunction(f) }));
   return stack[firstUserFrame(stack.map((f) => strings.get(f.func)), heap.allocationHelpers)];
+}
+
+const NOT_A_CONTAINER = 0;
+const MAP_STORAGE = 1;
+const SLICE_ARRAY = 2;
+const CHANNEL = 3;
+
+/** Whether the runtime allocated the object for a map, a slice or a channel of the site. */
+function runtimeContainer(heap: HeapView, frames: { func: number }[]): number {
+  const strings = heap.model.strings;
+  const top = allocatingFrames(strings, frames)[0];
+  const f = top ? strings.get(top.func) : '';
+  if (/^(runtime\.(mapassign|makemap|makeBucketArray|hashGrow|growWork|evacuate|mapinitnoescape|\(\*hmap\)\.newoverflow)|internal\/runtime\/maps\.)/.test(f)) return MAP_STORAGE;
+  if (/^runtime\.(growslice|makeslice)/.test(f)) return SLICE_ARRAY;
+  if (/^runtime\.makechan/.test(f)) return CHANNEL;
+  return NOT_A_CONTAINER;
+}
+
+/** A site's name, said to be a map's storage, a slice's array or a channel when it is one. */
+function containerName(site: string, kind: number): string {
+  if (kind === MAP_STORAGE) return `map storage from ${site}`;
+  if (kind === SLICE_ARRAY) return `${site} (backing array)`;
+  if (kind === CHANNEL) return `${site} (channel)`;
+  return site;
 }
 
 function siteName(heap: HeapView, f: { func: number; file: number; line: number } | undefined): string {
