@@ -11,6 +11,7 @@ import { log } from './host/log';
 import { LineStat, SourceFrame } from './protocol/rpc';
 import { SourceAnnotations, showLineStacks } from './host/sourceAnnotations';
 import { ProgramBinaries } from './host/programBinaries';
+import { LanguageModelTools } from './host/languageModelTools';
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   log().info(`activating in process ${process.pid} (${vscode.env.appHost}, ${context.extensionMode})`);
@@ -64,6 +65,15 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.commands.registerCommand('goHeapDump.compare', (other?: vscode.Uri) => compareDumps(dumps, editors, other)),
     vscode.commands.registerCommand('goHeapDump.exportPprof', (kind?: 'memory' | 'retained' | 'references', target?: vscode.Uri) => exportPprof(dumps.active, kind, target)),
     vscode.commands.registerCommand('goHeapDump.revealGoroutine', (index: number) => tree.revealGoroutine(index)),
+    vscode.commands.registerCommand('goHeapDump.showObject', async (uri: string, index: number) => {
+      // From a chat answer's link: open the dump in the viewer, at the object.
+      const target = vscode.Uri.parse(uri);
+      await vscode.commands.executeCommand('vscode.openWith', target, HeapDumpEditorProvider.viewType);
+      const doc = dumps.all.find((d) => d.uri.toString() === target.toString());
+      const panel = doc && dumps.panelOf(doc);
+      editors.bridgeOf(panel)?.post({ type: 'showObject', index });
+    }),
+    new LanguageModelTools(dumps, pool),
   );
   void reopenEarlyTabs();
   return { dumps, pool, tree, navigator, annotations, programs };

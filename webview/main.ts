@@ -2,7 +2,7 @@
  * The heap dump editor's webview: a header with the analysis progress, a banner when the
  * file is damaged, and the tabs. It says `ready` first; the host answers with the state.
  */
-import type { ObjectRow } from '../src/protocol/rpc';
+import type { ObjectRow, RetainerTarget } from '../src/protocol/rpc';
 import { PHASE_TITLES } from '../src/protocol/rpc';
 import type { EditorState } from '../src/protocol/webviewMessages';
 import { formatAddress } from '../src/protocol/units';
@@ -118,13 +118,20 @@ class App {
   }
 
   private buildTabs(): void {
-    const nav = { openObject: (i: number) => this.openObject(i), objectMenu: (r: ObjectRow, at: { x: number; y: number }) => this.objectMenu(r, at) };
+    const nav = {
+      openObject: (i: number) => this.openObject(i),
+      objectMenu: (r: ObjectRow, at: { x: number; y: number }) => this.objectMenu(r, at),
+      whyAlive: (of: RetainerTarget, title: string) => {
+        this.showTab('objects');
+        this.objects?.showRetainers(of, title);
+      },
+    };
     this.overview = new OverviewTab({ ...nav, chooseBinary: () => send({ type: 'chooseBinary' }) });
     this.objects = new ObjectsTab(nav);
     const types = new TypesTab(nav);
     const dominators = new DominatorsTab(nav);
     const goroutines = new GoroutinesTab(nav);
-    const allocations = new AllocationsTab();
+    const allocations = new AllocationsTab(nav);
     const roots = new RootsTab(nav);
     this.compare = new CompareTab(nav);
     const compare = this.compare;
@@ -167,6 +174,7 @@ class App {
   objectMenu(row: ObjectRow, at: { x: number; y: number }): void {
     showMenu([
       { label: 'Open in Object Inspector', run: () => this.openObject(row.index) },
+      { label: 'Why Is It Alive? (who holds it)', run: () => { this.showTab('objects'); this.objects?.showRetainers({ object: row.index }, `${formatAddress(row.address)} ${row.type.name}`); } },
       { label: `Copy Address ${formatAddress(row.address)}`, run: () => copyText(formatAddress(row.address)) },
       { label: 'Copy Type Name', run: () => copyText(row.type.name) },
     ], at);

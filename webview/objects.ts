@@ -1,5 +1,5 @@
 /** How an object appears anywhere in the editor: its address as a link to the inspector, its type. */
-import type { ObjectRow, TypeGuess } from '../src/protocol/rpc';
+import type { ObjectRow, RetainerTarget, TypeGuess } from '../src/protocol/rpc';
 import { formatAddress, formatBytes } from '../src/protocol/units';
 import { h, link } from './dom';
 
@@ -7,6 +7,8 @@ import { h, link } from './dom';
 export interface Nav {
   openObject(index: number): void;
   objectMenu(row: ObjectRow, at: { x: number; y: number }): void;
+  /** Shows who holds a group of objects (the merged retainer tree). */
+  whyAlive(of: RetainerTarget, title: string): void;
 }
 
 const SOURCE_TITLES: Record<TypeGuess['source'], string> = {

@@ -16,6 +16,8 @@ import { Heap, PHASE_TITLES, Phase } from '../engine/analysis/heap';
 import { FileByteSource, openMaybeGzipped } from '../worker/fileByteSource';
 import { collectGarbage } from '../worker/reclaim';
 import { ThreadedObjects } from '../worker/threadedObjects';
+import { version } from '../../package.json';
+import { runMcp } from './mcp';
 import { printDiff, printGoroutines, printLeaks, printSummary, printSuspects, printTop, printTypes } from './reports';
 
 const USAGE = `usage: goheap <command> [options] FILE
@@ -35,6 +37,9 @@ commands:
   leaks [--json] FILE       leaked goroutines: blocked on a channel or lock that nothing but
                             blocked goroutines can reach (Go 1.26's goroutineleak criterion)
   goroutines FILE           goroutines grouped by identical stack, with counts
+  mcp                       serve the answers to coding agents: an MCP server on stdio
+                            (tools summary, suspects, leaks, types, object, paths,
+                            goroutines, sites, diff; each takes the dump's path)
   diff [--n N] OLD NEW      what grew from the older dump to the newer one: by type,
                             by allocation site, by goroutine group; survivors vs new objects
   pprof [--kind K] -o OUT FILE
@@ -207,7 +212,16 @@ export function run(argv: string[], out: (s: string) => void): number {
   }
 }
 
-if (require.main === module) {
+if (require.main === module && process.argv[2] === 'mcp') {
+  if (process.argv.length > 3) {
+    process.stderr.write('goheap: mcp takes no arguments: the tools take the dump\'s path\n');
+    process.exit(EXIT.usage);
+  }
+  runMcp(version).then(() => process.exit(EXIT.ok), (e: Error) => {
+    process.stderr.write(`goheap mcp: ${e.message}\n`);
+    process.exit(EXIT.unreadable);
+  });
+} else if (require.main === module) {
   const chunks: string[] = [];
   let code: number;
   try {

@@ -11,7 +11,7 @@ import { suspects } from '../engine/analysis/suspects';
 import { goroutineLeaks } from '../engine/analysis/goroutineLeaks';
 import { DiffRow } from '../engine/api';
 import { heapService } from '../engine/service';
-import { formatAddress, formatBytes, formatCount, formatPercent, frameText, phantomSlotsText, summaryFrame } from '../engine/util/units';
+import { formatAddress, formatBytes, formatCount, formatPercent, frameText, phantomSlotsText, stackWordText, summaryFrame } from '../engine/util/units';
 
 type Out = (s: string) => void;
 
@@ -29,6 +29,7 @@ export function printSummary(heap: Heap, json: boolean, out: Out): void {
   if (o.phantomSlots.count) lines.push(`  phantom slots ${phantomSlotsText(o)}`);
   if (o.reachableCount !== null && o.reachableBytes !== null) {
     lines.push(`  reachable     ${formatCount(o.reachableCount)} (${formatBytes(o.reachableBytes)}); garbage ${formatCount(o.objectCount - o.reachableCount)} (${formatBytes(o.objectBytes - o.reachableBytes)})`);
+    if (o.stackWordReachable?.count) lines.push(`  stack words   ${stackWordText(o.stackWordReachable)}`);
   }
   if (o.program) {
     const p = o.program;

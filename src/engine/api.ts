@@ -330,6 +330,11 @@ export interface Overview {
   phantomSlots: { count: number; bytes: number };
   reachableCount: number | null;
   reachableBytes: number | null;
+  /**
+   * Of the reachable objects, those only stack words outside the frames' pointer maps reach
+   * (locals kept in stack objects): garbage to a reader of the pointer maps alone.
+   */
+  stackWordReachable: { count: number; bytes: number } | null;
   goroutineCount: number;
   frameCount: number;
   recordCounts: Record<string, number>;
@@ -507,6 +512,19 @@ export interface SuspectReport {
   suspects: Suspect[];
 }
 
+/** A group of objects to explain: one object, the instances of a type group, an allocation site's. */
+export type RetainerTarget = { object: number } | { type: number } | { site: number };
+
+/** One level of a merged retainer tree. */
+export interface RetainerLevel {
+  /** Objects at this level (the group itself at level 0). */
+  objects: number;
+  /** The objects that point at them, by type group: how many, their bytes, the fields used. */
+  groups: { group: number; name: string; count: number; bytes: number; fields: string[] }[];
+  /** Roots that hold objects of this level directly, by what they are. */
+  roots: { kind: string; name: string; count: number }[];
+}
+
 /** The queries; every method answers from the analysed dump without modifying it. */
 export interface HeapApi {
   overview(): Overview;
@@ -531,6 +549,11 @@ export interface HeapApi {
   roots(a: Range & { kind: RootListKind }): Page<RootEntryRow>;
   goroutineGroups(a: Range & { filter?: string }): Page<GoroutineGroupRow>;
   goroutine(a: { index: number }): GoroutineDetail;
+  /**
+   * Why a group is alive: who points at its objects (merged by type), following `path` (type
+   * group ids chosen level by level) towards the roots.
+   */
+  retainers(a: { of: RetainerTarget; path: number[]; excludeStacks?: boolean }): RetainerLevel;
   /** Leak suspects, most important first. */
   suspects(): SuspectReport;
   /** Leaked goroutines (Go 1.26's goroutineleak criterion, computed on the dump). */

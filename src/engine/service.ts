@@ -12,6 +12,7 @@ import {
 import { overview } from './analysis/overview';
 import { pathsToRoots } from './analysis/rootPaths';
 import { suspects } from './analysis/suspects';
+import { retainerLevel } from './analysis/retainers';
 import { buildProfile } from './analysis/pprof';
 import { rootLists, rootsPage } from './analysis/rootQueries';
 import { typeCoverage, typeInstancesPage, typesPage } from './analysis/typeIndex';
@@ -44,6 +45,7 @@ export function heapService(heap: Heap, baseline: () => Heap | undefined = () =>
     goroutine: (a) => goroutineDetail(heap, a.index),
     leaks: () => goroutineLeaks(heap),
     suspects: () => suspects(heap),
+    retainers: (a) => retainerLevel(heap, a),
     allocationSites: (a) => allocationSitesPage(heap, a),
     flameGraph: (a) => flameGraph(heap, a.metric),
     sampledObjects: (a) => sampledObjectsPage(heap, a.site, a),

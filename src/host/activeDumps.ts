@@ -23,6 +23,17 @@ export class ActiveDumps extends Disposable {
     return undefined;
   }
 
+  /** Every open heap dump. */
+  get all(): HeapDumpDocument[] {
+    return [...new Set(this.open.map((e) => e.document))];
+  }
+
+  /** A panel showing `document`, the most recently active first. */
+  panelOf(document: HeapDumpDocument): vscode.WebviewPanel | undefined {
+    for (let k = this.open.length - 1; k >= 0; k--) if (this.open[k].document === document) return this.open[k].panel;
+    return undefined;
+  }
+
   track(document: HeapDumpDocument, panel: vscode.WebviewPanel): void {
     const entry = { document, panel };
     this.open.push(entry);

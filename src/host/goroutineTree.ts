@@ -11,9 +11,13 @@ import { Disposable } from './dispose';
 import { HeapDumpDocument } from './heapDumpDocument';
 import { log } from './log';
 
+/** What a group row of the tree shows: a group of identical stacks, or of leaked goroutines. */
+type GroupRow = Pick<GoroutineGroupRow, 'count' | 'status' | 'waitReason' | 'isSystem' | 'frames' | 'createdBy' | 'goroutines' | 'goids' | 'retained'> & { id: string };
+
 type Node =
   | { kind: 'message'; text: string; icon: string }
-  | { kind: 'group'; row: GoroutineGroupRow }
+  | { kind: 'leaked'; groups: GroupRow[]; count: number }
+  | { kind: 'group'; row: GroupRow; parent?: Node }
   | { kind: 'goroutine'; group: Node & { kind: 'group' }; index: number; goid: number }
   | { kind: 'frame'; parent: Node; frame: SourceFrame; depth: number };
 
@@ -21,6 +25,7 @@ const MAX_GROUPS = 5000;
 
 const STATUS_ICONS: Record<string, string> = {
   waiting: 'debug-pause',
+  leaked: 'error',
   runnable: 'debug-start',
   running: 'pulse',
   syscall: 'terminal',
@@ -72,7 +77,10 @@ export class GoroutineTree extends Disposable implements vscode.TreeDataProvider
 
   /** Selects the tree row of goroutine `index` of the active dump. */
   async revealGoroutine(index: number): Promise<void> {
-    const groups = await this.getChildren();
+    const top = await this.getChildren();
+    // Leaked goroutines under "Leaked" first, then the groups by stack.
+    const groups: Node[] = [];
+    for (const n of top) groups.push(...(n.kind === 'leaked' ? await this.getChildren(n) : [n]));
     for (const g of groups) {
       if (g.kind !== 'group') continue;
       const k = g.row.goroutines.indexOf(index);
@@ -87,6 +95,8 @@ export class GoroutineTree extends Disposable implements vscode.TreeDataProvider
   async getChildren(node?: Node): Promise<Node[]> {
     if (!node) return (this.groups ??= this.loadGroups());
     switch (node.kind) {
+      case 'leaked':
+        return node.groups.map((row) => ({ kind: 'group', row, parent: node }));
       case 'group':
         return node.row.goroutines.map((index, k) => ({ kind: 'goroutine', group: node, index, goid: node.row.goids[k] }));
       case 'goroutine':
@@ -97,6 +107,7 @@ export class GoroutineTree extends Disposable implements vscode.TreeDataProvider
   }
 
   getParent(node: Node): Node | undefined {
+    if (node.kind === 'group') return node.parent;
     if (node.kind === 'goroutine') return node.group;
     if (node.kind === 'frame') return node.parent;
     return undefined;
@@ -115,7 +126,17 @@ export class GoroutineTree extends Disposable implements vscode.TreeDataProvider
       const total = state.overview?.goroutineCount;
       this.view.description = `${d.fileName}${this.filter ? ` (filter: ${this.filter})` : ''}${total !== undefined ? ` · ${total} goroutines` : ''}`;
       if (page.rows.length === 0) return [{ kind: 'message', text: this.filter ? `No goroutine matches "${this.filter}"` : 'No goroutines in this dump', icon: 'info' }];
-      return page.rows.map((row) => ({ kind: 'group', row }));
+      const groups: Node[] = page.rows.map((row) => ({ kind: 'group', row: { ...row, id: String(row.id) } }));
+      // Goroutines blocked forever first (known once the analysis is complete).
+      if (state.kind === 'ready' && !this.filter) {
+        const proven = (await d.worker.call('leaks', undefined)).leaks.filter((l) => l.proof === 'proven');
+        const leaked: GroupRow[] = proven.map((l, k) => ({
+          id: `leak${k}`, count: l.count, status: 'leaked', waitReason: l.waitReason, isSystem: false, frames: l.frames,
+          createdBy: l.createdBy, goroutines: l.goroutines, goids: l.goids, retained: l.pinnedBytes,
+        }));
+        if (leaked.length) groups.unshift({ kind: 'leaked', groups: leaked, count: leaked.reduce((a, g) => a + g.count, 0) });
+      }
+      return groups;
     } catch (e) {
       return [{ kind: 'message', text: (e as Error).message, icon: 'error' }];
     }
@@ -126,6 +147,14 @@ export class GoroutineTree extends Disposable implements vscode.TreeDataProvider
       case 'message': {
         const item = new vscode.TreeItem(node.text);
         item.iconPath = new vscode.ThemeIcon(node.icon);
+        return item;
+      }
+      case 'leaked': {
+        const item = new vscode.TreeItem(`Leaked`, vscode.TreeItemCollapsibleState.Expanded);
+        item.description = `${node.count} goroutine${node.count === 1 ? '' : 's'} blocked forever`;
+        item.tooltip = 'Blocked on a channel or lock that nothing but blocked goroutines can reach (Go 1.26\'s goroutineleak criterion, computed from the dump)';
+        item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
+        item.id = 'leaked';
         return item;
       }
       case 'group': {
@@ -141,6 +170,7 @@ export class GoroutineTree extends Disposable implements vscode.TreeDataProvider
         item.tooltip = md;
         item.contextValue = 'goroutineGroup';
         item.id = `group:${r.id}:${this.filter}`;
+        if (r.status === 'leaked') item.description = `${r.count} × ${r.waitReason}, blocked forever${r.retained ? ` · ${formatBytes(r.retained)}` : ''}`;
         return item;
       }
       case 'goroutine': {

@@ -11,6 +11,8 @@ import { SourceNavigator } from './sourceNavigator';
 
 export class WebviewBridge extends Disposable {
   private ready = false;
+  /** What was asked of the view before it said ready (show an object, say). */
+  private readonly early: ToWebview[] = [];
 
   constructor(
     private readonly document: HeapDumpDocument,
@@ -24,6 +26,7 @@ export class WebviewBridge extends Disposable {
 
   post(m: ToWebview): void {
     if (this.ready) void this.webview.postMessage(m);
+    else if (m.type !== 'state' && m.type !== 'reply') this.early.push(m);
   }
 
   private sendState(): void {
@@ -35,6 +38,7 @@ export class WebviewBridge extends Disposable {
       case 'ready':
         this.ready = true;
         this.sendState();
+        for (const early of this.early.splice(0)) this.post(early);
         return;
       case 'call':
         this.document.worker.call(m.method, m.args as never).then(

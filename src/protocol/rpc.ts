@@ -22,6 +22,7 @@ export const REQUIRED_STAGE: Record<ApiMethod, AnalysisStage> = {
   goroutine: 'decoded',
   leaks: 'dominated',
   suspects: 'dominated',
+  retainers: 'indexed',
   objects: 'indexed',
   object: 'indexed',
   objectContents: 'indexed',

@@ -11,7 +11,7 @@ import { basename, dirname, join } from 'path';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
 import { unpackSampleProgram } from '../support/binaries';
 import { REPO, SAMPLES } from '../support/corpus';
-import { CodeServer, launchChromium, startCodeServer, workbenchUrl } from '../vscode/codeServer';
+import { CodeServer, launchChromium, setUserSettings, startCodeServer, workbenchUrl } from '../vscode/codeServer';
 
 const SHOTS = join(REPO, 'test-results', 'e2e');
 const VSIX = join(REPO, 'go-heap-dump-viewer.vsix');
@@ -37,6 +37,22 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
     await input.waitFor();
     await input.fill(`>${title}`);
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().click();
+  };
+  /** The Heap Dump sidebar's Goroutines view, opened if it is not (a second click would close it). */
+  const showHeapDumpView = async () => {
+    const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Goroutines' }) });
+    if (!(await view.isVisible())) await page.locator('.activitybar [aria-label*="Heap Dump"]').first().click();
+    await view.waitFor();
+    return view;
+  };
+  /** Opens a workspace file by name through Quick Open (Ctrl+P). */
+  const quickOpen = async (name: string) => {
+    await page.locator('.part.sidebar .composite.title').first().click();
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(name);
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().click();
   };
   const activeTab = async () => (await page.locator('.editor-group-container.active .tab.active').first().innerText()).replace(/\s+/g, '');
 
@@ -74,6 +90,14 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
     await editor.getByText('Biggest retainers').waitFor();
     await editor.locator('.facts').getByText(/100\.0%|\d+\.\d%/).first().waitFor({ timeout: 60_000 });
     assert.strictEqual(await activeTab(), 'orders.heapdump');
+    // The answer first: the leak (the order index map, filled by newOrder) as one sentence.
+    const suspect = editor.locator('.suspect').first();
+    await suspect.waitFor({ timeout: 60_000 });
+    assert.match(await suspect.locator('.suspect-sentence').innerText(), /^\s*[\d,]+ .+ \(\d+\.\d% of the reachable heap, .+\) are held by the map bss\+0x[0-9a-f]+; allocated in main\.newOrder orders\.go:\d+/);
+    await suspect.locator('summary').click();
+    const hops = suspect.locator('.suspect-path li');
+    await hops.nth(1).waitFor();
+    assert.match(await hops.first().innerText(), /global: bss\+0x/);
     await shot('1-overview');
   });
 
@@ -101,11 +125,11 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
     await cursorAtLine(line);
     assert.match(await statusLine(), new RegExp(`Ln ${line}, Col 1`));
     await shot('4-jump-from-allocation');
+    await page.screenshot({ path: join(REPO, 'media', 'screenshots', 'jump-to-source.png') });
   });
 
   it('clicks a frame in the sidebar tree and lands on the function', async function () {
-    await page.locator('.activitybar [aria-label*="Heap Dump"]').first().click();
-    const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Goroutines' }) });
+    const view = await showHeapDumpView();
     const group = view.getByRole('treeitem', { name: /main\.worker/ }).first();
     await group.waitFor({ timeout: 30_000 });
     assert.match(await group.innerText(), /6 × chan receive/);
@@ -164,15 +188,26 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
     await shot('10-dominators');
   });
 
-  it('groups goroutines by what they wait on', async function () {
+  it('proves leaked goroutines as Go 1.26 does, on the Overview, the Goroutines tab and the sidebar', async function () {
+    const leaked = readFileSync(join(SAMPLES, 'leaks', 'dumps', 'chan-go1.26.goroutineleak.txt'), 'utf8').match(/\(leaked\)\]/g)?.length ?? 0;
+    assert.ok(leaked > 0, 'the runtime found leaked goroutines in this run');
+    await quickOpen('chan-go1.26.heapdump.gz');
+    await activeTabNamed('chan-go1.26.heapdump.gz');
+    const leak = editor.locator('.suspect.leak').first();
+    await leak.waitFor({ timeout: 60_000 });
+    assert.match(await leak.locator('.suspect-sentence').innerText(), new RegExp(`^\\s*${leaked} goroutines leaked, blocked forever \\[chan send\\]`));
+    await shot('11-leaked-goroutines-overview');
     await editor.locator('vscode-panel-tab#tab-goroutines').click();
-    const pick = editor.locator('#view-goroutines vscode-dropdown').first();
-    await pick.click();
-    await editor.locator('#view-goroutines vscode-option', { hasText: 'Group by what they wait on' }).click();
-    const row = editor.locator('#view-goroutines .vt-row', { hasText: 'channel' }).first();
+    await editor.locator('#view-goroutines .finding', { hasText: `${leaked} goroutines leaked` }).locator('.link').click();
+    const row = editor.locator('#view-goroutines .vt-row', { hasText: 'proven' }).first();
     await row.waitFor();
-    assert.match(await row.innerText(), /^\s*6\b/, 'six workers on one channel');
-    await shot('11-triage');
+    assert.match(await row.innerText(), new RegExp(`^\\s*${leaked}\\b`));
+    await shot('11-leaked-goroutines');
+    const view = await showHeapDumpView();
+    const node = view.getByRole('treeitem', { name: /^Leaked/ }).first();
+    await node.waitFor({ timeout: 30_000 });
+    assert.match(await node.innerText(), new RegExp(`${leaked} goroutines blocked forever`));
+    await shot('11-leaked-sidebar');
   });
 
   it('compares with the older dump through the command and shows the growth', async function () {
@@ -234,13 +269,14 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
     await page.locator('.statusbar-item', { hasText: basename(binary) }).first().waitFor({ timeout: 30_000 });
     await editor.locator('vscode-panel-tab#tab-overview').click();
     await editor.locator('.facts dd', { hasText: `${binary} (go1.19.8` }).waitFor();
+    // With the program the suspect names the type and the global, field by field.
+    await editor.locator('.suspect-sentence', { hasText: /main\.Order .* are held by the map main\.OrderIndex\.byID/ }).waitFor({ timeout: 60_000 });
     await shot('14-program');
 
     // With the program every frame has its own line: main.worker waits at `for j := range jobs`.
     const source = readFileSync(join(SAMPLES, 'orderservice', 'background.go'), 'utf8').split('\n');
     const line = source.findIndex((l) => l.includes('for j := range jobs')) + 1;
-    await page.locator('.activitybar [aria-label*="Heap Dump"]').first().click();
-    const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Goroutines' }) });
+    const view = await showHeapDumpView();
     const expand = async (row: Locator) => {
       await row.waitFor({ timeout: 30_000 });
       if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
@@ -268,5 +304,23 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
     await fields.locator('td', { hasText: /^"ord-\d+" \(\d+ bytes\)$/ }).first().waitFor();
     assert.match(await fields.innerText(), /Customer\s+\*main\.Customer/);
     await shot('16-typed-fields');
+  });
+
+  it('takes the README screenshots of every tab, dark and light', async function () {
+    // Kept in the repository: when the UI changes, these change with it (git shows it).
+    const out = join(REPO, 'media', 'screenshots');
+    mkdirSync(out, { recursive: true });
+    await page.locator('.tabs-container .tab', { hasText: 'orders.heapdump' }).first().click();
+    for (const [theme, name] of [['Default Dark Modern', 'dark'], ['Default Light Modern', 'light']] as const) {
+      setUserSettings(server, { 'workbench.colorTheme': theme });
+      await editor.locator(`body.${name === 'dark' ? 'vscode-dark' : 'vscode-light'}`).waitFor({ timeout: 30_000 });
+      for (const tab of ['overview', 'types', 'objects', 'dominators', 'goroutines', 'allocations', 'roots', 'compare']) {
+        await editor.locator(`vscode-panel-tab#tab-${tab}`).click();
+        await editor.locator(`#view-${tab}`).waitFor();
+        await page.waitForTimeout(500); // rows and charts settle
+        await page.screenshot({ path: join(out, `${tab}-${name}.png`) });
+      }
+    }
+    setUserSettings(server, { 'workbench.colorTheme': 'Default Dark Modern' });
   });
 });

@@ -70,7 +70,15 @@ export function independentParse(path: string): IDump {
       case 2: { bytes(); roots.push({ kind: 'other', value: uv() }); break; }
       case 3: uv(); uv(); bytes(); uv(); break;
       case 4: { for (let k = 0; k < 8; k++) uv(); bytes(); roots.push({ kind: 'ctxt', value: uv() }); uv(); uv(); uv(); break; }
-      case 5: { uv(); uv(); uv(); const [at, n] = bytes(); uv(); uv(); uv(); bytes(); for (const [, v] of fields(at, n)) roots.push({ kind: 'frame', value: v }); break; }
+      case 5: {
+        uv(); uv(); uv(); const [at, n] = bytes(); uv(); uv(); uv(); bytes();
+        const listed = fields(at, n);
+        for (const [, v] of listed) roots.push({ kind: 'frame', value: v });
+        // Every other word of the frame is a conservative root (a local in a stack object).
+        const offsets = new Set(listed.map(([off]) => off));
+        for (let off = 0; off + ptrSize <= n; off += ptrSize) if (!offsets.has(off)) roots.push({ kind: 'stackword', value: word(at + off) });
+        break;
+      }
       case 6: { uv(); ptrSize = uv(); uv(); uv(); bytes(); bytes(); uv(); break; }
       case 7: { const obj = uv(); const fn = uv(); uv(); uv(); uv(); finalized.push(obj); roots.push({ kind: 'finalizer-fn', value: fn }); break; }
       case 11: { const obj = uv(); const fn = uv(); uv(); uv(); uv(); roots.push({ kind: 'queued', value: obj }, { kind: 'queued', value: fn }); break; }

@@ -121,7 +121,7 @@ export async function startCodeServer(opts: StartOptions = {}): Promise<CodeServ
   const data = join(dir, 'data');
   const exts = join(dir, 'exts');
   mkdirSync(join(data, 'User'), { recursive: true });
-  writeFileSync(join(data, 'User', 'settings.json'), JSON.stringify({
+  writeFileSync(settingsPath(dir), JSON.stringify({
     'workbench.startupEditor': 'none',
     'security.workspace.trust.enabled': false,
     'telemetry.telemetryLevel': 'off',
@@ -191,6 +191,16 @@ export async function startCodeServer(opts: StartOptions = {}): Promise<CodeServ
       }
     },
   };
+}
+
+function settingsPath(dir: string): string {
+  return join(dir, 'data', 'User', 'settings.json');
+}
+
+/** Changes user settings of a running code-server (it applies them at once, e.g. a theme). */
+export function setUserSettings(server: CodeServer, settings: Record<string, unknown>): void {
+  const current = JSON.parse(readFileSync(settingsPath(server.dir), 'utf8')) as Record<string, unknown>;
+  writeFileSync(settingsPath(server.dir), JSON.stringify({ ...current, ...settings }, null, 1));
 }
 
 export function launchChromium(): Promise<Browser> {

@@ -1,6 +1,7 @@
 /** Allocation sites from the memory profile: a sortable table with stacks, and a flame graph. */
 import type { AllocationSiteRow, SiteMetric } from '../../src/protocol/rpc';
 import { formatBytes, formatCount } from '../../src/protocol/units';
+import type { Nav } from '../objects';
 import { h } from '../dom';
 import { frameLink } from '../frames';
 import { loadState, query, saveState, send } from '../host';
@@ -25,7 +26,7 @@ export class AllocationsTab {
   private filter = loadState('allocations.filter', '');
   private readonly body = h('div', { class: 'alloc-body' });
 
-  constructor() {
+  constructor(private readonly nav: Nav) {
     const value = (m: SiteMetric, r: AllocationSiteRow) => (m === 'retainedBytes' ? r.retainedBytes : r[m]);
     this.table = new VirtualTable<AllocationSiteRow>({
       label: 'Allocation sites',
@@ -44,6 +45,7 @@ export class AllocationsTab {
         { title: 'Allocated in', width: 'minmax(220px, 1fr)', render: (r) => { const f = r.frames[r.userFrame]; return f ? frameLink(f) : '?'; } },
       ],
       details: (r) => Promise.resolve([
+        ...(r.liveObjects > 0 ? [{ render: () => h('span', { class: 'link' }, `Why are its ${formatCount(r.liveObjects)} sampled objects alive? Who holds them, merged`), onActivate: () => this.nav.whyAlive({ site: r.id }, `objects allocated in ${r.frames[r.userFrame]?.function ?? 'this site'}`) }] : []),
         ...r.frames.map((f) => ({ render: () => frameLink(f), onActivate: () => send({ type: 'openFrame', frame: f }) })),
         { render: () => h('span', { class: 'muted' }, `object size${r.sizes.length > 1 ? 's' : ''}: ${r.sizes.map(formatBytes).join(', ')}`) },
       ]),

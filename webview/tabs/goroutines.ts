@@ -1,8 +1,8 @@
 /** Goroutines grouped by identical stack, status and wait reason; expand for frames. */
-import type { GoroutineGroupRow, GoroutineTriage, WaitRow } from '../../src/protocol/rpc';
+import type { GoroutineGroupRow, LeakGroup, LeakReport } from '../../src/protocol/rpc';
 import { formatAddress, formatBytes, formatCount, summaryFrame } from '../../src/protocol/units';
-import { Nav, objectLink, typeName } from '../objects';
-import { h } from '../dom';
+import type { Nav } from '../objects';
+import { h, link } from '../dom';
 import { frameLink } from '../frames';
 import { loadState, query, saveState, send } from '../host';
 import { DetailLine, VirtualTable } from '../virtualTable';
@@ -10,12 +10,12 @@ import { DetailLine, VirtualTable } from '../virtualTable';
 export class GoroutinesTab {
   readonly element = h('div', { class: 'tab-body table-tab' });
   private readonly table: VirtualTable<GoroutineGroupRow>;
-  private readonly waits: VirtualTable<WaitRow>;
+  private readonly leaked: VirtualTable<LeakGroup>;
   private readonly findings = h('div', { class: 'findings', 'aria-live': 'polite' });
   private readonly body = h('div', { class: 'alloc-body' });
   private filter = loadState('goroutines.filter', '');
-  private view = loadState<'stack' | 'object'>('goroutines.view', 'stack');
-  private triage: Promise<GoroutineTriage> | undefined;
+  private view = loadState<'stack' | 'leaked'>('goroutines.view', 'stack');
+  private leaks: Promise<LeakReport> | undefined;
 
   constructor(private readonly nav: Nav) {
     const field = h('vscode-text-field', { placeholder: 'Filter: function, wait reason, status or goroutine id', value: this.filter, 'aria-label': 'Filter goroutines' }) as HTMLElement & { value: string };
@@ -43,31 +43,36 @@ export class GoroutinesTab {
       ],
       details: (r) => this.details(r),
     });
-    this.waits = new VirtualTable<WaitRow>({
-      label: 'Goroutines by the object they wait on',
-      stateKey: 'goroutines.waits',
+    this.leaked = new VirtualTable<LeakGroup>({
+      label: 'Leaked goroutines',
+      stateKey: 'goroutines.leaked',
       sort: { key: 'count', descending: true },
-      empty: 'No blocked goroutine waits on an object found in its frames',
+      empty: 'No goroutine is blocked forever: each one waits on something a live root can still reach',
       fetch: async (start, end) => {
-        const rows = (await this.loadTriage()).waits;
+        const rows = (await this.loadLeaks()).leaks;
         return { total: rows.length, start, rows: rows.slice(start, end) };
       },
       columns: [
-        { title: 'Goroutines', width: '90px', align: 'right', render: (w) => formatCount(w.goroutines.length) },
-        { title: 'Waiting on', width: 'minmax(220px, 2fr)', render: (w) => (w.object ? h('span', {}, `${w.kind} `, objectLink(w.object, this.nav), ' ', typeName(w.object.type)) : h('span', {}, `${w.kind} `, h('span', { class: 'mono' }, formatAddress(w.address)), h('span', { class: 'muted' }, ' (a global)'))) },
-        { title: 'Reason', width: 'minmax(120px, 1fr)', render: (w) => w.waitReason },
-        { title: 'Also held by', width: 'minmax(200px, 2fr)', help: 'Who else could wake them: other goroutines\' stacks, globals, heap objects', render: (w) => holders(w) },
+        { title: 'Goroutines', width: '90px', align: 'right', render: (l) => formatCount(l.count) },
+        { title: 'Proof', width: '100px', help: 'proven: by Go 1.26\'s goroutineleak criterion; cannot prove: the dump does not link lock waits to their locks (before Go 1.26)', render: (l) => h('span', { class: l.proof === 'proven' ? 'error-text' : 'muted' }, l.proof) },
+        { title: 'Blocked in', width: 'minmax(200px, 2fr)', render: (l) => (l.blockedIn ? frameLink(l.blockedIn) : '') },
+        { title: 'Reason', width: 'minmax(120px, 1fr)', render: (l) => l.waitReason },
+        { title: 'For', width: '110px', help: 'Blocked at least this long (up to the last collection the dump records)', render: (l) => l.blockedFor ?? '' },
+        { title: 'Keeps alive', width: '100px', align: 'right', help: 'Bytes only their stacks keep alive', render: (l) => (l.pinnedBytes === null ? '...' : formatBytes(l.pinnedBytes)) },
+        { title: 'Waiting on', width: 'minmax(180px, 2fr)', render: (l) => (l.object ? h('span', {}, link(formatAddress(l.object.address), 'Open in the object inspector', () => this.nav.openObject((l.object as { index: number }).index)), ` ${l.object.type}`) : h('span', { class: 'muted' }, 'nothing (nil channel or empty select)')) },
       ],
-      details: (w) => Promise.resolve([
-        { render: () => h('span', { class: 'muted' }, `waiting: goroutines ${w.goids.slice(0, 40).join(' ')}${w.goids.length > 40 ? ' ...' : ''}`), onActivate: () => send({ type: 'revealGoroutine', goroutine: w.goroutines[0] }) },
-        ...(w.otherGoroutines.length ? [{ render: () => h('span', { class: 'muted' }, `stacks that also point at it: goroutine indices ${w.otherGoroutines.slice(0, 20).join(' ')}`), onActivate: () => send({ type: 'revealGoroutine', goroutine: w.otherGoroutines[0] }) }] : []),
+      details: (l) => Promise.resolve([
+        ...l.frames.map((f) => ({ render: () => frameLink(f), onActivate: () => send({ type: 'openFrame', frame: f }) })),
+        ...(l.createdBy ? [{ render: () => frameLink(l.createdBy as NonNullable<LeakGroup['createdBy']>, 'created by '), onActivate: () => send({ type: 'openFrame', frame: l.createdBy as NonNullable<LeakGroup['createdBy']> }) }] : []),
+        ...(l.object ? [{ render: () => h('span', { class: 'muted' }, `held only by ${(l.object as { holders: string }).holders}`) }] : []),
+        { render: () => h('span', { class: 'muted' }, `goroutines ${l.goids.slice(0, 40).join(' ')}${l.count > 40 ? ' ...' : ''}  `, h('span', { class: 'link' }, 'show in sidebar')), onActivate: () => send({ type: 'revealGoroutine', goroutine: l.goroutines[0] }) },
       ]),
     });
     const pick = h('vscode-dropdown', { 'aria-label': 'Group goroutines by' }) as HTMLElement & { value: string };
-    pick.append(h('vscode-option', { value: 'stack' }, 'Group by stack'), h('vscode-option', { value: 'object' }, 'Group by what they wait on'));
+    pick.append(h('vscode-option', { value: 'stack' }, 'All, grouped by stack'), h('vscode-option', { value: 'leaked' }, 'Leaked (blocked forever)'));
     queueMicrotask(() => (pick.value = this.view));
     pick.addEventListener('change', () => {
-      this.view = pick.value as 'stack' | 'object';
+      this.view = pick.value as 'stack' | 'leaked';
       saveState('goroutines.view', this.view);
       this.show();
     });
@@ -77,19 +82,30 @@ export class GoroutinesTab {
   }
 
   private show(): void {
-    this.body.replaceChildren(this.view === 'stack' ? this.table.element : this.waits.element);
+    this.body.replaceChildren(this.view === 'stack' ? this.table.element : this.leaked.element);
   }
 
-  private loadTriage(): Promise<GoroutineTriage> {
-    return (this.triage ??= query('goroutineTriage', undefined));
+  private loadLeaks(): Promise<LeakReport> {
+    return (this.leaks ??= query('leaks', undefined));
   }
 
+  /** One line when goroutines leak, with a way to the list. */
   private async renderFindings(): Promise<void> {
-    const t = await this.loadTriage();
-    this.findings.replaceChildren(...t.findings.map((f) => h('div', { class: `finding finding-${f.severity}`, role: f.severity === 'error' ? 'alert' : 'note' },
-      h('span', { class: `codicon ${f.severity === 'error' ? 'codicon-error' : 'codicon-warning'}` }), ' ', h('strong', {}, f.title), ' ',
-      h('span', { class: 'muted' }, f.detail), ' ',
-      f.object ? objectLink(f.object, this.nav) : '')));
+    const proven = (await this.loadLeaks()).leaks.filter((l) => l.proof === 'proven');
+    const count = proven.reduce((a, l) => a + l.count, 0);
+    if (count === 0) {
+      this.findings.replaceChildren();
+      return;
+    }
+    this.findings.replaceChildren(h('div', { class: 'finding finding-error', role: 'note' },
+      h('span', { class: 'codicon codicon-error', 'aria-hidden': 'true' }), ' ',
+      h('strong', {}, `${formatCount(count)} goroutine${count === 1 ? '' : 's'} leaked`), ' ',
+      h('span', { class: 'muted' }, 'blocked on a channel or lock that only blocked goroutines can reach. '),
+      link('Show them', 'List the leaked goroutines', () => {
+        this.view = 'leaked';
+        saveState('goroutines.view', this.view);
+        this.show();
+      })));
   }
 
   private async details(r: GoroutineGroupRow): Promise<DetailLine[]> {
@@ -114,15 +130,9 @@ export class GoroutinesTab {
   }
 
   refresh(): void {
-    this.triage = undefined;
+    this.leaks = undefined;
     this.table.refresh();
-    this.waits.refresh();
+    this.leaked.refresh();
     void this.renderFindings();
   }
-}
-
-function holders(w: WaitRow): string {
-  const parts = [w.otherGoroutines.length && `${w.otherGoroutines.length} other goroutine stack${w.otherGoroutines.length > 1 ? 's' : ''}`,
-    w.globalRoots && 'a global', w.heapReferrers && `${w.heapReferrers} heap object${w.heapReferrers > 1 ? 's' : ''}`].filter(Boolean);
-  return w.object ? (parts.length ? parts.join(', ') : 'nothing else') : 'reachable by all (a global)';
 }

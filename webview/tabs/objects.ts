@@ -3,7 +3,8 @@
  * object: type and why, contents as hex with pointer words as links, references, referrers,
  * paths to GC roots, dominators, allocation site. Back/forward history and Go to address.
  */
-import type { DominatorNodeRow, EdgeRow, ObjectContents, ObjectDetail, ObjectRow, ObjectSortKey, RootPath } from '../../src/protocol/rpc';
+import type { DominatorNodeRow, EdgeRow, ObjectContents, ObjectDetail, ObjectRow, ObjectSortKey, RetainerTarget, RootPath } from '../../src/protocol/rpc';
+import { retainerTree } from '../retainerTree';
 import { formatAddress, formatBytes, formatCount } from '../../src/protocol/units';
 import { clear, h, link } from '../dom';
 import { frameLink } from '../frames';
@@ -61,6 +62,12 @@ export class ObjectsTab {
     if (this.position >= 0 && this.history[this.position] !== undefined) void this.render(this.history[this.position]);
     else this.inspector.append(h('p', { class: 'muted' }, 'Select an object (Enter or double-click), or go to an address.'));
     this.updateButtons();
+  }
+
+  /** Shows who holds a group of objects, in place of the inspector. */
+  showRetainers(of: RetainerTarget, title: string): void {
+    this.generation++;
+    this.inspector.replaceChildren(retainerTree(of, title));
   }
 
   /** Shows object `index`, recording it in the history. */
@@ -181,20 +188,37 @@ export class ObjectsTab {
     return s;
   }
 
-  private async fillPaths(section: HTMLElement, index: number, gen: number): Promise<void> {
-    const paths: RootPath[] = await query('pathsToRoots', { index, maxPaths: 5 });
+  /**
+   * Paths from the roots, globals first; "exclude stack roots" and "ignore this reference"
+   * ask again without them.
+   */
+  private async fillPaths(section: HTMLElement, index: number, gen: number, options: { excludeStacks: boolean; ignore: [number, number][] } = { excludeStacks: false, ignore: [] }): Promise<void> {
+    const paths: RootPath[] = await query('pathsToRoots', { index, maxPaths: 5, excludeStacks: options.excludeStacks, ignore: options.ignore });
     if (gen !== this.generation) return;
-    section.lastChild?.remove();
+    const again = (o: typeof options) => {
+      section.replaceChildren(h('h3', {}, 'Paths to GC roots'), h('p', { class: 'muted' }, 'Finding the shortest paths...'));
+      void this.fillPaths(section, index, gen, o);
+    };
+    const exclude = h('vscode-checkbox', {}, 'Exclude stack roots') as HTMLElement & { checked: boolean };
+    if (options.excludeStacks) exclude.setAttribute('checked', '');
+    exclude.addEventListener('change', () => again({ ...options, excludeStacks: exclude.checked }));
+    const why = link('Who else holds it (merged)', 'Every object that points at it, merged by type, towards the roots', () => this.showRetainers({ object: index }, `object #${index}`));
+    section.replaceChildren(h('h3', {}, 'Paths to GC roots'), h('div', { class: 'toolbar' }, exclude, why,
+      options.ignore.length ? link(`restore ${options.ignore.length} ignored reference${options.ignore.length > 1 ? 's' : ''}`, 'Follow every reference again', () => again({ ...options, ignore: [] })) : ''));
     if (paths.length === 0) {
-      section.append(h('p', { class: 'muted' }, 'No root reaches this object: it is garbage the collector has not freed yet.'));
+      section.append(h('p', { class: 'muted' }, options.excludeStacks || options.ignore.length
+        ? 'No other path: without those roots and references nothing reaches it.'
+        : 'No root reaches this object: it is garbage the collector has not freed yet.'));
       return;
     }
     for (const p of paths) {
       const ol = h('ol', { class: 'path' });
       ol.append(h('li', { class: 'root' }, h('span', { class: 'codicon codicon-pinned' }), ` ${p.root.kind}: `, h('span', { class: 'mono' }, p.root.description)));
-      for (const step of p.steps) {
-        ol.append(h('li', {}, objectSummary(step.object, this.nav), step.offset !== undefined ? h('span', { class: 'muted mono' }, ` .+${step.offset} →`) : ''));
-      }
+      p.steps.forEach((step, k) => {
+        const next = p.steps[k + 1];
+        ol.append(h('li', {}, objectSummary(step.object, this.nav), step.offset !== undefined ? h('span', { class: 'muted mono' }, ` .+${step.offset} →`) : '',
+          next ? h('span', {}, ' ', link('ignore', 'Ignore this reference and look for another path', () => again({ ...options, ignore: [...options.ignore, [step.object.index, next.object.index]] }))) : ''));
+      });
       section.append(ol);
     }
   }

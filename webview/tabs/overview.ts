@@ -1,21 +1,27 @@
 /** Overview: what the dump is, how much heap is live and garbage, MemStats, GC pauses. */
-import type { ObjectRow, Overview, OverviewStat } from '../../src/protocol/rpc';
-import { formatAddress, formatBytes, formatCount, formatNs, formatPercent, phantomSlotsText } from '../../src/protocol/units';
+import type { Overview, OverviewStat } from '../../src/protocol/rpc';
+import type { Nav } from '../objects';
+import { formatAddress, formatBytes, formatCount, formatNs, formatPercent, phantomSlotsText, stackWordText } from '../../src/protocol/units';
 import { clear, h, link, svg } from '../dom';
+import { SuspectsPanel } from './suspects';
 
-export interface OverviewActions {
-  openObject(index: number): void;
+export interface OverviewActions extends Nav {
   chooseBinary(): void;
-  objectMenu(row: ObjectRow, at: { x: number; y: number }): void;
 }
 
 export class OverviewTab {
   readonly element = h('div', { class: 'tab-body overview' });
+  private readonly suspects: SuspectsPanel;
 
-  constructor(private readonly actions: OverviewActions) {}
+  constructor(private readonly actions: OverviewActions) {
+    this.suspects = new SuspectsPanel(actions);
+  }
 
   render(o: Overview, complete: boolean): void {
     clear(this.element);
+    // The answer first: what holds memory, and goroutines blocked forever.
+    this.suspects.render(complete, o.program?.file);
+    this.element.append(this.suspects.element);
     const reach = o.reachableCount !== null && o.reachableBytes !== null;
     const facts: [string, string | Node][] = [
       ['Go version', o.goVersion],
@@ -25,6 +31,7 @@ export class OverviewTab {
       ['Objects', `${formatCount(o.objectCount)} (${formatBytes(o.objectBytes)})`],
       ...(o.phantomSlots.count ? [['Phantom slots', phantomSlotsText(o)] as [string, string]] : []),
       ['Reachable', reach ? `${formatCount(o.reachableCount as number)} (${formatBytes(o.reachableBytes as number)}, ${formatPercent(o.reachableBytes as number, o.objectBytes)})` : computing()],
+      ...(o.stackWordReachable?.count ? [['Stack words', stackWordText(o.stackWordReachable)] as [string, string]] : []),
       ['Garbage', reach ? `${formatCount(o.objectCount - (o.reachableCount as number))} (${formatBytes(o.objectBytes - (o.reachableBytes as number))}) not yet collected` : computing()],
       ['Goroutines', `${formatCount(o.goroutineCount)} (${formatCount(o.frameCount)} stack frames)`],
       ['Memory profile', o.siteCount ? `${formatCount(o.siteCount)} buckets, ${formatCount(o.sampledObjects)} sampled objects` : 'none in this dump'],

@@ -303,7 +303,7 @@ function stackHolders(heap: Heap, o: number): string {
   const stacks = new Set<number>();
   for (const r of g.rootsOf(o)) {
     const kind = g.roots.kind[r];
-    if (kind === RootKind.Frame) stacks.add(heap.model.frames.goroutine[g.roots.owner[r]]);
+    if (kind === RootKind.Frame || kind === RootKind.StackWord) stacks.add(heap.model.frames.goroutine[g.roots.owner[r]]);
   }
   const [refFirst] = g.referrers();
   const objects = refFirst[o + 1] - refFirst[o];
@@ -315,7 +315,7 @@ function stackHolders(heap: Heap, o: number): string {
 
 /** 754_000_000_000 -> "12 min 34 s". */
 function durationText(ns: number): string {
-  if (ns < 1e9) return 'less than a second (since the last GC that saw it wait)';
+  if (ns < 1e9) return '< 1 s';
   const s = Math.floor(ns / 1e9);
   if (s < 60) return `${s} s`;
   const m = Math.floor(s / 60);

@@ -283,6 +283,54 @@ export class Heap implements HeapView {
     return this.objectCount - (this.model.objects.phantoms?.count ?? 0);
   }
 
+  private rescued: { objects: number; bytes: number } | undefined;
+
+  /**
+   * Reachable objects that only stack words outside the frames' pointer maps reach (see
+   * RootKind.StackWord): what those roots turn from garbage into live. One mark from the
+   * other roots, once.
+   */
+  reachedOnlyByStackWords(): { objects: number; bytes: number } {
+    if (this.rescued) return this.rescued;
+    const g = this.requireGraph();
+    const idom = this.requireDominators().idom;
+    const n = this.objectCount;
+    const marked = new Uint8Array(n);
+    const stack: number[] = [];
+    let stackWords = 0;
+    for (let r = 0; r < g.roots.count; r++) {
+      if (g.roots.kind[r] === RootKind.StackWord) {
+        stackWords++;
+        continue;
+      }
+      const t = g.roots.target[r];
+      if (!marked[t]) {
+        marked[t] = 1;
+        stack.push(t);
+      }
+    }
+    if (stackWords === 0) return (this.rescued = { objects: 0, bytes: 0 });
+    while (stack.length) {
+      const o = stack.pop() as number;
+      for (let e = g.edgeFirst[o]; e < g.edgeFirst[o + 1]; e++) {
+        const t = g.edgeTarget[e];
+        if (!marked[t]) {
+          marked[t] = 1;
+          stack.push(t);
+        }
+      }
+    }
+    let objects = 0;
+    let bytes = 0;
+    for (let i = 0; i < n; i++) {
+      if (idom[i] >= 0 && !marked[i]) {
+        objects++;
+        bytes += this.size(i);
+      }
+    }
+    return (this.rescued = { objects, bytes });
+  }
+
   /** Whether record i is a phantom slot, not an object (see format/phantomSlots.ts). */
   isPhantom(i: number): boolean {
     return isPhantom(this.model.objects.phantoms, i);
@@ -370,7 +418,8 @@ export class Heap implements HeapView {
         const where = `${name}${hexOff} (0x${(seg.addr + offset).toString(16)})`;
         return { kind: ROOT_KIND_NAMES[kind], description: global ? `${global} (${where})` : where, offset, global };
       }
-      case RootKind.Frame: {
+      case RootKind.Frame:
+      case RootKind.StackWord: {
         const f = model.frames;
         const gi = f.goroutine[owner];
         const fn = model.strings.get(f.name[owner]);
@@ -378,7 +427,7 @@ export class Heap implements HeapView {
         const line = at?.file ? ` (${baseName(at.file)}:${at.line})` : '';
         return {
           kind: ROOT_KIND_NAMES[kind],
-          description: `goroutine ${model.goroutines.goid[gi]} frame ${f.depth[owner]} ${fn}${line} sp${hexOff}`,
+          description: `goroutine ${model.goroutines.goid[gi]} frame ${f.depth[owner]} ${fn}${line} sp${hexOff}${kind === RootKind.StackWord ? ' (stack word, not in the pointer map)' : ''}`,
           goroutine: gi,
           function: fn,
           offset,

@@ -81,6 +81,7 @@ export function overview(heap: Heap): Overview {
     phantomSlots: { count: phantoms.count, bytes: phantoms.bytes },
     reachableCount,
     reachableBytes,
+    stackWordReachable: d ? ((r) => ({ count: r.objects, bytes: r.bytes }))(heap.reachedOnlyByStackWords()) : null,
     goroutineCount: model.goroutines.count,
     frameCount: model.frames.count,
     recordCounts: Object.fromEntries(RECORD_NAMES.map((n, t) => [n, model.recordCounts[t]])),

@@ -8,7 +8,7 @@
  * a path from a global, and the paths come globals first (named ones first), shortest first.
  */
 import { RootPath } from '../api';
-import { RootKind } from '../format/model';
+import { RootKind, STACK_ROOT_KINDS } from '../format/model';
 import type { Heap } from './heap';
 import { objectPointers } from './objectQueries';
 
@@ -22,19 +22,18 @@ export interface PathOptions {
 /** Objects visited past the first stack-held one, looking for a global. */
 const GLOBAL_SEARCH_BUDGET = 2_000_000;
 
-const STACK_KINDS = new Set<number>([RootKind.Frame, RootKind.GoroutineContext, RootKind.DeferRecord, RootKind.DeferFunc, RootKind.PanicValue, RootKind.PanicRecord]);
 
 /** How good a root is as an explanation: named global 0, global 1, other non-stack 2, stack 3. */
 function rootRank(heap: Heap, r: number): number {
   const kind = heap.requireGraph().roots.kind[r];
   if (kind === RootKind.Data || kind === RootKind.Bss) return heap.rootRef(r).global ? 0 : 1;
-  return STACK_KINDS.has(kind) ? 3 : 2;
+  return STACK_ROOT_KINDS.has(kind) ? 3 : 2;
 }
 
 /** The roots of object u that count under the options, best first. */
 function usableRoots(heap: Heap, u: number, options: PathOptions): number[] {
   const g = heap.requireGraph();
-  const roots = Array.from(g.rootsOf(u)).filter((r) => !options.excludeStacks || !STACK_KINDS.has(g.roots.kind[r]));
+  const roots = Array.from(g.rootsOf(u)).filter((r) => !options.excludeStacks || !STACK_ROOT_KINDS.has(g.roots.kind[r]));
   return roots.sort((a, b) => rootRank(heap, a) - rootRank(heap, b) || a - b);
 }
 

@@ -767,6 +767,23 @@ class Decoder {
     f.pointerFields.push(offsets.length);
     this.goroutines.frameCount.set(g, framesSoFar + 1);
     this.rootWords(RootKind.Frame, index, contents, size, offsets);
+    this.stackWords(index, contents, size, offsets);
+  }
+
+  /**
+   * The words of a frame its pointer map leaves out that point into the heap (see
+   * RootKind.StackWord): roots of their own kind, the views say which.
+   */
+  private stackWords(owner: number, contents: number, size: number, offsets: number[]): void {
+    const base = contents - this.r.base;
+    const ps = this.ptrSize;
+    let k = 0;
+    for (let off = 0; off + ps <= size; off += ps) {
+      while (k < offsets.length && offsets[k] < off) k++;
+      if (k < offsets.length && offsets[k] === off) continue;
+      const v = this.word(base + off);
+      if (v !== 0 && this.inHeap(v)) this.addRoot(RootKind.StackWord, v, owner, off);
+    }
   }
 
   private segment(tag: number): void {

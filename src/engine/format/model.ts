@@ -99,13 +99,26 @@ export const RootKind = {
   QueuedFinalizerObject: 9,
   QueuedFinalizerFunc: 10,
   OtherRoot: 11,
+  /**
+   * A word of a stack frame that the frame's pointer map does not list but that points into
+   * a heap object: an address-taken local kept in a stack object (the value a goroutine is
+   * blocked sending, `ch <- v`), which the collector finds through other pointers and
+   * WriteHeapDump does not. Found conservatively, so kept apart from the frame's own roots.
+   */
+  StackWord: 12,
 } as const;
 export type RootKind = (typeof RootKind)[keyof typeof RootKind];
+
+/** Roots that belong to a goroutine's stack (its frames, context, defers, panics). */
+export const STACK_ROOT_KINDS: ReadonlySet<number> = new Set<number>([
+  RootKind.Frame, RootKind.StackWord, RootKind.GoroutineContext, RootKind.DeferRecord, RootKind.DeferFunc, RootKind.PanicValue, RootKind.PanicRecord,
+]);
 
 export const ROOT_KIND_NAMES: readonly string[] = [
   'data segment', 'bss segment', 'stack frame', 'goroutine context', 'defer record',
   'deferred function', 'panic value', 'panic record', 'finalizer function',
   'queued finalizer object', 'queued finalizer function', 'other root',
+  'stack word (not in the pointer map)',
 ];
 
 /** Root words that hold a heap address (non-nil and inside [heapStart, heapEnd)). */

@@ -13,7 +13,7 @@ import { isPhantom } from '../format/phantomSlots';
 import { sortedPermutation } from '../util/sort';
 
 /** A root that the graph adds: a referent of an object that has a registered finalizer. */
-export const FINALIZER_REFERENT = 12;
+export const FINALIZER_REFERENT = 13;
 
 export type RootGroupKind = 'goroutine' | 'data' | 'bss' | 'finalizers' | 'queuedFinalizers' | 'other';
 
@@ -158,7 +158,8 @@ export function buildGraph(model: DumpModel): HeapGraph {
     switch (kind) {
       case RootKind.Data: group = dataGroup; break;
       case RootKind.Bss: group = bssGroup; break;
-      case RootKind.Frame: group = model.frames.goroutine[owner]; break;
+      case RootKind.Frame:
+      case RootKind.StackWord: group = model.frames.goroutine[owner]; break;
       case RootKind.GoroutineContext: group = owner; break;
       case RootKind.DeferRecord:
       case RootKind.DeferFunc: group = goroutineGroup(model.defers[owner].g); break;

@@ -71,3 +71,8 @@ export function phantomSlotsText(o: { phantomSlots: { count: number; bytes: numb
   const { count, bytes } = o.phantomSlots;
   return `${formatCount(count)} record${count === 1 ? '' : 's'} (${formatBytes(bytes)}) left out: the reserved tails of small-object spans, which Go >= 1.22 writes as objects`;
 }
+
+/** What the stack words outside the frames' pointer maps keep alive, in one line. */
+export function stackWordText(r: { count: number; bytes: number }): string {
+  return `${formatCount(r.count)} object${r.count === 1 ? '' : 's'} (${formatBytes(r.bytes)}) reachable only through words of stack frames their pointer maps leave out (locals kept in stack objects)`;
+}
