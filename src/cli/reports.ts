@@ -124,13 +124,18 @@ export function printDiff(older: Heap, newer: Heap, n: number, out: Out): void {
   out(`  objects     ${formatCount(sum.before.count)} -> ${formatCount(sum.after.count)} (${signedCount(sum.after.count - sum.before.count)}), ${formatBytes(sum.before.bytes)} -> ${formatBytes(sum.after.bytes)} (${signed(sum.after.bytes - sum.before.bytes)})\n`);
   out(`  survivors   ${formatCount(sum.survivors.count)} objects (${formatBytes(sum.survivors.bytes)}) of the newer dump were already in the older one\n`);
   out(`  goroutines  ${sum.goroutinesBefore} -> ${sum.goroutinesAfter}\n`);
+  const grew = api.diffSuspects();
+  if (grew.length) {
+    out('\nWhat grew (leak suspects of the newer dump):\n');
+    for (const g of grew.slice(0, n)) out(`  ${g.sentence}\n`);
+  }
   const table = (title: string, rows: DiffRow[]) => {
     out(`\n${title}\n  ${'growth'.padStart(10)} ${'before'.padStart(10)} ${'after'.padStart(10)} ${'objects'.padStart(9)}  ${'new'.padStart(10)}  group\n`);
     for (const r of rows) {
       const d = r.after.bytes - r.before.bytes;
       if (d <= 0) break;
       out(`  ${signed(d).padStart(10)} ${formatBytes(r.before.bytes).padStart(10)} ${formatBytes(r.after.bytes).padStart(10)} ${signedCount(r.after.count - r.before.count).padStart(9)}  ${formatBytes(r.after.bytes - r.survivors.bytes).padStart(10)}  ${r.name}${r.source === 'site' || r.source === 'shape' ? '' : ` [${r.source}]`}\n`);
-      for (const f of (r.frames ?? []).slice(1, 3)) out(`${' '.repeat(60)}${frameText(f)}\n`);
+      for (const f of (r.frames ?? []).slice((r.userFrame ?? 0) + 1, (r.userFrame ?? 0) + 3)) out(`${' '.repeat(60)}${frameText(f)}\n`);
     }
   };
   const sort = { key: 'deltaBytes' as const, descending: true };

@@ -412,7 +412,18 @@ export interface DiffSummary {
   sameProgram: boolean;
 }
 
-export type DiffSortKey = 'deltaBytes' | 'deltaCount' | 'afterBytes' | 'newBytes';
+export type DiffSortKey = 'deltaBytes' | 'deltaCount' | 'afterBytes' | 'beforeBytes' | 'newBytes' | 'newCount' | 'freedBytes' | 'freedCount';
+
+/** A leak suspect of the newer dump, with how much it grew since the older one. */
+export interface GrowthSuspect {
+  suspect: Suspect;
+  /** Its type in the older and the newer dump (the types table's row). */
+  before: Tally;
+  after: Tally;
+  /** Objects held at its accumulation point that were not in the older dump. */
+  newObjects: number;
+  sentence: string;
+}
 
 /** What the memory profile says about one source line. */
 export interface LineStat {
@@ -563,8 +574,10 @@ export interface HeapApi {
   sampledObjects(a: Range & { site: number }): Page<ObjectRow>;
   /** Comparison with the older dump loaded beside this one (fails if none is loaded). */
   diffSummary(): DiffSummary;
-  diffTypes(a: Range & { sort: Sort<DiffSortKey>; filter?: string }): Page<DiffRow>;
-  diffSites(a: Range & { sort: Sort<DiffSortKey>; filter?: string }): Page<DiffRow>;
+  diffTypes(a: Range & { sort: Sort<DiffSortKey>; filter?: string; hideUnchanged?: boolean }): Page<DiffRow>;
+  diffSites(a: Range & { sort: Sort<DiffSortKey>; filter?: string; hideUnchanged?: boolean }): Page<DiffRow>;
+  /** The newer dump's leak suspects that grew since the older one, the biggest growth first. */
+  diffSuspects(): GrowthSuspect[];
   diffGoroutines(a: Range): Page<DiffGoroutineRow>;
   /** Per source line, the memory-profile totals (for annotations in the editor). */
   lineStats(): LineStat[];

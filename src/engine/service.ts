@@ -1,7 +1,7 @@
 /** HeapApi served from an analysed Heap: the one object the worker (and tests) call. */
 import { HeapApi } from './api';
 import { allocationSitesPage, flameGraph, lineStats, sampledObjectsPage } from './analysis/allocationSites';
-import { diffGoroutinePage, diffPage, diffTables } from './analysis/diff';
+import { diffGoroutinePage, diffPage, diffTables, growthSuspects } from './analysis/diff';
 import { goroutineDetail, goroutineGroupsPage } from './analysis/goroutineQueries';
 import { goroutineLeaks } from './analysis/goroutineLeaks';
 import type { Heap } from './analysis/heap';
@@ -52,6 +52,11 @@ export function heapService(heap: Heap, baseline: () => Heap | undefined = () =>
     diffSummary: () => diff().summary,
     diffTypes: (a) => diffPage(diff().types, a),
     diffSites: (a) => diffPage(diff().sites, a),
+    diffSuspects: () => {
+      const older = baseline();
+      if (!older) throw new Error('No older dump is loaded to compare with.');
+      return growthSuspects(older, heap);
+    },
     diffGoroutines: (a) => diffGoroutinePage(diff().goroutines, a),
     lineStats: () => lineStats(heap),
     pprof: (a) => {

@@ -44,6 +44,7 @@ export const REQUIRED_STAGE: Record<ApiMethod, AnalysisStage> = {
   diffSummary: 'indexed',
   diffTypes: 'indexed',
   diffSites: 'indexed',
+  diffSuspects: 'dominated',
   diffGoroutines: 'indexed',
   pprof: 'dominated',
   lineStats: 'indexed',

@@ -124,11 +124,24 @@ async function loadBaseline(id: number, src: DumpSource): Promise<void> {
     const older = Heap.read(source, src.name);
     older.reclaim = collectGarbage;
     older.index();
+    // The same program wrote both: its binary names the older dump's types too, or the
+    // comparison would match DWARF names against shapes.
+    attachToBaseline(older);
     baseline = older;
     post({ type: 'reply', id, ok: { name: src.name, newerThanThis: isLater(older, heap as Heap) } });
   } catch (e) {
     post({ type: 'reply', id, err: e instanceof Error ? e.message : String(e) });
   }
+}
+
+/**
+ * Gives the older dump the program of this one (its own GoProgram: a position-independent
+ * program may be loaded at another address in each run). A binary that did not write the
+ * older dump is left out of it, which the comparison's names then show.
+ */
+function attachToBaseline(older: Heap): void {
+  const p = heap?.program;
+  if (p) older.attachProgram(new GoProgram(p.elf.source, p.fileName, (b) => inflateSync(b)));
 }
 
 /** Checks a program binary against the dump and, if asked and it matches, uses it. */
@@ -145,6 +158,7 @@ async function checkProgram(id: number, src: DumpSource, attach: boolean): Promi
     if (match.ok && attach) {
       const previous = h.program?.elf.source;
       h.attachProgram(program);
+      if (baseline) attachToBaseline(baseline);
       if (previous instanceof FileByteSource) previous.close();
       source = undefined; // in use from now on
       // The overview (and every view) now has names, lines and types from the program.

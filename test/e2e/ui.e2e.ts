@@ -11,7 +11,7 @@ import { basename, dirname, join } from 'path';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
 import { unpackSampleProgram } from '../support/binaries';
 import { REPO, SAMPLES } from '../support/corpus';
-import { CodeServer, launchChromium, setUserSettings, startCodeServer, workbenchUrl } from '../vscode/codeServer';
+import { CodeServer, launchChromium, startCodeServer, workbenchUrl } from '../vscode/codeServer';
 
 const SHOTS = join(REPO, 'test-results', 'e2e');
 const VSIX = join(REPO, 'go-heap-dump-viewer.vsix');
@@ -44,6 +44,15 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
     if (!(await view.isVisible())) await page.locator('.activitybar [aria-label*="Heap Dump"]').first().click();
     await view.waitFor();
     return view;
+  };
+  /** Switches the color theme through the palette's theme picker. */
+  const setTheme = async (theme: string) => {
+    await runCommand('Preferences: Color Theme');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(theme);
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: theme }).first().click();
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
   };
   /** Opens a workspace file by name through Quick Open (Ctrl+P). */
   const quickOpen = async (name: string) => {
@@ -204,7 +213,7 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
     assert.match(await row.innerText(), new RegExp(`^\\s*${leaked}\\b`));
     await shot('11-leaked-goroutines');
     const view = await showHeapDumpView();
-    const node = view.getByRole('treeitem', { name: /^Leaked/ }).first();
+    const node = view.locator('.monaco-list-row', { hasText: 'Leaked' }).first();
     await node.waitFor({ timeout: 30_000 });
     assert.match(await node.innerText(), new RegExp(`${leaked} goroutines blocked forever`));
     await shot('11-leaked-sidebar');
@@ -311,8 +320,8 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
     const out = join(REPO, 'media', 'screenshots');
     mkdirSync(out, { recursive: true });
     await page.locator('.tabs-container .tab', { hasText: 'orders.heapdump' }).first().click();
-    for (const [theme, name] of [['Default Dark Modern', 'dark'], ['Default Light Modern', 'light']] as const) {
-      setUserSettings(server, { 'workbench.colorTheme': theme });
+    for (const [theme, name] of [['Dark Modern', 'dark'], ['Light Modern', 'light']] as const) {
+      await setTheme(theme);
       await editor.locator(`body.${name === 'dark' ? 'vscode-dark' : 'vscode-light'}`).waitFor({ timeout: 30_000 });
       for (const tab of ['overview', 'types', 'objects', 'dominators', 'goroutines', 'allocations', 'roots', 'compare']) {
         await editor.locator(`vscode-panel-tab#tab-${tab}`).click();
@@ -321,6 +330,5 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
         await page.screenshot({ path: join(out, `${tab}-${name}.png`) });
       }
     }
-    setUserSettings(server, { 'workbench.colorTheme': 'Default Dark Modern' });
   });
 });

@@ -197,12 +197,6 @@ function settingsPath(dir: string): string {
   return join(dir, 'data', 'User', 'settings.json');
 }
 
-/** Changes user settings of a running code-server (it applies them at once, e.g. a theme). */
-export function setUserSettings(server: CodeServer, settings: Record<string, unknown>): void {
-  const current = JSON.parse(readFileSync(settingsPath(server.dir), 'utf8')) as Record<string, unknown>;
-  writeFileSync(settingsPath(server.dir), JSON.stringify({ ...current, ...settings }, null, 1));
-}
-
 export function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   return chromium.launch({

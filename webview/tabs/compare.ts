@@ -5,7 +5,7 @@
  */
 import type { DiffGoroutineRow, DiffRow, DiffSortKey, DiffSummary } from '../../src/protocol/rpc';
 import { formatBytes, formatCount, summaryFrame } from '../../src/protocol/units';
-import { clear, h } from '../dom';
+import { clear, h, link } from '../dom';
 import { frameLink } from '../frames';
 import { loadState, query, saveState, send } from '../host';
 import { Nav, objectSummary } from '../objects';
@@ -23,10 +23,20 @@ export class CompareTab {
   private view = loadState<View>('compare.view', 'types');
   private tables: Partial<Record<View, { element: HTMLElement; refresh(): void }>> = {};
   private older: string | undefined;
+  private hideUnchanged = loadState('compare.hideUnchanged', true);
+  private readonly growth = h('section', { class: 'suspects', 'aria-label': 'What grew' });
 
   constructor(private readonly nav: Nav) {
-    this.element.append(this.head, this.body);
+    this.element.append(this.head, this.growth, this.body);
     this.renderEmpty();
+    // The comparison lives in the worker: after the editor was hidden and shown again, pick
+    // it up where it was.
+    const older = loadState<string | undefined>('compare.older', undefined);
+    if (older) void this.load(older).catch(() => {
+      saveState('compare.older', undefined);
+      this.older = undefined;
+      this.renderEmpty();
+    });
   }
 
   private renderEmpty(): void {
@@ -41,9 +51,10 @@ export class CompareTab {
 
   /** An older dump was loaded beside this one. */
   async load(name: string): Promise<void> {
-    this.older = name;
-    this.tables = {};
     const sum: DiffSummary = await query('diffSummary', undefined);
+    this.older = name;
+    saveState('compare.older', name);
+    this.tables = {};
     clear(this.head);
     const pick = h('vscode-dropdown', { 'aria-label': 'Compare by' }) as HTMLElement & { value: string };
     pick.append(h('vscode-option', { value: 'types' }, 'By type'), h('vscode-option', { value: 'sites' }, 'By allocation site'), h('vscode-option', { value: 'goroutines' }, 'By goroutine group'));
@@ -55,14 +66,39 @@ export class CompareTab {
     });
     const other = h('vscode-button', { appearance: 'secondary' }, 'Compare With Another...');
     other.addEventListener('click', () => send({ type: 'compare' }));
+    const hide = h('vscode-checkbox', {}, 'Hide unchanged') as HTMLElement & { checked: boolean };
+    if (this.hideUnchanged) hide.setAttribute('checked', '');
+    hide.addEventListener('change', () => {
+      this.hideUnchanged = hide.checked;
+      saveState('compare.hideUnchanged', this.hideUnchanged);
+      for (const t of Object.values(this.tables)) t?.refresh();
+    });
     this.head.append(
       h('p', {}, h('strong', {}, sum.olderName), ' → this dump: ',
         `${formatCount(sum.before.count)} → ${formatCount(sum.after.count)} objects (${signedCount(sum.after.count - sum.before.count)}), `,
         `${formatBytes(sum.before.bytes)} → ${formatBytes(sum.after.bytes)} (${signed(sum.after.bytes - sum.before.bytes)}); `,
         `${formatCount(sum.survivors.count)} objects (${formatBytes(sum.survivors.bytes)}) survived; goroutines ${sum.goroutinesBefore} → ${sum.goroutinesAfter}.`,
         sum.sameProgram ? '' : h('span', { class: 'garbage' }, ' Different Go version or architecture: groups may not match.')),
-      h('div', { class: 'toolbar' }, pick, other));
+      h('div', { class: 'toolbar' }, pick, hide, other));
     this.show();
+    void this.renderGrowth();
+  }
+
+  /** The leak suspects that grew since the older dump, each in one sentence. */
+  private async renderGrowth(): Promise<void> {
+    this.growth.replaceChildren(h('p', { class: 'muted' }, 'Looking for what grew...'));
+    const list = await query('diffSuspects', undefined);
+    if (list.length === 0) {
+      this.growth.replaceChildren(h('p', { class: 'muted' }, 'No leak suspect of this dump grew since the older one.'));
+      return;
+    }
+    const ol = h('ol', { class: 'suspect-list' });
+    for (const g of list) {
+      const a = g.suspect.accumulation;
+      ol.append(h('li', { class: 'suspect' }, h('p', { class: 'suspect-sentence' }, h('span', { class: 'codicon codicon-arrow-up', 'aria-hidden': 'true' }), ' ', g.sentence, ' ',
+        a ? link('Why alive?', 'Open what holds them in the inspector', () => this.nav.openObject(a.index)) : '')));
+    }
+    this.growth.replaceChildren(h('h2', {}, 'What grew'), ol);
   }
 
   private show(): void {
@@ -72,27 +108,29 @@ export class CompareTab {
   }
 
   private diffTable(view: 'types' | 'sites'): VirtualTable<DiffRow> {
-    const money = (r: DiffRow, key: 'before' | 'after') => formatBytes(r[key].bytes);
     return new VirtualTable<DiffRow>({
       label: view === 'types' ? 'Growth by type' : 'Growth by allocation site',
       stateKey: `compare.${view}`,
       sort: { key: 'deltaBytes', descending: true },
-      fetch: (start, end, sort) => query(view === 'types' ? 'diffTypes' : 'diffSites', { start, end, sort: { key: sort.key as DiffSortKey, descending: sort.descending } }),
+      fetch: (start, end, sort) => query(view === 'types' ? 'diffTypes' : 'diffSites', { start, end, sort: { key: sort.key as DiffSortKey, descending: sort.descending }, hideUnchanged: this.hideUnchanged }),
+      // DevTools' Comparison columns: new, freed and their balance, in objects and bytes.
       columns: [
         { title: view === 'types' ? 'Type' : 'Allocated in', width: 'minmax(220px, 2fr)', render: (r) => { const f = r.frames?.[r.userFrame ?? 0]; return f ? frameLink(f) : h('span', { title: r.name }, r.name); } },
-        { title: 'Growth', width: '90px', align: 'right', sortKey: 'deltaBytes', render: (r) => signed(r.after.bytes - r.before.bytes) },
-        { title: 'Before', width: '80px', align: 'right', render: (r) => money(r, 'before') },
-        { title: 'After', width: '80px', align: 'right', sortKey: 'afterBytes', render: (r) => money(r, 'after') },
-        { title: 'Objects', width: '80px', align: 'right', sortKey: 'deltaCount', help: 'Change in the number of objects', render: (r) => signedCount(r.after.count - r.before.count) },
-        { title: 'New', width: '80px', align: 'right', sortKey: 'newBytes', help: 'Bytes of objects that were not in the older dump', render: (r) => formatBytes(r.after.bytes - r.survivors.bytes) },
-        { title: 'Survived', width: '80px', align: 'right', help: 'Bytes of objects already in the older dump (same address and size)', render: (r) => formatBytes(r.survivors.bytes) },
+        { title: '# New', width: '80px', align: 'right', sortKey: 'newCount', help: 'Objects that were not in the older dump', render: (r) => formatCount(r.after.count - r.survivors.count) },
+        { title: '# Freed', width: '80px', align: 'right', sortKey: 'freedCount', help: 'Objects of the older dump that are gone', render: (r) => formatCount(Math.max(0, r.before.count - r.survivors.count)) },
+        { title: '# Delta', width: '80px', align: 'right', sortKey: 'deltaCount', help: 'Change in the number of objects', render: (r) => signedCount(r.after.count - r.before.count) },
+        { title: 'New size', width: '90px', align: 'right', sortKey: 'newBytes', help: 'Bytes of objects that were not in the older dump', render: (r) => formatBytes(r.after.bytes - r.survivors.bytes) },
+        { title: 'Freed size', width: '90px', align: 'right', sortKey: 'freedBytes', help: 'Bytes of the older dump\'s objects that are gone', render: (r) => formatBytes(Math.max(0, r.before.bytes - r.survivors.bytes)) },
+        { title: 'Size delta', width: '90px', align: 'right', sortKey: 'deltaBytes', render: (r) => signed(r.after.bytes - r.before.bytes) },
+        { title: 'Before', width: '80px', align: 'right', sortKey: 'beforeBytes', render: (r) => formatBytes(r.before.bytes) },
+        { title: 'After', width: '80px', align: 'right', sortKey: 'afterBytes', render: (r) => formatBytes(r.after.bytes) },
       ],
       details: (r) => this.details(view, r),
     });
   }
 
   private async details(view: 'types' | 'sites', r: DiffRow): Promise<DetailLine[]> {
-    const lines: DetailLine[] = (r.frames ?? []).slice(1).map((f) => ({ render: () => frameLink(f), onActivate: () => send({ type: 'openFrame', frame: f }) }));
+    const lines: DetailLine[] = (r.frames ?? []).slice((r.userFrame ?? 0) + 1).map((f) => ({ render: () => frameLink(f), onActivate: () => send({ type: 'openFrame', frame: f }) }));
     if (r.group < 0) return [...lines, { render: () => h('span', { class: 'muted' }, 'None left in this dump.') }];
     const page = view === 'types' ? await query('typeInstances', { type: r.group, start: 0, end: 50 }) : await query('sampledObjects', { site: r.group, start: 0, end: 50 });
     lines.push(...page.rows.map((o) => ({ render: () => objectSummary(o, this.nav), onActivate: () => this.nav.openObject(o.index) })));

@@ -6,7 +6,9 @@
  * (and the same type word, where there is one) in both dumps is a survivor; the rest of the
  * newer dump's objects are new.
  */
-import { DiffGoroutineRow, DiffRow, DiffSortKey, DiffSummary, Page, Range, Sort } from '../api';
+import { DiffGoroutineRow, DiffRow, DiffSortKey, DiffSummary, GrowthSuspect, Page, Range, Sort } from '../api';
+import { formatBytes, formatCount } from '../util/units';
+import { suspects } from './suspects';
 import { allocationSites } from './allocationSites';
 import { goroutineGroups } from './goroutineQueries';
 import type { Heap } from './heap';
@@ -40,17 +42,19 @@ interface DiffTables {
   summary: DiffSummary;
 }
 
-const cache = new WeakMap<Heap, { older: Heap; tables: DiffTables }>();
+const cache = new WeakMap<Heap, { older: Heap; generations: string; tables: DiffTables }>();
 
 export function diffTables(older: Heap, newer: Heap): DiffTables {
+  // Names change when a program binary is attached to either dump: then compare afresh.
+  const generations = `${older.generation}:${newer.generation}`;
   const hit = cache.get(newer);
-  if (hit && hit.older === older) return hit.tables;
+  if (hit && hit.older === older && hit.generations === generations) return hit.tables;
   const survivor = survivorTest(older, newer);
 
-  // Types: group by name and evidence in each dump.
+  // Types: matched by name across the dumps, whatever evidence named them in each.
   const rows = new Map<string, DiffRow>();
   const row = (name: string, source: string): DiffRow => {
-    const key = `${source}\0${name}`;
+    const key = name;
     let r = rows.get(key);
     if (!r) {
       r = { key, name, source, before: { count: 0, bytes: 0 }, after: { count: 0, bytes: 0 }, survivors: { count: 0, bytes: 0 }, group: -1 };
@@ -71,6 +75,7 @@ export function diffTables(older: Heap, newer: Heap): DiffTables {
     if (g.count === 0) return;
     const d = nt.describe(k);
     const r = row(d.name, d.source);
+    r.source = d.source; // the newer dump's evidence
     r.after.count += g.count;
     r.after.bytes += g.bytes;
     r.group = k;
@@ -167,7 +172,7 @@ export function diffTables(older: Heap, newer: Heap): DiffTables {
       sameProgram: older.model.params.buildVersion === newer.model.params.buildVersion && older.model.params.arch === newer.model.params.arch,
     },
   };
-  cache.set(newer, { older, tables });
+  cache.set(newer, { older, generations, tables });
   return tables;
 }
 
@@ -176,13 +181,48 @@ function diffValue(r: DiffRow, key: DiffSortKey): number {
     case 'deltaBytes': return r.after.bytes - r.before.bytes;
     case 'deltaCount': return r.after.count - r.before.count;
     case 'afterBytes': return r.after.bytes;
+    case 'beforeBytes': return r.before.bytes;
     case 'newBytes': return r.after.bytes - r.survivors.bytes;
+    case 'newCount': return r.after.count - r.survivors.count;
+    case 'freedBytes': return r.before.bytes - r.survivors.bytes;
+    case 'freedCount': return r.before.count - r.survivors.count;
   }
 }
 
-export function diffPage(rows: DiffRow[], a: Range & { sort: Sort<DiffSortKey>; filter?: string }): Page<DiffRow> {
+/**
+ * Growth suspects: the newer dump's leak suspects, each with how much its type grew since the
+ * older dump and how many of its objects are new there, the biggest growth first.
+ */
+export function growthSuspects(older: Heap, newer: Heap): GrowthSuspect[] {
+  const tables = diffTables(older, newer);
+  const survivor = survivorTest(older, newer);
+  const byName = new Map(tables.types.map((r) => [r.name, r]));
+  const out: GrowthSuspect[] = [];
+  for (const s of suspects(newer).suspects) {
+    const r = byName.get(s.name);
+    const before = r?.before ?? { count: 0, bytes: 0 };
+    const after = r?.after ?? { count: s.count, bytes: s.retainedBytes };
+    if (after.bytes <= before.bytes) continue;
+    // New among the accumulated objects: those not at the same place in the older dump.
+    let fresh = 0;
+    if (s.accumulation) {
+      const [first, child] = newer.dominatorChildren();
+      for (let k = first[s.accumulation.index]; k < first[s.accumulation.index + 1]; k++) if (!survivor(child[k])) fresh++;
+    }
+    const grew = after.count - before.count;
+    out.push({
+      suspect: s, before, after, newObjects: fresh,
+      sentence: `${grew >= 0 ? '+' : ''}${formatCount(grew)} ${s.name} since ${older.fileName} (${formatCount(before.count)} then, ${formatCount(after.count)} now, ${formatBytes(before.bytes)} -> ${formatBytes(after.bytes)}): ${s.sentence}`,
+    });
+  }
+  return out.sort((a, b) => (b.after.bytes - b.before.bytes) - (a.after.bytes - a.before.bytes));
+}
+
+export function diffPage(rows: DiffRow[], a: Range & { sort: Sort<DiffSortKey>; filter?: string; hideUnchanged?: boolean }): Page<DiffRow> {
   const needle = a.filter?.trim().toLowerCase();
   let list = needle ? rows.filter((r) => r.name.toLowerCase().includes(needle)) : rows;
+  // Unchanged: as many objects and bytes, and all of them survivors (nothing new, nothing freed).
+  if (a.hideUnchanged) list = list.filter((r) => r.after.bytes !== r.before.bytes || r.after.count !== r.before.count || r.survivors.count !== r.after.count);
   const sign = a.sort.descending ? -1 : 1;
   list = [...list].sort((x, y) => sign * (diffValue(x, a.sort.key) - diffValue(y, a.sort.key)) || x.key.localeCompare(y.key));
   const [start, end] = clampRange(a, list.length);
