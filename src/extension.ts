@@ -17,7 +17,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   log().info(`activating in process ${process.pid} (${vscode.env.appHost}, ${context.extensionMode})`);
   const config = () => vscode.workspace.getConfiguration('goHeapDump');
   const pool = new WorkerPool(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath,
-    () => config().get<number>('workerMemoryLimitMb') ?? 8192);
+    () => config().get<number>('workerMemoryLimitMb') ?? 8192,
+    () => ({ allocationHelpers: config().get<string[]>('allocationHelpers') }));
   const dumps = new ActiveDumps();
   const navigator = new SourceNavigator(context.workspaceState);
   const tree = new GoroutineTree(dumps);

@@ -48,6 +48,9 @@ commands:
                             each allocation stack retain) or references (dominator chains)
 
 options of every command:
+  --helpers P1,P2,...       function-name prefixes of allocation helpers (default: the
+                            runtime, fmt, strings, bytes, encoding/..., see the README):
+                            allocation sites are named after the first other frame
   --binary PROGRAM          the Go program (ELF, or an ELF gzipped) that wrote the dump:
                             exact function names, file:line for every frame, named globals,
                             full type names. A binary that did not write the dump is
@@ -74,6 +77,8 @@ interface Options {
   explicitN: boolean;
   /** The program binary, if given. */
   binary: string;
+  /** Allocation helpers instead of the default list, if given. */
+  helpers: string[] | undefined;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -81,7 +86,7 @@ function parseArgs(argv: string[]): Options {
   if (!command) throw new UsageError('no command given');
   if (command === '-h' || command === '--help' || command === 'help') throw new UsageError('');
   if (!['summary', 'top', 'types', 'suspects', 'leaks', 'goroutines', 'diff', 'pprof'].includes(command)) throw new UsageError(`unknown command "${command}"`);
-  const opts: Options = { command, file: '', older: '', kind: 'memory', output: '', json: false, n: 10, explicitN: false, binary: '' };
+  const opts: Options = { command, file: '', older: '', kind: 'memory', output: '', json: false, n: 10, explicitN: false, binary: '', helpers: undefined };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     if (a === '--json' && ['summary', 'types', 'suspects', 'leaks'].includes(command)) opts.json = true;
@@ -97,6 +102,10 @@ function parseArgs(argv: string[]): Options {
       const k = rest[++i];
       if (k !== 'memory' && k !== 'retained' && k !== 'references') throw new UsageError('--kind is memory, retained or references');
       opts.kind = k;
+    } else if (a === '--helpers') {
+      const list = (rest[++i] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+      if (list.length === 0) throw new UsageError('--helpers needs function-name prefixes, comma-separated');
+      opts.helpers = list;
     } else if (a === '--binary') {
       opts.binary = rest[++i] ?? '';
       if (!opts.binary) throw new UsageError('--binary needs the program file');
@@ -171,6 +180,7 @@ export function run(argv: string[], out: (s: string) => void): number {
         throw e;
       }
       heap.reclaim = collectGarbage;
+      if (opts.helpers) heap.setAllocationHelpers(opts.helpers);
       if (program) {
         const m = heap.attachProgram(program);
         if (!m.ok) process.stderr.write(`goheap: ${opts.binary} did not write ${file}, not using it: ${m.problems.join('; ')}\n`);

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { Worker } from 'worker_threads';
 import { AnalysisStage, ApiArgs, ApiMethod, ApiResult, Overview, Phase } from '../protocol/rpc';
-import { BaselineLoaded, DumpSource, FromWorker, ProgramCheck, ToWorker } from '../protocol/workerMessages';
+import { AnalysisOptions, BaselineLoaded, DumpSource, FromWorker, ProgramCheck, ToWorker } from '../protocol/workerMessages';
 import { Disposable } from './dispose';
 import { log } from './log';
 
@@ -23,7 +23,7 @@ export class WorkerClient extends Disposable {
   readonly onDidChangeState = this.onDidChangeStateEmitter.event;
   private _state: WorkerState = { kind: 'running', phase: 'reading', fraction: 0, stage: undefined, overview: undefined };
 
-  constructor(script: string, source: DumpSource, memoryLimitMb: number) {
+  constructor(script: string, source: DumpSource, memoryLimitMb: number, options: AnalysisOptions = {}) {
     super();
     this.worker = new Worker(script, { resourceLimits: { maxOldGenerationSizeMb: memoryLimitMb } });
     this.worker.on('message', (m: FromWorker) => this.onMessage(m));
@@ -32,7 +32,7 @@ export class WorkerClient extends Disposable {
       if (!this.isDisposed) this.fail(`The analysis worker exited unexpectedly (code ${code}).`, true);
     });
     const transfer = 'bytes' in source ? [source.bytes] : [];
-    this.send({ type: 'open', source }, transfer);
+    this.send({ type: 'open', source, options }, transfer);
   }
 
   get state(): WorkerState {

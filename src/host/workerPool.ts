@@ -4,7 +4,7 @@
  * editor closes while the analysis still runs (closing cancels the work).
  */
 import * as vscode from 'vscode';
-import { DumpSource } from '../protocol/workerMessages';
+import { AnalysisOptions, DumpSource } from '../protocol/workerMessages';
 import { WorkerClient } from './workerClient';
 
 const KEEP_ALIVE_MS = 5000;
@@ -18,7 +18,7 @@ interface Entry {
 export class WorkerPool implements vscode.Disposable {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly script: string, private readonly memoryLimitMb: () => number) {}
+  constructor(private readonly script: string, private readonly memoryLimitMb: () => number, private readonly options: () => AnalysisOptions = () => ({})) {}
 
   /** A worker analysing `uri`, and the function that gives it back. */
   async acquire(uri: vscode.Uri): Promise<[WorkerClient, () => void]> {
@@ -34,7 +34,7 @@ export class WorkerPool implements vscode.Disposable {
       clearTimeout(entry.timer);
       entry.timer = undefined;
     } else {
-      entry = { client: new WorkerClient(this.script, await dumpSource(uri), this.memoryLimitMb()), refs: 0, timer: undefined };
+      entry = { client: new WorkerClient(this.script, await dumpSource(uri), this.memoryLimitMb(), this.options()), refs: 0, timer: undefined };
       this.entries.set(key, entry);
     }
     entry.refs++;

@@ -7,9 +7,15 @@ export type { Phase };
 /** What the dump is read from: a local path (streamed by the worker) or its bytes. */
 export type DumpSource = { path: string; name: string } | { bytes: ArrayBuffer; name: string };
 
+/** Settings that shape the analysis (from the extension's configuration). */
+export interface AnalysisOptions {
+  /** Function-name prefixes of allocation helpers: sites are named after the first other frame. */
+  allocationHelpers?: string[];
+}
+
 export type ToWorker =
   /** Start reading and analysing a dump. Sent once, first. */
-  | { type: 'open'; source: DumpSource }
+  | { type: 'open'; source: DumpSource; options?: AnalysisOptions }
   /** A query; answered by a `reply`. */
   | ({ type: 'call' } & Call)
   /**

@@ -10,7 +10,7 @@ import { DumpError } from '../engine/format/errors';
 import { Heap } from '../engine/analysis/heap';
 import { heapService } from '../engine/service';
 import { AnalysisStage, ApiMethod, HeapApi, Phase, REQUIRED_STAGE, STAGE_ORDER } from '../protocol/rpc';
-import { DumpSource, FromWorker, ProgramCheck, ToWorker } from '../protocol/workerMessages';
+import { AnalysisOptions, DumpSource, FromWorker, ProgramCheck, ToWorker } from '../protocol/workerMessages';
 import { GoProgram } from '../engine/program/goProgram';
 import { FileByteSource, openMaybeGzipped } from './fileByteSource';
 import { collectGarbage } from './reclaim';
@@ -62,7 +62,7 @@ function progress(phase: Phase): (fraction: number | undefined) => void {
   };
 }
 
-async function analyse(src: DumpSource): Promise<void> {
+async function analyse(src: DumpSource, options: AnalysisOptions = {}): Promise<void> {
   let source: ByteSource | undefined;
   try {
     source = 'path' in src ? openMaybeGzipped(src.path) : new MemoryByteSource(new Uint8Array(src.bytes));
@@ -74,6 +74,7 @@ async function analyse(src: DumpSource): Promise<void> {
       parallel: 'path' in src && source instanceof FileByteSource ? new ThreadedObjects(src.path) : undefined,
     });
     heap.reclaim = collectGarbage;
+    if (options.allocationHelpers) heap.setAllocationHelpers(options.allocationHelpers);
     api = heapService(heap, () => baseline);
     reach('decoded');
     await breathe();
@@ -172,7 +173,7 @@ async function checkProgram(id: number, src: DumpSource, attach: boolean): Promi
 }
 
 port.on('message', (m: ToWorker) => {
-  if (m.type === 'open') void analyse(m.source);
+  if (m.type === 'open') void analyse(m.source, m.options);
   else if (m.type === 'baseline') void loadBaseline(m.id, m.source);
   else if (m.type === 'program') void checkProgram(m.id, m.source, m.attach);
   else void answer(m.id, m.method, m.args);

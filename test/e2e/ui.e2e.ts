@@ -279,7 +279,7 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
     await editor.locator('vscode-panel-tab#tab-overview').click();
     await editor.locator('.facts dd', { hasText: `${binary} (go1.19.8` }).waitFor();
     // With the program the suspect names the type and the global, field by field.
-    await editor.locator('.suspect-sentence', { hasText: /main\.Order .* are held by the map main\.OrderIndex\.byID/ }).waitFor({ timeout: 60_000 });
+    await editor.locator('#view-overview .suspect-sentence', { hasText: /main\.Order .* are held by the map main\.OrderIndex\.byID/ }).waitFor({ timeout: 60_000 });
     await shot('14-program');
 
     // With the program every frame has its own line: main.worker waits at `for j := range jobs`.
@@ -319,16 +319,21 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
     // Kept in the repository: when the UI changes, these change with it (git shows it).
     const out = join(REPO, 'media', 'screenshots');
     mkdirSync(out, { recursive: true });
+    // The dump's editor alone, full width.
     await page.locator('.tabs-container .tab', { hasText: 'orders.heapdump' }).first().click();
+    await runCommand('View: Close Editors in Other Groups');
     for (const [theme, name] of [['Dark Modern', 'dark'], ['Light Modern', 'light']] as const) {
       await setTheme(theme);
       await editor.locator(`body.${name === 'dark' ? 'vscode-dark' : 'vscode-light'}`).waitFor({ timeout: 30_000 });
+      await runCommand('View: Close Primary Side Bar');
       for (const tab of ['overview', 'types', 'objects', 'dominators', 'goroutines', 'allocations', 'roots', 'compare']) {
         await editor.locator(`vscode-panel-tab#tab-${tab}`).click();
         await editor.locator(`#view-${tab}`).waitFor();
         await page.waitForTimeout(500); // rows and charts settle
         await page.screenshot({ path: join(out, `${tab}-${name}.png`) });
       }
+      // The side bar back (its title bar is where commands start from).
+      await page.locator('.activitybar [aria-label*="Explorer"]').first().click();
     }
   });
 });

@@ -61,6 +61,38 @@ describe('Go Heap Dump Viewer in VS Code', function () {
     assert.ok(tab?.input instanceof vscode.TabInputCustom && tab.input.viewType === 'goHeapDump.editor', 'the custom editor is the active tab');
   });
 
+  it('answers every language-model tool on the open dump, as goheap mcp does', async function () {
+    const doc = await openDump(api, sample());
+    await settled(doc);
+    const summaryFile = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(workspaceFile('dumps', 'orders.summary.json'))));
+    const ask = async (name: string, input: object) => {
+      const result = await vscode.lm.invokeTool(`goheap_${name}`, { input, toolInvocationToken: undefined });
+      const text = result.content.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : '')).join('');
+      return JSON.parse(text);
+    };
+    const registered = vscode.lm.tools.filter((t) => t.name.startsWith('goheap_')).map((t) => t.name).sort();
+    assert.deepStrictEqual(registered, ['diff', 'goroutines', 'leaks', 'object', 'paths', 'sites', 'summary', 'suspects', 'types'].map((n) => `goheap_${n}`));
+    const summary = await ask('summary', {});
+    assert.strictEqual(summary.objects, summaryFile.memstats.HeapObjects);
+    const suspects = await ask('suspects', { n: 2 });
+    assert.match(suspects.suspects[0].sentence, /are held by the map .*; allocated in main\.newOrder/);
+    assert.match(suspects.openInViewer, /^command:goHeapDump\.showObject\?/);
+    const leaks = await ask('leaks', {});
+    assert.deepStrictEqual(leaks.leaks.filter((l: { proof: string }) => l.proof === 'proven'), []);
+    const types = await ask('types', { start: 0, end: 3 });
+    assert.strictEqual(types.rows.length, 3);
+    const object = await ask('object', { index: summary.topRetainers[0].index });
+    assert.strictEqual(object.object.index, summary.topRetainers[0].index);
+    const paths = await ask('paths', { index: summary.topRetainers[0].index });
+    assert.ok(paths.paths.length > 0);
+    const goroutines = await ask('goroutines', { end: 5 });
+    assert.ok(goroutines.rows.some((g: { frames: string[] }) => g.frames.some((f) => f.startsWith('main.worker'))));
+    const sites = await ask('sites', { end: 3 });
+    assert.ok(sites.rows.length > 0);
+    const diff = await ask('diff', { older: workspaceFile('dumps', 'orders-before.heapdump').fsPath, n: 3 });
+    assert.ok(diff.types[0].growthBytes > 0);
+  });
+
   it('finds the program next to a dump, offers it, and uses it after one click', async function () {
     // Stand in for the user: answer the offer with its first button.
     const window = vscode.window as { showInformationMessage: (m: string, ...items: string[]) => Thenable<string | undefined> };

@@ -6,6 +6,7 @@ import * as assert from 'assert';
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { AGENT_TOOLS, checkArgs } from '../../src/protocol/agentTools';
+import { DEFAULT_ALLOCATION_HELPERS } from '../../src/engine/format/userFrames';
 import { REPO } from '../support/corpus';
 import { expectedContributions } from '../support/languageModelTools';
 
@@ -24,5 +25,12 @@ describe('agent tools', function () {
     assert.throws(() => checkArgs(types, { dump: 'x', sort: 'size' }), /one of retained, bytes, count/);
     assert.throws(() => checkArgs(types, { dump: 'x', extra: true }), /unknown argument "extra"/);
     assert.throws(() => checkArgs(types, ['x']), /must be an object/);
+  });
+});
+
+describe('settings', function () {
+  it('the allocation helpers setting defaults to the engine\'s list', function () {
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
+    assert.deepStrictEqual(pkg.contributes.configuration.properties['goHeapDump.allocationHelpers'].default, DEFAULT_ALLOCATION_HELPERS);
   });
 });
