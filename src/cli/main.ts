@@ -42,10 +42,12 @@ commands:
                             goroutines, sites, diff; each takes the dump's path)
   diff [--n N] OLD NEW      what grew from the older dump to the newer one: by type,
                             by allocation site, by goroutine group; survivors vs new objects
-  pprof [--kind K] -o OUT FILE
+  pprof [--kind K] [--rate N] -o OUT FILE
                             a pprof profile (gzipped) for go tool pprof; K is memory (the
                             memory profile, default), retained (bytes the sampled objects of
-                            each allocation stack retain) or references (dominator chains)
+                            each allocation stack retain) or references (dominator chains);
+                            N is runtime.MemProfileRate (default: estimated, as the dump
+                            does not record it)
 
 options of every command:
   --helpers P1,P2,...       function-name prefixes of allocation helpers (default: the
@@ -79,6 +81,8 @@ interface Options {
   binary: string;
   /** Allocation helpers instead of the default list, if given. */
   helpers: string[] | undefined;
+  /** pprof: runtime.MemProfileRate, if given. */
+  rate: number | undefined;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -86,7 +90,7 @@ function parseArgs(argv: string[]): Options {
   if (!command) throw new UsageError('no command given');
   if (command === '-h' || command === '--help' || command === 'help') throw new UsageError('');
   if (!['summary', 'top', 'types', 'suspects', 'leaks', 'goroutines', 'diff', 'pprof'].includes(command)) throw new UsageError(`unknown command "${command}"`);
-  const opts: Options = { command, file: '', older: '', kind: 'memory', output: '', json: false, n: 10, explicitN: false, binary: '', helpers: undefined };
+  const opts: Options = { command, file: '', older: '', kind: 'memory', output: '', json: false, n: 10, explicitN: false, binary: '', helpers: undefined, rate: undefined };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     if (a === '--json' && ['summary', 'types', 'suspects', 'leaks'].includes(command)) opts.json = true;
@@ -98,6 +102,10 @@ function parseArgs(argv: string[]): Options {
     } else if ((a === '-o' || a === '--output') && command === 'pprof') {
       opts.output = rest[++i] ?? '';
       if (!opts.output) throw new UsageError('-o needs a file name');
+    } else if (a === '--rate' && command === 'pprof') {
+      const r = Number(rest[++i]);
+      if (!Number.isInteger(r) || r <= 0) throw new UsageError('--rate needs a positive integer (runtime.MemProfileRate)');
+      opts.rate = r;
     } else if (a === '--kind' && command === 'pprof') {
       const k = rest[++i];
       if (k !== 'memory' && k !== 'retained' && k !== 'references') throw new UsageError('--kind is memory, retained or references');
@@ -205,7 +213,7 @@ export function run(argv: string[], out: (s: string) => void): number {
     else if (opts.command === 'leaks') printLeaks(heap, opts.json, out);
     else if (opts.command === 'diff') printDiff(older as Heap, heap, opts.n, out);
     else if (opts.command === 'pprof') {
-      writeFileSync(opts.output, gzipSync(buildProfile(heap, opts.kind)));
+      writeFileSync(opts.output, gzipSync(buildProfile(heap, opts.kind, { rate: opts.rate })));
       out(`wrote ${opts.output}: the ${opts.kind} profile of ${heap.fileName} (go tool pprof ${opts.output})\n`);
     }
     else printGoroutines(heap, out);

@@ -11,7 +11,7 @@ import { suspects } from '../engine/analysis/suspects';
 import { goroutineLeaks } from '../engine/analysis/goroutineLeaks';
 import { DiffRow } from '../engine/api';
 import { heapService } from '../engine/service';
-import { formatAddress, formatBytes, formatCount, formatPercent, frameText, phantomSlotsText, stackWordText, summaryFrame } from '../engine/util/units';
+import { formatAddress, formatBytes, formatCount, formatPercent, frameText, phantomSlotsText, samplingText, stackWordText, summaryFrame } from '../engine/util/units';
 
 type Out = (s: string) => void;
 
@@ -38,7 +38,7 @@ export function printSummary(heap: Heap, json: boolean, out: Out): void {
   }
   lines.push(
     `  goroutines    ${formatCount(o.goroutineCount)} (${formatCount(o.frameCount)} frames)`,
-    `  profile       ${formatCount(o.siteCount)} memory-profile buckets, ${formatCount(o.sampledObjects)} sampled objects`,
+    `  profile       ${formatCount(o.siteCount)} memory-profile buckets, ${formatCount(o.sampledObjects)} sampled objects${o.samplingRate ? `, ${samplingText(o.samplingRate)}` : ''}`,
   );
   const ms = new Map(o.memStats.map((m) => [m.name, m]));
   for (const name of ['HeapAlloc', 'HeapSys', 'HeapObjects', 'NumGC']) {

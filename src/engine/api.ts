@@ -349,6 +349,8 @@ export interface Overview {
   /** Allocation sites: count, and whether objects carry alloc samples. */
   siteCount: number;
   sampledObjects: number;
+  /** runtime.MemProfileRate: known (every object sampled), or estimated (the dump does not record it). */
+  samplingRate: { rate: number; source: 'known' | 'estimated' | 'given' } | null;
   /** The program binary in use, when one matched the dump. */
   program: ProgramInfo | null;
 }
@@ -582,5 +584,5 @@ export interface HeapApi {
   /** Per source line, the memory-profile totals (for annotations in the editor). */
   lineStats(): LineStat[];
   /** A pprof profile of the dump (encoded protocol buffer, not gzipped). */
-  pprof(a: { kind: 'memory' | 'retained' | 'references' }): { bytes: ArrayBuffer };
+  pprof(a: { kind: 'memory' | 'retained' | 'references'; rate?: number }): { bytes: ArrayBuffer };
 }

@@ -60,7 +60,7 @@ export function heapService(heap: Heap, baseline: () => Heap | undefined = () =>
     diffGoroutines: (a) => diffGoroutinePage(diff().goroutines, a),
     lineStats: () => lineStats(heap),
     pprof: (a) => {
-      const bytes = buildProfile(heap, a.kind);
+      const bytes = buildProfile(heap, a.kind, { rate: a.rate });
       return { bytes: bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer as ArrayBuffer : bytes.slice().buffer };
     },
   };

@@ -28,7 +28,7 @@ export async function exportPprof(dump: HeapDumpDocument | undefined, kind?: Kin
   try {
     const { bytes } = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Building the ${pick.label.toLowerCase()} of ${dump.fileName}...` },
-      () => dump.worker.call('pprof', { kind: pick.profile }),
+      () => dump.worker.call('pprof', { kind: pick.profile, rate: vscode.workspace.getConfiguration('goHeapDump').get<number>('memProfileRate') || undefined }),
     );
     await vscode.workspace.fs.writeFile(uri, gzipSync(new Uint8Array(bytes)));
   } catch (e) {

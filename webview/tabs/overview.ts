@@ -1,7 +1,7 @@
 /** Overview: what the dump is, how much heap is live and garbage, MemStats, GC pauses. */
 import type { Overview, OverviewStat } from '../../src/protocol/rpc';
 import type { Nav } from '../objects';
-import { formatAddress, formatBytes, formatCount, formatNs, formatPercent, phantomSlotsText, stackWordText } from '../../src/protocol/units';
+import { formatAddress, formatBytes, formatCount, formatNs, formatPercent, phantomSlotsText, samplingText, stackWordText } from '../../src/protocol/units';
 import { clear, h, link, svg } from '../dom';
 import { SuspectsPanel } from './suspects';
 
@@ -34,7 +34,7 @@ export class OverviewTab {
       ...(o.stackWordReachable?.count ? [['Stack words', stackWordText(o.stackWordReachable)] as [string, string]] : []),
       ['Garbage', reach ? `${formatCount(o.objectCount - (o.reachableCount as number))} (${formatBytes(o.objectBytes - (o.reachableBytes as number))}) not yet collected` : computing()],
       ['Goroutines', `${formatCount(o.goroutineCount)} (${formatCount(o.frameCount)} stack frames)`],
-      ['Memory profile', o.siteCount ? `${formatCount(o.siteCount)} buckets, ${formatCount(o.sampledObjects)} sampled objects` : 'none in this dump'],
+      ['Memory profile', o.siteCount ? `${formatCount(o.siteCount)} buckets, ${formatCount(o.sampledObjects)} sampled objects${o.samplingRate ? `, ${samplingText(o.samplingRate)}` : ''}` : 'none in this dump'],
       ['File', formatBytes(o.fileSize)],
       ['Program', this.program(o)],
     ];

@@ -2,6 +2,7 @@
 import { Overview, OverviewStat } from '../api';
 import { MemStatsField, RECORD_NAMES } from '../format/format';
 import type { Heap } from './heap';
+import { samplingRate } from './pprof';
 import { objectSize } from '../format/model';
 
 /** One-line explanations from the runtime package's MemStats documentation. */
@@ -92,6 +93,7 @@ export function overview(heap: Heap): Overview {
     topRetainers,
     siteCount: model.memProf.length,
     sampledObjects: model.allocSamples.count,
+    samplingRate: samplingRate(heap) ?? null,
     program: heap.program?.describe() ?? null,
   };
 }

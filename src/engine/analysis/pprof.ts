@@ -9,7 +9,7 @@
  *   references  every reachable object under its chain of dominators (root group, then the
  *               types of the objects that keep it alive): a flame graph of what holds memory
  */
-import { Function as PFunction, Line, Location, Profile, Sample, StringTable, ValueType } from 'pprof-format';
+import { Function as PFunction, Line, Location, Mapping, Profile, Sample, StringTable, ValueType } from 'pprof-format';
 import { allocationSites } from './allocationSites';
 import type { Heap } from './heap';
 import { PairTable } from '../util/pairTable';
@@ -26,6 +26,7 @@ class Builder {
   readonly functions: PFunction[] = [];
   readonly locations: Location[] = [];
   readonly samples: Sample[] = [];
+  private mappingEntry: Mapping | undefined;
   private readonly fnIds = new Map<string, number>();
   private readonly locIds = new Map<string, number>();
 
@@ -42,10 +43,15 @@ class Builder {
         this.fnIds.set(fkey, fid);
       }
       id = this.locations.length + 1;
-      this.locations.push(new Location({ id, line: [new Line({ functionId: fid, line })] }));
+      this.locations.push(new Location({ id, mappingId: this.mappingEntry ? 1 : 0, line: [new Line({ functionId: fid, line })] }));
       this.locIds.set(key, id);
     }
     return id;
+  }
+
+  /** The program binary the stacks come from (pprof shows it; symbolizers look it up). */
+  mapping(file: string, buildId: string): void {
+    this.mappingEntry = new Mapping({ id: 1, filename: this.strings.dedup(file), buildId: this.strings.dedup(buildId), hasFunctions: true, hasFilenames: true, hasLineNumbers: true });
   }
 
   type(type: string, unit: string): ValueType {
@@ -56,6 +62,7 @@ class Builder {
     const profile = new Profile({
       sampleType,
       sample: this.samples,
+      mapping: this.mappingEntry ? [this.mappingEntry] : [],
       location: this.locations,
       function: this.functions,
       stringTable: this.strings,
@@ -68,37 +75,136 @@ class Builder {
   }
 }
 
-/** MemProfileRate when the dump shows it: 1 if (nearly) every object has an alloc sample. */
-export function knownSamplingRate(heap: Heap): number | undefined {
-  const samples = heap.model.allocSamples.count;
-  return samples > 0 && samples >= 0.9 * heap.realObjectCount ? 1 : undefined;
+/** Go's default runtime.MemProfileRate. */
+const DEFAULT_RATE = 512 * 1024;
+/** In-use samples below which the profile says too little to estimate the rate from. */
+const MIN_SAMPLES = 30;
+
+/** How the memory profile's sampling rate (runtime.MemProfileRate) was found. */
+export interface SamplingRate {
+  rate: number;
+  /** known: every object sampled; estimated: from the sampled bytes against HeapAlloc; given. */
+  source: 'known' | 'estimated' | 'given';
 }
 
-export function buildProfile(heap: Heap, kind: ProfileKind): Uint8Array {
+/**
+ * The rate runtime.MemProfileRate had, which the dump does not record: 1 when (nearly) every
+ * object has an alloc sample; else the rate at which the profile's in-use records, scaled as
+ * runtime/pprof scales them, add up to MemStats.HeapAlloc (snapped to Go's default, 512 KiB,
+ * when that is within a third). Undefined when there is nothing to estimate from.
+ */
+export function samplingRate(heap: Heap, given?: number): SamplingRate | undefined {
+  if (given !== undefined) return { rate: given, source: 'given' };
+  const samples = heap.model.allocSamples.count;
+  if (samples > 0 && samples >= 0.9 * heap.realObjectCount) return { rate: 1, source: 'known' };
+  const heapAlloc = Number(heap.model.memStats?.fields.HeapAlloc ?? 0);
+  const records = heap.model.memProf.map((m) => ({ count: Math.max(0, m.allocs - m.frees), size: m.size }));
+  // Too few samples to measure by: Go's default rate is the likeliest.
+  if (records.reduce((a, r) => a + r.count, 0) < MIN_SAMPLES) return records.length ? { rate: DEFAULT_RATE, source: 'estimated' } : undefined;
+  const scaled = (rate: number) => records.reduce((a, r) => a + scaleHeapSample(r.count, r.count * r.size, rate)[1], 0);
+  if (heapAlloc <= 0 || scaled(1) <= 0 || scaled(1) >= heapAlloc) return undefined;
+  // The scaled total grows with the rate: bisect on its logarithm.
+  let lo = 0;
+  let hi = 40;
+  for (let k = 0; k < 60; k++) {
+    const mid = (lo + hi) / 2;
+    if (scaled(2 ** mid) < heapAlloc) lo = mid;
+    else hi = mid;
+  }
+  const rate = Math.round(2 ** lo);
+  return { rate: Math.abs(Math.log(rate / DEFAULT_RATE)) < Math.log(4 / 3) ? DEFAULT_RATE : rate, source: 'estimated' };
+}
+
+/**
+ * runtime/pprof's scaleHeapSample: a sampled allocation of size S appears with probability
+ * 1 - exp(-S/rate), so counts and bytes are divided by it.
+ */
+export function scaleHeapSample(count: number, bytes: number, rate: number): [number, number] {
+  if (count === 0 || bytes === 0) return [0, 0];
+  if (rate <= 1) return [count, bytes];
+  const scale = 1 / (1 - Math.exp(-(bytes / count) / rate));
+  return [Math.trunc(count * scale), Math.trunc(bytes * scale)];
+}
+
+/** A stack without its leading runtime frames, as runtime/pprof writes heap profiles. */
+function hideRuntime<F extends { name: string }>(stack: F[]): F[] {
+  const k = stack.findIndex((f) => !f.name.startsWith('runtime.') && !f.name.startsWith('internal/runtime/'));
+  return k > 0 ? stack.slice(k) : stack;
+}
+
+export interface ProfileOptions {
+  /** runtime.MemProfileRate, when known better than the estimate. */
+  rate?: number;
+}
+
+export function buildProfile(heap: Heap, kind: ProfileKind, options: ProfileOptions = {}): Uint8Array {
   const b = new Builder();
   const comments = [`from heap dump ${heap.fileName || '(unnamed)'} (${heap.model.params.buildVersion}), profile "${kind}" by Go Heap Dump Viewer`];
+  const program = heap.program;
+  if (program) b.mapping(program.fileName, program.buildId() ?? '');
   if (kind === 'memory') {
     const { strings, memProf } = heap.model;
+    const rate = samplingRate(heap, options.rate);
     for (const m of memProf) {
-      const stack = m.frames.map((f) => b.location(strings.get(f.func), strings.get(f.file), f.line));
+      const frames = hideRuntime(m.frames.map((f) => ({ name: strings.get(heap.profileFunction(f)), file: strings.get(f.file), line: f.line })));
+      const stack = frames.map((f) => b.location(f.name, f.file, f.line));
       const inuse = Math.max(0, m.allocs - m.frees);
-      b.samples.push(new Sample({ locationId: stack, value: [m.allocs, m.allocs * m.size, inuse, inuse * m.size], label: [{ key: b.strings.dedup('bytes'), num: m.size }] }));
+      const [allocObjects, allocBytes] = scaleHeapSample(m.allocs, m.allocs * m.size, rate?.rate ?? 1);
+      const [inuseObjects, inuseBytes] = scaleHeapSample(inuse, inuse * m.size, rate?.rate ?? 1);
+      b.samples.push(new Sample({ locationId: stack, value: [allocObjects, allocBytes, inuseObjects, inuseBytes], label: [{ key: b.strings.dedup('bytes'), num: m.size }] }));
     }
-    const rate = knownSamplingRate(heap);
-    if (rate === undefined) comments.push('sampling rate (runtime.MemProfileRate) unknown: values are the raw counts of the records');
+    if (!rate) comments.push('sampling rate (runtime.MemProfileRate) unknown: values are the raw counts of the records');
+    else if (rate.source !== 'known') comments.push(`values scaled for a sampling rate (runtime.MemProfileRate) of ${rate.rate} bytes, ${rate.source === 'given' ? 'as given' : 'estimated from the profile against HeapAlloc (the dump does not record it)'}`);
     return b.encode([b.type('alloc_objects', 'count'), b.type('alloc_space', 'bytes'), b.type('inuse_objects', 'count'), b.type('inuse_space', 'bytes')],
-      'inuse_space', { period: rate ?? 0, periodType: b.type('space', 'bytes'), comments });
+      'inuse_space', { period: rate?.rate ?? 0, periodType: b.type('space', 'bytes'), comments });
   }
-  if (kind === 'retained') {
-    for (const s of allocationSites(heap).sites) {
-      if (s.liveObjects === 0) continue;
-      const stack = s.frames.map((f) => b.location(f.function, f.file, f.line));
-      b.samples.push(new Sample({ locationId: stack, value: [s.retainedBytes ?? 0, s.liveObjects, s.liveBytes] }));
-    }
-    comments.push('retained_space of a stack: bytes its sampled objects keep alive together; stacks may retain each other\'s objects, so totals can exceed the heap');
-    return b.encode([b.type('retained_space', 'bytes'), b.type('objects', 'count'), b.type('live_space', 'bytes')], 'retained_space', { comments });
-  }
+  if (kind === 'retained') return retainedProfile(heap, b, comments);
   return referenceProfile(heap, b, comments);
+}
+
+/**
+ * Every reachable object counted once, under the allocation stack of its nearest dominator
+ * that has an alloc sample (itself, if sampled): what each stack keeps alive, adding up to at
+ * most the reachable heap. Objects no sampled object dominates are left out (said in a comment).
+ */
+function retainedProfile(heap: Heap, b: Builder, comments: string[]): Uint8Array {
+  const d = heap.requireDominators();
+  const [first, child] = heap.dominatorChildren();
+  const sites = allocationSites(heap);
+  const n = heap.objectCount;
+  const siteOfObject = new Map<number, number>();
+  sites.sites.forEach((s, id) => {
+    for (const o of s.objects) siteOfObject.set(o, id);
+  });
+  const bytes = new Float64Array(sites.sites.length);
+  const objects = new Float64Array(sites.sites.length);
+  let unattributed = 0;
+  // Down the dominator tree, carrying the site of the nearest sampled dominator.
+  const stackNode: number[] = [d.root];
+  const stackSite: number[] = [-1];
+  while (stackNode.length) {
+    const v = stackNode.pop() as number;
+    let site = stackSite.pop() as number;
+    if (v < n) {
+      site = siteOfObject.get(v) ?? site;
+      if (site >= 0) {
+        bytes[site] += heap.size(v);
+        objects[site]++;
+      } else unattributed += heap.size(v);
+    }
+    for (let k = first[v]; k < first[v + 1]; k++) {
+      stackNode.push(child[k]);
+      stackSite.push(site);
+    }
+  }
+  sites.sites.forEach((s, id) => {
+    if (objects[id] === 0) return;
+    const stack = hideRuntime(s.frames.map((f) => ({ ...f, name: f.function }))).map((f) => b.location(f.function, f.file, f.line));
+    b.samples.push(new Sample({ locationId: stack, value: [bytes[id], objects[id]] }));
+  });
+  comments.push('retained_space of a stack: the bytes its sampled objects keep alive, each reachable object counted once, under its nearest sampled dominator');
+  if (unattributed > 0) comments.push(`${unattributed} reachable bytes have no sampled object above them and are not in this profile`);
+  return b.encode([b.type('retained_space', 'bytes'), b.type('objects', 'count')], 'retained_space', { comments });
 }
 
 /**

@@ -205,6 +205,20 @@ export class GoProgram {
     return this.typedGlobalsCache;
   }
 
+  /** The Go build ID (the .note.go.buildid note), as `go tool buildid` prints it. */
+  buildId(): string | undefined {
+    const note = this.elf.section('.note.go.buildid');
+    if (!note) return undefined;
+    const b = this.elf.sectionData(note, this.inflate);
+    if (b.length < 16) return undefined;
+    const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    const nameSize = v.getUint32(0, true);
+    const descSize = v.getUint32(4, true);
+    const descAt = 12 + ((nameSize + 3) & ~3);
+    if (descAt + descSize > b.length) return undefined;
+    return new TextDecoder().decode(b.subarray(descAt, descAt + descSize));
+  }
+
   /** The runtime address of the descriptor of a DWARF type, if the compiler made one. */
   runtimeTypeAddr(runtimeTypeOffset: number): number | undefined {
     return this.module ? this.module.types + runtimeTypeOffset + this.slide : undefined;

@@ -76,3 +76,9 @@ export function phantomSlotsText(o: { phantomSlots: { count: number; bytes: numb
 export function stackWordText(r: { count: number; bytes: number }): string {
   return `${formatCount(r.count)} object${r.count === 1 ? '' : 's'} (${formatBytes(r.bytes)}) reachable only through words of stack frames their pointer maps leave out (locals kept in stack objects)`;
 }
+
+/** The memory profile's sampling rate, as known or estimated. */
+export function samplingText(r: { rate: number; source: string }): string {
+  if (r.rate <= 1) return 'every allocation sampled';
+  return `one sample every ${formatBytes(r.rate)} allocated${r.source === 'estimated' ? ' (estimated: the dump does not record runtime.MemProfileRate)' : ''}`;
+}
