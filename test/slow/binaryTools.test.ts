@@ -88,6 +88,28 @@ describe('program binary against the toolchain', function () {
   });
 
 
+  it('a frame interrupted by preemption or a signal is at its own pc (Go\'s unwinder rule), the others at their call', function () {
+    let checked = 0;
+    for (const pair of pairs) {
+      const go = goCommand(pair.goVersion);
+      if (!go) continue;
+      for (const dump of pair.dumps) {
+        const heap = read(dump);
+        if (!heap.attachProgram(open(pair.binary)).ok) continue;
+        const f = heap.model.frames;
+        for (let k = 1; k < f.count; k++) {
+          const callee = heap.model.strings.get(f.name[k - 1]);
+          if (f.depth[k] === 0 || !/^runtime\.(asyncPreempt|sigpanic)$/.test(callee)) continue;
+          const [[, exact]] = addr2line(go, pair.binary, [f.pc[k]]);
+          const ours = heap.frameSources(k).at(-1);
+          assert.strictEqual(`${ours?.file}:${ours?.line}`, exact, `${heap.model.strings.get(f.name[k])} below ${callee}`);
+          checked++;
+        }
+      }
+    }
+    if (checked === 0) console.log('      no interrupted frame in these dumps (or no Go toolchain): nothing to compare');
+  });
+
   for (const pair of pairs) {
     describe(`${basename(pair.binary)} (Go ${pair.goVersion})`, function () {
       const program = open(pair.binary);

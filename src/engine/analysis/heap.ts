@@ -30,6 +30,9 @@ import { TypeNamer } from '../typing/typeNames';
 
 type ObjectOrder = 'size' | 'retained' | 'address';
 
+/** Runtime functions whose caller's pc is the interrupted instruction, not a return address. */
+const INTERRUPTING = new Set(['runtime.sigpanic', 'runtime.asyncPreempt', 'runtime.debugCallV2', 'runtime.debugCallV1']);
+
 /** Pages of objects ending at most this far down come from a selection, not a sort. */
 const FIRST_PAGE_LIMIT = 1000;
 
@@ -132,17 +135,25 @@ export class Heap implements HeapView {
    * a goroutine's creation PC), innermost inlined call first: the line of the call is the
    * line of the instruction before. Empty without a program or for an unknown PC.
    */
-  sourcesAtReturn(pc: number): SourceFrame[] {
+  sourcesAtReturn(pc: number, exact = false): SourceFrame[] {
     if (!this.program || pc === 0) return [];
     const entry = this.program.lines.findFunc(pc - this.program.slide);
-    const at = entry >= 0 && pc - this.program.slide > this.program.lines.entry(entry) ? pc - 1 : pc;
+    const at = !exact && entry >= 0 && pc - this.program.slide > this.program.lines.entry(entry) ? pc - 1 : pc;
     const frames = this.program.frames(at);
     return frames.map((f, k) => ({ function: f.func, file: f.file, line: f.line, pc, inlined: k < frames.length - 1 || undefined }));
   }
 
-  /** Source frames of stack frame k, innermost first (exact with a program, else approximate). */
+  /**
+   * Source frames of stack frame k, innermost first (exact with a program, else approximate).
+   * Go's unwinder rule: a frame's pc is a return address (its call is at pc-1), but in a frame
+   * a signal or preemption interrupted (its callee is runtime.sigpanic, asyncPreempt or
+   * debugCallV2) it is the interrupted instruction itself.
+   */
   frameSources(k: number): SourceFrame[] {
-    const exact = this.sourcesAtReturn(this.model.frames.pc[k]);
+    const f = this.model.frames;
+    const callee = f.depth[k] > 0 ? this.model.strings.get(f.name[k - 1]) : '';
+    const interrupted = INTERRUPTING.has(callee);
+    const exact = this.sourcesAtReturn(f.pc[k], interrupted);
     return exact.length > 0 ? exact : [{ ...this.functionLine(this.model.strings.get(this.model.frames.name[k])), pc: this.model.frames.pc[k] }];
   }
 
@@ -452,10 +463,14 @@ export class Heap implements HeapView {
     if (!this.funcLines) {
       const lines = new Map<number, { file: number; line: number }>();
       for (const b of this.model.memProf) {
-        for (const f of b.frames) {
+        b.frames.forEach((f, k) => {
+          // A memory-profile frame names the physical function with the file and line of the
+          // call inlined there: in a run of frames of one function, only the last (outermost)
+          // is at a line of the function's own file.
+          if (b.frames[k + 1]?.func === f.func) return;
           const seen = lines.get(f.func);
           if (f.line > 0 && (!seen || f.line < seen.line)) lines.set(f.func, { file: f.file, line: f.line });
-        }
+        });
       }
       this.funcLines = lines;
     }

@@ -40,6 +40,8 @@ export const RECORD_NAMES: readonly string[] = [
 export const GOROUTINE_STATUS: readonly string[] = [
   'idle', 'runnable', 'running', 'syscall', 'waiting', 'moribund_unused', 'dead',
   'enqueue_unused', 'copystack', 'preempted',
+  // Go 1.26: found leaked by the goroutine-leak detector; a dead goroutine kept for cgo callbacks.
+  'leaked', 'waiting for cgo callback',
 ];
 
 export function goroutineStatusName(code: number): string {
