@@ -57,9 +57,10 @@ export function printTop(heap: Heap, n: number, out: Out): void {
     const [path] = pathsToRoots(heap, row.index, 1);
     if (path) {
       out(`      root: ${path.root.kind}: ${path.root.description}\n`);
-      for (const step of path.steps) {
+      path.steps.forEach((step, k) => {
+        if (path.elided && k === path.elided.after) out(`        ... ${formatCount(path.elided.count)} more steps\n`);
         out(`        -> ${formatAddress(step.object.address)} ${step.object.type.name}${step.offset !== undefined ? ` (field +${step.offset})` : ''}\n`);
-      }
+      });
     }
   }
   const sites = allocationSitesPage(heap, { start: 0, end: n, sort: { key: 'retainedBytes', descending: true } }).rows;

@@ -89,10 +89,24 @@ export interface PathStep {
   offset?: number;
 }
 
-/** A chain of pointer fields from a root to an object. */
+/**
+ * A chain of pointer fields from a root to an object. A long chain comes with its middle left
+ * out: `steps` holds the first `elided.after` steps and the last ones, and pathSteps pages the
+ * rest.
+ */
 export interface RootPath {
   root: RootRef;
   steps: PathStep[];
+  /** Steps in the whole path. */
+  length: number;
+  elided?: { after: number; count: number };
+}
+
+export interface PathQuery {
+  index: number;
+  maxPaths: number;
+  excludeStacks?: boolean;
+  ignore?: [number, number][];
 }
 
 export interface ObjectDetail {
@@ -101,8 +115,12 @@ export interface ObjectDetail {
   referrerCount: number;
   /** Roots that point straight at this object. */
   roots: RootRef[];
-  /** Immediate dominator first, up to the top of the tree (null before dominators). */
+  /**
+   * Immediate dominator first, up towards the top of the tree: at most the nearest 50 (null
+   * before dominators); `dominatorDepth` says how many there are in all.
+   */
   dominators: DominatorNodeRow[] | null;
+  dominatorDepth: number | null;
   /** The allocation site when the object was sampled (MemProfileRate). */
   allocation?: { site: number; frames: SourceFrame[] };
   /** The other type candidates and why. */
@@ -287,12 +305,20 @@ export interface AllocationSiteRow {
   retainedBytes: number | null;
 }
 
-export interface FlameNode {
+/**
+ * One frame of the flame graph. The graph is a flat list, never a nested tree (stacks can be
+ * thousands of frames deep): frames[0] is the root ("all"), every frame comes after its parent,
+ * depth first with the heaviest child first, so a frame's subtree is the run of frames after it
+ * with a greater depth.
+ */
+export interface FlameFrame {
   name: string;
   file?: string;
   line?: number;
   value: number;
-  children: FlameNode[];
+  /** Index of the caller's frame; -1 for the root. */
+  parent: number;
+  depth: number;
 }
 
 export interface OverviewStat {
@@ -550,7 +576,9 @@ export interface HeapApi {
    * Paths from roots to an object, globals first (named first), shortest first; optionally
    * without stack roots, and not through the given references ([from, to] object pairs).
    */
-  pathsToRoots(a: { index: number; maxPaths: number; excludeStacks?: boolean; ignore?: [number, number][] }): RootPath[];
+  pathsToRoots(a: PathQuery): RootPath[];
+  /** Steps start..end of one path of pathsToRoots (asked with the same arguments). */
+  pathSteps(a: PathQuery & Range & { path: number }): Page<PathStep>;
   findAddress(a: { address: string }): { index: number; offset: number } | null;
   dominatorChildren(a: Range & { node: number }): Page<DominatorNodeRow>;
   dominatorRoot(): DominatorNodeRow;
@@ -572,7 +600,9 @@ export interface HeapApi {
   /** Leaked goroutines (Go 1.26's goroutineleak criterion, computed on the dump). */
   leaks(): LeakReport;
   allocationSites(a: Range & { sort: Sort<SiteMetric>; filter?: string }): Page<AllocationSiteRow>;
-  flameGraph(a: { metric: SiteMetric }): FlameNode;
+  flameGraph(a: { metric: SiteMetric }): FlameFrame[];
+  /** One function's merged callers (the function first, then up) and callees (the function first, then down). */
+  flameSandwich(a: { metric: SiteMetric; function: string }): { callers: FlameFrame[]; callees: FlameFrame[] };
   sampledObjects(a: Range & { site: number }): Page<ObjectRow>;
   /** Comparison with the older dump loaded beside this one (fails if none is loaded). */
   diffSummary(): DiffSummary;

@@ -1,6 +1,6 @@
 /** HeapApi served from an analysed Heap: the one object the worker (and tests) call. */
 import { HeapApi } from './api';
-import { allocationSitesPage, flameGraph, lineStats, sampledObjectsPage } from './analysis/allocationSites';
+import { allocationSitesPage, flameGraph, flameSandwich, lineStats, sampledObjectsPage } from './analysis/allocationSites';
 import { diffGoroutinePage, diffPage, diffTables, growthSuspects } from './analysis/diff';
 import { goroutineDetail, goroutineGroupsPage } from './analysis/goroutineQueries';
 import { goroutineLeaks } from './analysis/goroutineLeaks';
@@ -10,7 +10,7 @@ import {
   references, referrers, sizeClasses,
 } from './analysis/objectQueries';
 import { overview } from './analysis/overview';
-import { pathsToRoots } from './analysis/rootPaths';
+import { pathSteps, pathsToRoots } from './analysis/rootPaths';
 import { suspects } from './analysis/suspects';
 import { retainerLevel } from './analysis/retainers';
 import { buildProfile } from './analysis/pprof';
@@ -32,6 +32,7 @@ export function heapService(heap: Heap, baseline: () => Heap | undefined = () =>
     references: (a) => references(heap, a.index, a),
     referrers: (a) => referrers(heap, a.index, a),
     pathsToRoots: (a) => pathsToRoots(heap, a.index, Math.max(1, Math.min(a.maxPaths, 20)), { excludeStacks: a.excludeStacks, ignore: a.ignore }),
+    pathSteps: (a) => pathSteps(heap, a.index, Math.max(1, Math.min(a.maxPaths, 20)), { excludeStacks: a.excludeStacks, ignore: a.ignore }, a.path, a),
     findAddress: (a) => findAddress(heap, a.address),
     dominatorChildren: (a) => dominatorChildrenPage(heap, a.node, a),
     dominatorRoot: () => dominatorNodeRow(heap, heap.requireDominators().root),
@@ -48,6 +49,7 @@ export function heapService(heap: Heap, baseline: () => Heap | undefined = () =>
     retainers: (a) => retainerLevel(heap, a),
     allocationSites: (a) => allocationSitesPage(heap, a),
     flameGraph: (a) => flameGraph(heap, a.metric),
+    flameSandwich: (a) => flameSandwich(heap, a.metric, a.function),
     sampledObjects: (a) => sampledObjectsPage(heap, a.site, a),
     diffSummary: () => diff().summary,
     diffTypes: (a) => diffPage(diff().types, a),

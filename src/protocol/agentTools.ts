@@ -165,7 +165,7 @@ export async function runAgentTool(name: ToolName, a: Record<string, unknown>, c
       const exclude = a.excludeStacks as boolean | undefined;
       if (a.index !== undefined) {
         const paths = await call('pathsToRoots', { index: a.index as number, maxPaths: 5, excludeStacks: exclude });
-        return { paths: paths.map((p) => ({ root: { kind: p.root.kind, name: cut(p.root.global ?? p.root.description) }, steps: p.steps.slice(0, 30).map((s) => ({ ...objectBrief(s.object), field: s.offset })) })) };
+        return { paths: paths.map((p) => ({ root: { kind: p.root.kind, name: cut(p.root.global ?? p.root.description) }, steps: p.steps.map((s) => ({ ...objectBrief(s.object), field: s.offset })), length: p.length, ...(p.elided ? { omitted: `${p.elided.count} steps after step ${p.elided.after} left out` } : {}) })) };
       }
       const of = a.type !== undefined ? { type: a.type as number } : a.site !== undefined ? { site: a.site as number } : undefined;
       if (!of) throw new ArgumentError('paths needs "index", "type" or "site"');

@@ -20,7 +20,7 @@ const METRICS: { key: SiteMetric; title: string; bytes: boolean; help: string }[
 export class AllocationsTab {
   readonly element = h('div', { class: 'tab-body table-tab' });
   private readonly table: VirtualTable<AllocationSiteRow>;
-  private readonly flame = new FlameGraph();
+  private readonly flame = new FlameGraph((fn) => query('flameSandwich', { metric: this.metric, function: fn }));
   private view = loadState<'table' | 'flame'>('allocations.view', 'table');
   private metric = loadState<SiteMetric>('allocations.metric', 'inuseBytes');
   private filter = loadState('allocations.filter', '');
@@ -66,6 +66,7 @@ export class AllocationsTab {
         this.filter = field.value;
         saveState('allocations.filter', this.filter);
         this.table.refresh();
+        this.flame.setFilter(this.filter);
       }, 200);
     });
     queueMicrotask(() => {
@@ -93,8 +94,9 @@ export class AllocationsTab {
 
   private async loadFlame(): Promise<void> {
     const m = METRICS.find((x) => x.key === this.metric) ?? METRICS[0];
-    const root = await query('flameGraph', { metric: m.key });
-    this.flame.show(root, m.bytes ? formatBytes : formatCount);
+    const frames = await query('flameGraph', { metric: m.key });
+    this.flame.setFilter(this.filter);
+    this.flame.show(frames, m.bytes ? formatBytes : formatCount);
   }
 
   refresh(): void {

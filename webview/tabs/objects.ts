@@ -3,7 +3,7 @@
  * object: type and why, contents as hex with pointer words as links, references, referrers,
  * paths to GC roots, dominators, allocation site. Back/forward history and Go to address.
  */
-import type { DominatorNodeRow, EdgeRow, ObjectContents, ObjectDetail, ObjectRow, ObjectSortKey, RetainerTarget, RootPath } from '../../src/protocol/rpc';
+import type { DominatorNodeRow, EdgeRow, ObjectContents, ObjectDetail, ObjectRow, ObjectSortKey, PathQuery, PathStep, RetainerTarget, RootPath } from '../../src/protocol/rpc';
 import { retainerTree } from '../retainerTree';
 import { formatAddress, formatBytes, formatCount } from '../../src/protocol/units';
 import { clear, h, link } from '../dom';
@@ -141,7 +141,7 @@ export class ObjectsTab {
       detail.allocation ? h('section', { 'aria-label': 'Allocation site' }, h('h3', {}, 'Allocated at'),
         h('ol', { class: 'frames' }, ...detail.allocation.frames.map((f) => h('li', {}, frameLink(f))))) : '',
       paths,
-      this.dominators(detail.dominators),
+      this.dominators(detail.dominators, detail.dominatorDepth),
       refs,
       referrers,
       contents,
@@ -175,7 +175,7 @@ export class ObjectsTab {
       f.truncated ? h('p', { class: 'muted' }, `The first ${f.rows.length} fields; the hex view below has all the bytes.`) : '');
   }
 
-  private dominators(chain: DominatorNodeRow[] | null): HTMLElement {
+  private dominators(chain: DominatorNodeRow[] | null, depth: number | null): HTMLElement {
     const s = h('section', { 'aria-label': 'Dominators' }, h('h3', {}, 'Dominated by'));
     if (!chain) {
       s.append(h('p', { class: 'muted' }, 'Computing the dominator tree...'));
@@ -184,6 +184,9 @@ export class ObjectsTab {
     s.append(h('p', { class: 'muted' }, 'Each object below keeps this one alive: freeing it would free this one.'));
     const ol = h('ol', { class: 'plain chain' });
     for (const d of chain) ol.append(h('li', {}, d.object ? objectSummary(d.object, this.nav) : h('span', {}, d.label, h('span', { class: 'muted' }, ` retains ${formatBytes(d.retained)}`))));
+    if (depth !== null && depth > chain.length) {
+      ol.append(h('li', { class: 'muted' }, `… ${formatCount(depth - chain.length)} more up to the root: open the last one above to go on`));
+    }
     s.append(ol);
     return s;
   }
@@ -193,7 +196,8 @@ export class ObjectsTab {
    * ask again without them.
    */
   private async fillPaths(section: HTMLElement, index: number, gen: number, options: { excludeStacks: boolean; ignore: [number, number][] } = { excludeStacks: false, ignore: [] }): Promise<void> {
-    const paths: RootPath[] = await query('pathsToRoots', { index, maxPaths: 5, excludeStacks: options.excludeStacks, ignore: options.ignore });
+    const ask = { index, maxPaths: 5, excludeStacks: options.excludeStacks, ignore: options.ignore };
+    const paths: RootPath[] = await query('pathsToRoots', ask);
     if (gen !== this.generation) return;
     const again = (o: typeof options) => {
       section.replaceChildren(h('h3', {}, 'Paths to GC roots'), h('p', { class: 'muted' }, 'Finding the shortest paths...'));
@@ -211,16 +215,43 @@ export class ObjectsTab {
         : 'No root reaches this object: it is garbage the collector has not freed yet.'));
       return;
     }
-    for (const p of paths) {
+    const stepItem = (step: PathStep, next: PathStep | undefined) =>
+      h('li', {}, objectSummary(step.object, this.nav), step.offset !== undefined ? h('span', { class: 'muted mono' }, ` .+${step.offset} →`) : '',
+        next ? h('span', {}, ' ', link('ignore', 'Ignore this reference and look for another path', () => again({ ...options, ignore: [...options.ignore, [step.object.index, next.object.index]] }))) : '');
+    paths.forEach((p, pathNumber) => {
       const ol = h('ol', { class: 'path' });
       ol.append(h('li', { class: 'root' }, h('span', { class: 'codicon codicon-pinned' }), ` ${p.root.kind}: `, h('span', { class: 'mono' }, p.root.description)));
+      const gap = p.elided;
       p.steps.forEach((step, k) => {
-        const next = p.steps[k + 1];
-        ol.append(h('li', {}, objectSummary(step.object, this.nav), step.offset !== undefined ? h('span', { class: 'muted mono' }, ` .+${step.offset} →`) : '',
-          next ? h('span', {}, ' ', link('ignore', 'Ignore this reference and look for another path', () => again({ ...options, ignore: [...options.ignore, [step.object.index, next.object.index]] }))) : ''));
+        if (gap && k === gap.after) ol.append(this.pathGap(ask, pathNumber, gap, stepItem, gen));
+        ol.append(stepItem(step, gap && k === gap.after - 1 ? undefined : p.steps[k + 1]));
       });
       section.append(ol);
-    }
+    });
+  }
+
+  /**
+   * The left-out middle of a long path: an item that loads its steps a page at a time, in
+   * place, so a path of any length stays small on screen.
+   */
+  private pathGap(ask: PathQuery, path: number, gap: { after: number; count: number }, stepItem: (s: PathStep, next: PathStep | undefined) => HTMLElement, gen: number): HTMLElement {
+    const PAGE = 100;
+    const end = gap.after + gap.count;
+    let from = gap.after;
+    const item = h('li', { class: 'path-gap' });
+    const label = () => `${formatCount(end - from)} more step${end - from === 1 ? '' : 's'}: show ${formatCount(Math.min(PAGE, end - from))}`;
+    const more = link(label(), 'Show the next steps of this path', () => {
+      void query('pathSteps', { ...ask, path, start: from, end: Math.min(from + PAGE, end) + 1 }).then((page) => {
+        if (gen !== this.generation) return;
+        const shown = page.rows.slice(0, Math.min(PAGE, end - from));
+        shown.forEach((step, k) => item.before(stepItem(step, page.rows[k + 1])));
+        from += shown.length;
+        if (from >= end || shown.length === 0) item.remove();
+        else more.textContent = label();
+      });
+    });
+    item.append(h('span', { class: 'muted' }, '… '), more);
+    return item;
   }
 
   private async fillEdges(section: HTMLElement, kind: 'references' | 'referrers', index: number, count: number, gen: number): Promise<void> {

@@ -3,7 +3,7 @@
  * names the site on (a bucket is one stack and one object size; see format/userFrames.ts), with the profile's counts and what the alloc-sample records
  * say is still in the dump; and the flame graph of a metric over those stacks.
  */
-import { AllocationSiteRow, FlameNode, LineStat, Page, Range, SiteMetric, Sort } from '../api';
+import { AllocationSiteRow, FlameFrame, LineStat, Page, Range, SiteMetric, Sort, SourceFrame } from '../api';
 import { sparseGroupRetained } from './groupRetained';
 import type { Heap } from './heap';
 import { allocatingFrames } from '../format/format';
@@ -125,37 +125,89 @@ export function sampledObjectsPage(heap: Heap, site: number, range: Range) {
  * Flame graph: the root is every allocation, children are outer frames first; a frame that
  * repeats its caller's function (an inlined call's line) is folded into it.
  */
-export function flameGraph(heap: Heap, metric: SiteMetric): FlameNode {
-  const root: FlameNode = { name: 'all', value: 0, children: [] };
-  const childIndex = new Map<FlameNode, Map<string, FlameNode>>();
+export function flameGraph(heap: Heap, metric: SiteMetric): FlameFrame[] {
+  const trie = new FlameTrie({ function: 'all' });
+  for (const s of allocationSites(heap).sites) {
+    const v = metricOf(s, metric);
+    if (v > 0) trie.add(foldedStack(s), v);
+  }
+  return trie.frames();
+}
+
+/**
+ * The "sandwich" of one function (as speedscope draws it): its callers, merged from the
+ * function up to the outermost frame, and its callees, merged from the function down to the
+ * allocations. A stack counts once, at the function's outermost call (recursion).
+ */
+export function flameSandwich(heap: Heap, metric: SiteMetric, fn: string): { callers: FlameFrame[]; callees: FlameFrame[] } {
+  let callers: FlameTrie | undefined;
+  let callees: FlameTrie | undefined;
   for (const s of allocationSites(heap).sites) {
     const v = metricOf(s, metric);
     if (v <= 0) continue;
-    root.value += v;
-    let node = root;
-    let prev = '';
-    for (let k = s.frames.length - 1; k >= 0; k--) {
-      const f = s.frames[k];
-      if (f.function === prev) continue;
-      prev = f.function;
-      let kids = childIndex.get(node);
-      if (!kids) childIndex.set(node, (kids = new Map()));
-      let next = kids.get(f.function);
+    const stack = foldedStack(s);
+    const at = stack.findIndex((f) => f.function === fn);
+    if (at < 0) continue;
+    callers ??= new FlameTrie(stack[at]);
+    callees ??= new FlameTrie(stack[at]);
+    callers.add(stack.slice(0, at).reverse(), v);
+    callees.add(stack.slice(at + 1), v);
+  }
+  return { callers: callers?.frames() ?? [], callees: callees?.frames() ?? [] };
+}
+
+/** A site's stack from the outermost frame in, an inlined call's repeated function folded. */
+function foldedStack(s: Site): SourceFrame[] {
+  const out: SourceFrame[] = [];
+  for (let k = s.frames.length - 1; k >= 0; k--) {
+    if (s.frames[k].function !== out[out.length - 1]?.function) out.push(s.frames[k]);
+  }
+  return out;
+}
+
+/**
+ * Stacks merged by function into a tree, handed out flat (see FlameFrame): built and ordered
+ * without recursion, since a stack may be thousands of frames deep.
+ */
+class FlameTrie {
+  private readonly root: FlameTrieNode;
+
+  constructor(root: SourceFrame) {
+    this.root = { frame: { name: root.function, file: root.file, line: root.line, value: 0, parent: -1, depth: 0 }, kids: new Map() };
+  }
+
+  add(path: readonly SourceFrame[], value: number): void {
+    let node = this.root;
+    node.frame.value += value;
+    for (const f of path) {
+      let next = node.kids.get(f.function);
       if (!next) {
-        next = { name: f.function, file: f.file, line: f.line, value: 0, children: [] };
-        kids.set(f.function, next);
-        node.children.push(next);
+        next = { frame: { name: f.function, file: f.file, line: f.line, value: 0, parent: -1, depth: node.frame.depth + 1 }, kids: new Map() };
+        node.kids.set(f.function, next);
       }
-      next.value += v;
+      next.frame.value += value;
       node = next;
     }
   }
-  const order = (n: FlameNode): void => {
-    n.children.sort((a, b) => b.value - a.value);
-    n.children.forEach(order);
-  };
-  order(root);
-  return root;
+
+  /** Depth first, heaviest child first; each frame after its parent. */
+  frames(): FlameFrame[] {
+    const out: FlameFrame[] = [];
+    const stack: { node: FlameTrieNode; parent: number }[] = [{ node: this.root, parent: -1 }];
+    for (let top = stack.pop(); top; top = stack.pop()) {
+      top.node.frame.parent = top.parent;
+      const at = out.push(top.node.frame) - 1;
+      // Pushed lightest first, so the heaviest child is popped (and listed) first.
+      const kids = [...top.node.kids.values()].sort((a, b) => a.frame.value - b.frame.value || (a.frame.name < b.frame.name ? 1 : -1));
+      for (const c of kids) stack.push({ node: c, parent: at });
+    }
+    return out;
+  }
+}
+
+interface FlameTrieNode {
+  frame: FlameFrame;
+  kids: Map<string, FlameTrieNode>;
 }
 
 /** Memory-profile totals per source line: on the line itself (flat) and through it (cum). */

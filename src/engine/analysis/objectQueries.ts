@@ -58,7 +58,8 @@ export function objectDetail(heap: Heap, index: number): ObjectDetail {
     referenceCount: distinct(g.edgeTarget, g.edgeFirst[index], g.edgeFirst[index + 1]).length,
     referrerCount: ((r) => distinct(r[1], r[0][index], r[0][index + 1]).length)(g.referrers()),
     roots,
-    dominators: heap.dominators ? dominatorChain(heap, index) : null,
+    dominators: heap.dominators ? dominatorChain(heap, index, DOMINATORS_SHOWN) : null,
+    dominatorDepth: heap.dominators ? dominatorDepth(heap, index) : null,
     typeEvidence: heap.typeNamer.evidence(index),
   };
   const fields = objectFields(heap, index);
@@ -138,12 +139,22 @@ export function dominatorNodeRow(heap: Heap, node: number): DominatorNodeRow {
   return { ...base, kind: 'group', label: heap.groupLabel(node - n), size: 0 };
 }
 
-/** The dominators of object i, from its immediate dominator up to the synthetic root. */
-export function dominatorChain(heap: Heap, index: number): DominatorNodeRow[] {
+/** Dominators an object's details list (a linked list's last element has one per element). */
+const DOMINATORS_SHOWN = 50;
+
+/** The dominators of object i, from its immediate dominator up to the synthetic root (at most `max`). */
+export function dominatorChain(heap: Heap, index: number, max = Infinity): DominatorNodeRow[] {
   const { idom } = heap.requireDominators();
   const out = [];
-  for (let v = idom[index]; v >= 0; v = idom[v]) out.push(dominatorNodeRow(heap, v));
+  for (let v = idom[index]; v >= 0 && out.length < max; v = idom[v]) out.push(dominatorNodeRow(heap, v));
   return out;
+}
+
+function dominatorDepth(heap: Heap, index: number): number {
+  const { idom } = heap.requireDominators();
+  let n = 0;
+  for (let v = idom[index]; v >= 0; v = idom[v]) n++;
+  return n;
 }
 
 const sortedChildren = new WeakMap<Heap, Map<number, Uint32Array>>();

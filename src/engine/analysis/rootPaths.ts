@@ -7,7 +7,7 @@
  * first object a stack holds when a global may hold it too: it goes on (within a budget) for
  * a path from a global, and the paths come globals first (named ones first), shortest first.
  */
-import { RootPath } from '../api';
+import { Page, PathStep, Range, RootPath } from '../api';
 import { RootKind, STACK_ROOT_KINDS } from '../format/model';
 import type { Heap } from './heap';
 import { objectPointers } from './objectQueries';
@@ -17,6 +17,17 @@ export interface PathOptions {
   excludeStacks?: boolean;
   /** References not to follow: [from object, to object] pairs ("ignore this reference"). */
   ignore?: [number, number][];
+}
+
+/** A path longer than HEAD + TAIL + ELIDE_AT steps comes with its middle left out (pathSteps pages it). */
+const HEAD = 12;
+const TAIL = 8;
+const ELIDE_AT = 8;
+
+/** A path as object indices, from the root-held object to the object asked about. */
+export interface PathNodes {
+  root: number;
+  nodes: number[];
 }
 
 /** Objects visited past the first stack-held one, looking for a global. */
@@ -37,7 +48,51 @@ function usableRoots(heap: Heap, u: number, options: PathOptions): number[] {
   return roots.sort((a, b) => rootRank(heap, a) - rootRank(heap, b) || a - b);
 }
 
+/**
+ * The paths to the roots, for showing: a long path (a linked list) keeps its first and last
+ * steps and says how many are left out between them.
+ */
 export function pathsToRoots(heap: Heap, index: number, maxPaths: number, options: PathOptions = {}): RootPath[] {
+  return rootPathNodes(heap, index, maxPaths, options).map((p) => {
+    const length = p.nodes.length;
+    const elide = length > HEAD + TAIL + ELIDE_AT;
+    const shown = elide ? [...p.nodes.slice(0, HEAD), ...p.nodes.slice(length - TAIL)] : p.nodes;
+    const steps = shown.map((u, k) => {
+      const at = elide && k >= HEAD ? length - TAIL + (k - HEAD) : k;
+      return pathStep(heap, u, p.nodes[at + 1]);
+    });
+    return { root: heap.rootRef(p.root), steps, length, elided: elide ? { after: HEAD, count: length - HEAD - TAIL } : undefined };
+  });
+}
+
+/** Steps start..end of path number `path` (as pathsToRoots orders them, with the same options). */
+export function pathSteps(heap: Heap, index: number, maxPaths: number, options: PathOptions, path: number, range: Range): Page<PathStep> {
+  const p = rootPathNodes(heap, index, maxPaths, options)[path];
+  if (!p) throw new Error(`no path #${path} to object #${index}`);
+  const [start, end] = [Math.max(0, Math.min(range.start, p.nodes.length)), Math.max(0, Math.min(range.end, p.nodes.length))];
+  const rows = [];
+  for (let k = start; k < end; k++) rows.push(pathStep(heap, p.nodes[k], p.nodes[k + 1]));
+  return { total: p.nodes.length, start, rows };
+}
+
+function pathStep(heap: Heap, u: number, to: number | undefined): PathStep {
+  return { object: heap.objectRow(u), offset: to === undefined ? undefined : fieldOffset(heap, u, to) };
+}
+
+/** The last search, kept: paging a long path asks for it again. */
+const lastSearch = new WeakMap<Heap, { key: string; paths: PathNodes[] }>();
+
+/** The paths as object indices (see the header comment for which paths and in what order). */
+export function rootPathNodes(heap: Heap, index: number, maxPaths: number, options: PathOptions = {}): PathNodes[] {
+  const key = JSON.stringify([index, maxPaths, options.excludeStacks ?? false, options.ignore ?? [], heap.dominators !== undefined]);
+  const last = lastSearch.get(heap);
+  if (last?.key === key) return last.paths;
+  const paths = searchRootPaths(heap, index, maxPaths, options);
+  lastSearch.set(heap, { key, paths });
+  return paths;
+}
+
+function searchRootPaths(heap: Heap, index: number, maxPaths: number, options: PathOptions): PathNodes[] {
   if (!Number.isInteger(index) || index < 0 || index >= heap.objectCount) throw new Error(`no object #${index} (the dump has ${heap.objectCount})`);
   const g = heap.requireGraph();
   const idom = heap.dominators?.idom;
@@ -74,12 +129,9 @@ export function pathsToRoots(heap: Heap, index: number, maxPaths: number, option
   }
   hits.sort((a, b) => a.rank - b.rank || a.order - b.order);
   return hits.slice(0, maxPaths).map((hit) => {
-    const steps = [];
-    for (let u = hit.node; u >= 0; u = next.get(u) as number) {
-      const to = next.get(u) as number;
-      steps.push({ object: heap.objectRow(u), offset: to >= 0 ? fieldOffset(heap, u, to) : undefined });
-    }
-    return { root: heap.rootRef(hit.root), steps };
+    const nodes = [];
+    for (let u = hit.node; u >= 0; u = next.get(u) as number) nodes.push(u);
+    return { root: hit.root, nodes };
   });
 }
 

@@ -24,7 +24,7 @@ import { formatBytes, formatCount, formatPercent } from '../util/units';
 import { allocationSites } from './allocationSites';
 import type { Heap } from './heap';
 import { objectFields } from './objectFields';
-import { pathsToRoots } from './rootPaths';
+import { fieldOffset, rootPathNodes } from './rootPaths';
 import { typeIndex } from './typeIndex';
 
 /** Share of the reachable heap a candidate must retain (MAT uses 10% too). */
@@ -262,22 +262,29 @@ function describe(heap: Heap, point: number, list: Candidate[], reachable: numbe
   const count = sameType?.members && isObject ? Math.max(held.count, countBelow(heap, sameType.members, point)) : held.count;
   const retained = isObject ? d.retained[point] : lead.retained;
   const container: Container = lead.list ? 'list' : isObject ? containerOf(heap.typeOf(point).name) : 'object';
-  const chain = isObject ? pathsToRoots(heap, point, 1)[0] : undefined;
+  const chain = isObject ? rootPathNodes(heap, point, 1)[0] : undefined;
   const path: SuspectHop[] = [];
   let root: Suspect['root'] = { kind: 'other', name: isObject ? 'unknown' : heap.groupLabel(point - heap.objectCount) };
   let holder = root.name;
   if (chain) {
-    const r = chain.root;
+    const r = heap.rootRef(chain.root);
     root = r.global ? { kind: 'global', name: r.global } : r.goroutine !== undefined ? { kind: 'goroutine', name: r.description } : r.kind.includes('finalizer') ? { kind: 'finalizer', name: r.description } : r.kind.includes('segment') ? { kind: 'global', name: r.description } : { kind: 'other', name: r.description };
     holder = r.global ?? r.description.replace(/ \(0x[0-9a-f]+\)$/, '');
     let named = true;
-    chain.steps.forEach((s, k) => {
-      const field = s.offset === undefined ? undefined : fieldName(heap, s.object.index, s.offset);
-      path.push({ type: s.object.type.name, field, count: 1 });
+    const nodes = chain.nodes;
+    nodes.forEach((u, k) => {
+      const type = heap.typeOf(u).name;
+      const offset = k + 1 < nodes.length ? fieldOffset(heap, u, nodes[k + 1]) : undefined;
+      const field = offset === undefined ? undefined : fieldName(heap, u, offset);
+      // A run of the same hop (a linked list) is one hop with a count.
+      const last = path[path.length - 1];
+      if (last && last.type === type && last.field === field) last.count++;
+      else path.push({ type, field, count: 1 });
+      if (!named) return;
       // The holder: the global and the fields down to where the container starts.
-      const nextIsContainer = k + 1 < chain.steps.length && containerOf(chain.steps[k + 1].object.type.name) !== 'object';
-      const here = containerOf(s.object.type.name) !== 'object';
-      if (named && !here && k + 1 < chain.steps.length) holder += field && !field.startsWith('+') ? `.${field}` : ` -> ${s.object.type.name}${field ? ` ${field}` : ''}`;
+      const nextIsContainer = k + 1 < nodes.length && containerOf(heap.typeOf(nodes[k + 1]).name) !== 'object';
+      const here = containerOf(type) !== 'object';
+      if (!here && k + 1 < nodes.length) holder += field && !field.startsWith('+') ? `.${field}` : ` -> ${type}${field ? ` ${field}` : ''}`;
       if (here || nextIsContainer) named = false;
     });
   }

@@ -2,22 +2,25 @@
  * Finds the object that contains an address, interior pointers included, without sorting.
  *
  * Objects arrive span by span, so consecutive objects of equal size at contiguous addresses
- * form runs. A page table maps each 8 KiB page to the runs that touch it; inside a run the
- * object is `first + floor((p - start) / size)`. Pages are grouped by 64 MiB arena, and only
- * arenas that hold objects get page entries, so a sparse address space costs nothing.
+ * form runs. A page table maps each page to the runs that touch it; inside a run the object is
+ * `first + floor((p - start) / size)`. Pages are grouped by 64 MiB arena, and each arena's
+ * table covers only the extent its runs use, with pages of at least 8 KiB and large enough that
+ * the table has at most about two entries per run: memory follows what the dump holds, never
+ * the address space it spans (40,000 objects in 40,000 arenas cost a few entries each).
  *
  * Lookups are bound by memory latency (a million runs do not fit in cache), so each run's
  * fields sit together in one array: one cache miss per lookup instead of four.
  */
 import { HUGE_SIZE, ObjectTable } from '../format/model';
 
-const PAGE = 8192;
+const PAGE_SHIFT = 13; // 8 KiB, the runtime's page
 const ARENA = 64 * 1024 * 1024;
-const PAGES_PER_ARENA = ARENA / PAGE;
-/** Arena directories up to this many entries are flat arrays (16 MiB, untouched where unused). */
-const MAX_FLAT_ARENAS = 1 << 22;
+/** Arena directories up to this many entries are flat arrays; wider address spaces use a Map. */
+const MAX_FLAT_ARENAS = 1 << 20;
 /** Fields of run r at runs[RUN * r + ...]: start address, end address, first object, object size. */
 const RUN = 4;
+/** Fields of arena slot s at slots[SLOT * s + ...]: extent start (from the arena's base), page shift, page count, first entry. */
+const SLOT = 4;
 
 /** resolveAll's answer for an address that lands on no object. */
 export const NOT_FOUND = 0xffffffff;
@@ -26,10 +29,11 @@ export class AddressIndex {
   private readonly runs: Float64Array;
   /** Arena number of the first directory entry. */
   private readonly arenaBase: number;
-  /** Arena (minus arenaBase) -> slot of its pages, or -1; empty when `sparse` is used. */
+  /** Arena (minus arenaBase) -> slot + 1, or 0; empty when `sparse` is used. */
   private readonly arenaSlot: Int32Array;
   private readonly sparse: Map<number, number> | undefined;
-  /** Pages of slot s, page k: entries 2 * (s * PAGES_PER_ARENA + k): first and last run touching it, or -1. */
+  private readonly slots: Int32Array;
+  /** Page entry e at pages[2e], pages[2e + 1]: first and last run touching the page, or -1. */
   private readonly pages: Int32Array;
 
   constructor(objects: ObjectTable) {
@@ -54,43 +58,82 @@ export class AddressIndex {
     this.arenaBase = minArena === Infinity ? 0 : minArena;
     const span = minArena === Infinity ? 0 : maxArena - minArena + 1;
     this.sparse = span <= MAX_FLAT_ARENAS ? undefined : new Map();
-    this.arenaSlot = new Int32Array(this.sparse ? 0 : span).fill(-1);
-    let slotCount = 0;
-    for (let r = 0; r < n; r++) {
-      const start = this.runs[r * RUN];
-      const end = this.runs[r * RUN + 1];
-      if (end === start) continue;
-      for (let a = Math.floor(start / ARENA); a <= Math.floor((end - 1) / ARENA); a++) {
-        const key = a - this.arenaBase;
-        if (this.slotOf(key) < 0) {
-          if (this.sparse) this.sparse.set(key, slotCount++);
-          else this.arenaSlot[key] = slotCount++;
-        }
+    this.arenaSlot = new Int32Array(this.sparse ? 0 : span);
+
+    // Each arena's extent (lo, hi relative to the arena) and how many runs touch it.
+    const lo: number[] = [];
+    const hi: number[] = [];
+    const touching: number[] = [];
+    this.forEachArenaPart((_run, arena, from, to) => {
+      const key = arena - this.arenaBase;
+      let s = this.slotOf(key);
+      if (s < 0) {
+        s = lo.length;
+        lo.push(from);
+        hi.push(to);
+        touching.push(0);
+        if (this.sparse) this.sparse.set(key, s);
+        else this.arenaSlot[key] = s + 1;
       }
+      lo[s] = Math.min(lo[s], from);
+      hi[s] = Math.max(hi[s], to);
+      touching[s]++;
+    });
+    this.slots = new Int32Array(SLOT * lo.length);
+    let entries = 0;
+    for (let s = 0; s < lo.length; s++) {
+      let shift = PAGE_SHIFT;
+      while (((hi[s] - lo[s]) >>> shift) > 2 * touching[s] + 1) shift++;
+      const pageCount = ((hi[s] - lo[s] - 1) >>> shift) + 1;
+      this.slots.set([lo[s], shift, pageCount, entries], SLOT * s);
+      entries += pageCount;
     }
-    this.pages = new Int32Array(2 * slotCount * PAGES_PER_ARENA).fill(-1);
-    for (let r = 0; r < n; r++) {
-      const start = this.runs[r * RUN];
-      const end = this.runs[r * RUN + 1];
-      if (end === start) continue;
-      for (let p = Math.floor(start / PAGE); p <= Math.floor((end - 1) / PAGE); p++) {
-        const e = 2 * this.pageEntry(p * PAGE);
+    this.pages = new Int32Array(2 * entries).fill(-1);
+    this.forEachArenaPart((r, arena, from, to) => {
+      const s = SLOT * this.slotOf(arena - this.arenaBase);
+      const shift = this.slots[s + 1];
+      const base = this.slots[s + 3];
+      for (let k = (from - this.slots[s]) >>> shift; k <= (to - 1 - this.slots[s]) >>> shift; k++) {
+        const e = 2 * (base + k);
         if (this.pages[e] < 0 || this.pages[e] > r) this.pages[e] = r;
         if (this.pages[e + 1] < r) this.pages[e + 1] = r;
+      }
+    });
+  }
+
+  /** Bytes the index holds (its typed arrays). */
+  get footprint(): number {
+    return this.runs.byteLength + this.arenaSlot.byteLength + this.slots.byteLength + this.pages.byteLength + (this.sparse?.size ?? 0) * 32;
+  }
+
+  /** Calls fn for each arena a run touches, with the part of the run inside it (relative to the arena). */
+  private forEachArenaPart(fn: (run: number, arena: number, from: number, to: number) => void): void {
+    const runs = this.runs;
+    for (let r = 0; r < runs.length / RUN; r++) {
+      const start = runs[r * RUN];
+      const end = runs[r * RUN + 1];
+      if (end === start) continue;
+      for (let a = Math.floor(start / ARENA); a <= Math.floor((end - 1) / ARENA); a++) {
+        const base = a * ARENA;
+        fn(r, a, Math.max(start, base) - base, Math.min(end, base + ARENA) - base);
       }
     }
   }
 
   private slotOf(key: number): number {
     if (this.sparse) return this.sparse.get(key) ?? -1;
-    return key >= 0 && key < this.arenaSlot.length ? this.arenaSlot[key] : -1;
+    return key >= 0 && key < this.arenaSlot.length ? this.arenaSlot[key] - 1 : -1;
   }
 
-  /** Page-table entry of the page holding address p, or -1 if its arena holds no object. */
+  /** Page entry of the page holding address p, or -1 if no run's extent covers it. */
   private pageEntry(p: number): number {
     const arena = Math.floor(p / ARENA);
-    const slot = this.slotOf(arena - this.arenaBase);
-    return slot < 0 ? -1 : slot * PAGES_PER_ARENA + Math.floor((p - arena * ARENA) / PAGE);
+    const s = SLOT * this.slotOf(arena - this.arenaBase);
+    if (s < 0) return -1;
+    const rel = p - arena * ARENA - this.slots[s];
+    if (rel < 0) return -1;
+    const k = rel >>> this.slots[s + 1];
+    return k < this.slots[s + 2] ? this.slots[s + 3] + k : -1;
   }
 
   /** Index of the object whose [addr, addr + size) contains p, or -1. */
@@ -114,7 +157,8 @@ export class AddressIndex {
   resolveAll(offsets: Uint32Array, high: Uint32Array | undefined, heapStart: number): number {
     const runs = this.runs;
     const pages = this.pages;
-    const slots = this.arenaSlot;
+    const dir = this.arenaSlot;
+    const slots = this.slots;
     const base = this.arenaBase;
     const flat = this.sparse === undefined;
     let interior = 0;
@@ -122,19 +166,24 @@ export class AddressIndex {
       const p = heapStart + offsets[k] + (high === undefined ? 0 : high[k] * 2 ** 32);
       const arena = Math.floor(p / ARENA);
       const key = arena - base;
-      const slot = flat ? (key >= 0 && key < slots.length ? slots[key] : -1) : this.slotOf(key);
+      const slot = flat ? (key >= 0 && key < dir.length ? dir[key] - 1 : -1) : this.slotOf(key);
       let found = NOT_FOUND;
       if (slot >= 0) {
-        const e = 2 * (slot * PAGES_PER_ARENA + Math.floor((p - arena * ARENA) / PAGE));
-        const last = pages[e + 1];
-        for (let r = pages[e]; r <= last && r >= 0; r++) {
-          const start = runs[r * RUN];
-          if (p >= start && p < runs[r * RUN + 1]) {
-            const size = runs[r * RUN + 3];
-            const within = Math.floor((p - start) / size);
-            found = runs[r * RUN + 2] + within;
-            if (p !== start + within * size) interior++;
-            break;
+        const s = SLOT * slot;
+        const rel = p - arena * ARENA - slots[s];
+        const page = rel >>> slots[s + 1];
+        if (rel >= 0 && page < slots[s + 2]) {
+          const e = 2 * (slots[s + 3] + page);
+          const last = pages[e + 1];
+          for (let r = pages[e]; r <= last && r >= 0; r++) {
+            const start = runs[r * RUN];
+            if (p >= start && p < runs[r * RUN + 1]) {
+              const size = runs[r * RUN + 3];
+              const within = Math.floor((p - start) / size);
+              found = runs[r * RUN + 2] + within;
+              if (p !== start + within * size) interior++;
+              break;
+            }
           }
         }
       }
