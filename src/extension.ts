@@ -1,4 +1,5 @@
 /** Go Heap Dump Viewer: wiring only. Every registration goes into context.subscriptions. */
+import { totalmem } from 'os';
 import * as vscode from 'vscode';
 import { ActiveDumps } from './host/activeDumps';
 import { compareDumps } from './host/compare';
@@ -13,12 +14,19 @@ import { SourceAnnotations, showLineStacks } from './host/sourceAnnotations';
 import { ProgramBinaries } from './host/programBinaries';
 import { LanguageModelTools } from './host/languageModelTools';
 
+/** The worker's memory budget: the setting, or 0 for three quarters of this machine's memory. */
+function workerMemoryLimitMb(setting: number): number {
+  return setting > 0 ? setting : Math.floor((totalmem() / 2 ** 20) * 0.75);
+}
+
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   log().info(`activating in process ${process.pid} (${vscode.env.appHost}, ${context.extensionMode})`);
   const config = () => vscode.workspace.getConfiguration('goHeapDump');
-  const pool = new WorkerPool(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath,
-    () => config().get<number>('workerMemoryLimitMb') ?? 8192,
-    () => ({ allocationHelpers: config().get<string[]>('allocationHelpers') }));
+  const pool = new WorkerPool(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath, () => ({
+    memoryLimitMb: workerMemoryLimitMb(config().get<number>('workerMemoryLimitMb') ?? 0),
+    queryTimeoutMs: (config().get<number>('queryTimeoutSeconds') ?? 120) * 1000,
+    options: { allocationHelpers: config().get<string[]>('allocationHelpers') },
+  }));
   const dumps = new ActiveDumps();
   const navigator = new SourceNavigator(context.workspaceState);
   const tree = new GoroutineTree(dumps);

@@ -32,6 +32,8 @@ class App {
   private readonly root = document.getElementById('app') as HTMLElement;
   private readonly header = h('header', { class: 'app-header' });
   private readonly banner = h('div', { class: 'banner', role: 'alert', hidden: true });
+  /** A query that failed (timed out, unreadable answer): said here, never a blank view. */
+  private readonly notice = h('div', { class: 'banner notice', role: 'alert', hidden: true });
   private readonly main = h('main', { class: 'app-main' });
   private tabs: Tab[] | undefined;
   private panels: HTMLElement | undefined;
@@ -44,7 +46,11 @@ class App {
   private programFile: string | undefined;
 
   constructor() {
-    this.root.append(this.header, this.banner, this.main);
+    this.root.append(this.header, this.banner, this.notice, this.main);
+    window.addEventListener('unhandledrejection', (e) => {
+      e.preventDefault();
+      this.showNotice(e.reason instanceof Error ? e.reason.message : String(e.reason));
+    });
     onHostMessage((m) => {
       if (m.type === 'state') {
         this.fileName = m.fileName;
@@ -90,6 +96,15 @@ class App {
     }
   }
 
+  private showNotice(message: string): void {
+    const close = h('vscode-button', { appearance: 'icon', 'aria-label': 'Dismiss', title: 'Dismiss' }, h('span', { class: 'codicon codicon-close' }));
+    close.addEventListener('click', () => {
+      this.notice.hidden = true;
+    });
+    this.notice.replaceChildren(h('span', { class: 'codicon codicon-warning' }), ' A view could not be filled: ', message, ' ', close);
+    this.notice.hidden = false;
+  }
+
   private renderHeader(s: EditorState): void {
     clear(this.header);
     this.header.append(h('span', { class: 'file-name' }, this.fileName));
@@ -104,6 +119,13 @@ class App {
   }
 
   private renderFailure(message: string, offset: number | undefined, crashed: boolean): void {
+    if (crashed && this.tabs) {
+      // What is shown stays: the analysis stopped after the views were filled.
+      this.banner.hidden = false;
+      this.banner.replaceChildren(h('span', { class: 'codicon codicon-error' }), ' The analysis stopped: ', message,
+        h('span', { class: 'muted' }, ' What is shown stays; views that need more from the analysis cannot be filled. Close and reopen the file to try again.'));
+      return;
+    }
     clear(this.main);
     this.banner.hidden = true;
     const button = h('vscode-button', {}, 'Reopen with Text Editor');

@@ -5,6 +5,7 @@
  * 3 a truncated or damaged dump of which a part was read (partial output plus the error).
  */
 import { writeFileSync } from 'fs';
+import { totalmem } from 'os';
 import { basename } from 'path';
 import { gzipSync, inflateSync } from 'zlib';
 import { buildProfile } from '../engine/analysis/pprof';
@@ -12,6 +13,7 @@ import { MemoryByteSource } from '../engine/format/byteSource';
 import { DumpError } from '../engine/format/errors';
 import { BinaryError } from '../engine/program/elf';
 import { GoProgram } from '../engine/program/goProgram';
+import { outOfMemoryMessage, residentBudget, setMemoryCheck } from '../engine/util/memory';
 import { Heap, PHASE_TITLES, Phase } from '../engine/analysis/heap';
 import { FileByteSource, openMaybeGzipped } from '../worker/fileByteSource';
 import { collectGarbage } from '../worker/reclaim';
@@ -58,10 +60,14 @@ options of every command:
                             full type names. A binary that did not write the dump is
                             reported and not used.
 
-exit status: 0 ok, 1 not a readable heap dump (or program binary), 2 usage, 3 damaged or
-truncated dump (what could be read is printed, then the error)`;
+environment:
+  GOHEAP_MEMORY_LIMIT_MB    memory the analysis may use (default: 90% of this machine's)
 
-export const EXIT = { ok: 0, unreadable: 1, usage: 2, damaged: 3 } as const;
+exit status: 0 ok, 1 not a readable heap dump (or program binary), 2 usage, 3 damaged or
+truncated dump (what could be read is printed, then the error), 4 the analysis would need
+more memory than GOHEAP_MEMORY_LIMIT_MB allows`;
+
+export const EXIT = { ok: 0, unreadable: 1, usage: 2, damaged: 3, memory: 4 } as const;
 
 class UsageError extends Error {}
 
@@ -140,6 +146,12 @@ function progressReporter(size: number): ((phase: Phase, fraction?: number) => v
     if (tty) process.stderr.write(`\r\x1b[K${text}`);
     else if (fraction === undefined) process.stderr.write(`${text}...\n`);
   };
+}
+
+/** GOHEAP_MEMORY_LIMIT_MB, or 90% of this machine's memory. */
+function memoryLimitMb(): number {
+  const set = Number(process.env.GOHEAP_MEMORY_LIMIT_MB);
+  return set > 0 ? set : Math.floor((totalmem() / 2 ** 20) * 0.9);
 }
 
 export function run(argv: string[], out: (s: string) => void): number {
@@ -242,13 +254,15 @@ if (require.main === module && process.argv[2] === 'mcp') {
 } else if (require.main === module) {
   const chunks: string[] = [];
   let code: number;
+  setMemoryCheck(residentBudget(memoryLimitMb() * 2 ** 20, () => process.memoryUsage.rss(), 'GOHEAP_MEMORY_LIMIT_MB'));
   try {
     code = run(process.argv.slice(2), (s) => chunks.push(s));
   } catch (e) {
     // A message, not a stack trace (GOHEAP_DEBUG=1 shows it): the user can act on the first.
     process.stdout.write(chunks.join(''));
-    process.stderr.write(`goheap: ${process.env.GOHEAP_DEBUG ? (e as Error).stack : (e as Error).message}\n`);
-    code = EXIT.unreadable;
+    const memory = outOfMemoryMessage(e);
+    process.stderr.write(`goheap: ${process.env.GOHEAP_DEBUG ? (e as Error).stack : memory ?? (e as Error).message}\n`);
+    code = memory ? EXIT.memory : EXIT.unreadable;
   }
   process.stdout.write(chunks.join(''), () => process.exit(code));
 }

@@ -18,16 +18,26 @@ export type WorkerState =
 export class WorkerClient extends Disposable {
   private readonly worker: Worker;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, Pending>();
   private readonly onDidChangeStateEmitter = this._register(new vscode.EventEmitter<WorkerState>());
   readonly onDidChangeState = this.onDidChangeStateEmitter.event;
   private _state: WorkerState = { kind: 'running', phase: 'reading', fraction: 0, stage: undefined, overview: undefined };
 
-  constructor(script: string, source: DumpSource, memoryLimitMb: number, options: AnalysisOptions = {}) {
+  /**
+   * @param queryTimeoutMs how long a query may take once the analysis is complete (a query
+   *   sent earlier waits for the phase it needs, and its clock starts when the analysis ends)
+   */
+  constructor(script: string, source: DumpSource, memoryLimitMb: number, options: AnalysisOptions = {}, private readonly queryTimeoutMs = 120_000) {
     super();
     this.worker = new Worker(script, { resourceLimits: { maxOldGenerationSizeMb: memoryLimitMb } });
     this.worker.on('message', (m: FromWorker) => this.onMessage(m));
     this.worker.on('error', (e) => this.fail(`The analysis worker stopped: ${e.message}`, true));
+    // A reply that cannot be read on this side (too deep or too big to deserialize): which
+    // call it answered is unknown, so every pending call is told; the worker lives on.
+    this.worker.on('messageerror', (e) => {
+      log().error(`worker: a reply could not be read: ${String(e)}`);
+      this.rejectPending(new Error(`An answer from the analysis could not be read (${String(e)}). The view shows what it had; try a smaller page or another view.`));
+    });
     this.worker.on('exit', (code) => {
       if (!this.isDisposed) this.fail(`The analysis worker exited unexpectedly (code ${code}).`, true);
     });
@@ -48,34 +58,58 @@ export class WorkerClient extends Disposable {
     if (this._state.kind === 'failed') return Promise.reject(new Error(this._state.message));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.track(id, method, resolve as (v: unknown) => void, reject);
       this.send({ type: 'call', id, method, args } as ToWorker);
     });
   }
 
+  private track(id: number, what: string, resolve: (v: unknown) => void, reject: (e: Error) => void): void {
+    const p: Pending = { what, resolve, reject, timer: undefined };
+    this.pending.set(id, p);
+    if (this.finished) this.arm(id, p);
+  }
+
+  /** Starts a pending call's clock: past the timeout it is rejected (its late reply is dropped). */
+  private arm(id: number, p: Pending): void {
+    if (p.timer || this.queryTimeoutMs <= 0) return;
+    p.timer = setTimeout(() => {
+      if (this.pending.get(id) !== p) return;
+      this.pending.delete(id);
+      log().error(`worker: ${p.what} took longer than ${this.queryTimeoutMs / 1000} s`);
+      p.reject(new Error(`The analysis did not answer "${p.what}" within ${this.queryTimeoutMs / 1000} s (goHeapDump.queryTimeoutSeconds).`));
+    }, this.queryTimeoutMs);
+  }
+
+  private rejectPending(e: Error): void {
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(e);
+    }
+    this.pending.clear();
+  }
+
   /** Loads another dump beside this one, to compare with. */
   loadBaseline(source: DumpSource): Promise<BaselineLoaded> {
-    return this.request((id) => ({ type: 'baseline', id, source }), source);
+    return this.request('loading the dump to compare with', (id) => ({ type: 'baseline', id, source }), source);
   }
 
   /** Whether a program binary wrote this dump; with `attach`, use it for names, lines and types. */
   checkProgram(source: DumpSource, attach: boolean): Promise<ProgramCheck> {
-    return this.request((id) => ({ type: 'program', id, source, attach }), source);
+    return this.request('checking the program binary', (id) => ({ type: 'program', id, source, attach }), source);
   }
 
   /** Sends a message that the worker answers with a `reply`, handing over the source's bytes. */
-  private request<T>(message: (id: number) => ToWorker, source: DumpSource): Promise<T> {
+  private request<T>(what: string, message: (id: number) => ToWorker, source: DumpSource): Promise<T> {
     if (this._state.kind === 'failed') return Promise.reject(new Error(this._state.message));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.track(id, what, resolve as (v: unknown) => void, reject);
       this.send(message(id), 'bytes' in source ? [source.bytes] : []);
     });
   }
 
   override dispose(): void {
-    for (const p of this.pending.values()) p.reject(new Error('The heap dump was closed.'));
-    this.pending.clear();
+    this.rejectPending(new Error('The heap dump was closed.'));
     super.dispose();
     void this.worker.terminate();
   }
@@ -89,6 +123,7 @@ export class WorkerClient extends Disposable {
       log().info(`worker: ${s.kind}${s.kind === 'running' ? ` (${s.stage ?? 'reading'})` : s.kind === 'failed' ? `: ${s.message}` : ''}`);
     }
     this._state = s;
+    if (s.kind === 'done') for (const [id, p] of this.pending) this.arm(id, p);
     this.onDidChangeStateEmitter.fire(s);
   }
 
@@ -107,12 +142,13 @@ export class WorkerClient extends Disposable {
         }
         return;
       case 'failed':
-        this.fail(m.message, false, m.offset);
+        this.fail(m.message, m.stopped ?? false, m.offset);
         return;
       case 'reply': {
         const p = this.pending.get(m.id);
         if (!p) return;
         this.pending.delete(m.id);
+        clearTimeout(p.timer);
         if ('err' in m) p.reject(new Error(m.err));
         else p.resolve(m.ok);
         return;
@@ -129,7 +165,14 @@ export class WorkerClient extends Disposable {
       offset,
       crashed,
     });
-    for (const p of this.pending.values()) p.reject(new Error(message));
-    this.pending.clear();
+    this.rejectPending(new Error(message));
   }
+}
+
+interface Pending {
+  /** The query's name, for the timeout's message. */
+  what: string;
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  timer: ReturnType<typeof setTimeout> | undefined;
 }

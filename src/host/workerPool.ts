@@ -9,6 +9,14 @@ import { WorkerClient } from './workerClient';
 
 const KEEP_ALIVE_MS = 5000;
 
+export interface WorkerSettings {
+  /** Memory a worker's analysis may add to the process (its JavaScript heap is capped there too). */
+  memoryLimitMb: number;
+  /** How long a query may take once the analysis is complete; 0: no limit. */
+  queryTimeoutMs: number;
+  options: AnalysisOptions;
+}
+
 interface Entry {
   client: WorkerClient;
   refs: number;
@@ -18,7 +26,7 @@ interface Entry {
 export class WorkerPool implements vscode.Disposable {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly script: string, private readonly memoryLimitMb: () => number, private readonly options: () => AnalysisOptions = () => ({})) {}
+  constructor(private readonly script: string, private readonly settings: () => WorkerSettings) {}
 
   /** A worker analysing `uri`, and the function that gives it back. */
   async acquire(uri: vscode.Uri): Promise<[WorkerClient, () => void]> {
@@ -34,7 +42,8 @@ export class WorkerPool implements vscode.Disposable {
       clearTimeout(entry.timer);
       entry.timer = undefined;
     } else {
-      entry = { client: new WorkerClient(this.script, await dumpSource(uri), this.memoryLimitMb(), this.options()), refs: 0, timer: undefined };
+      const { memoryLimitMb, queryTimeoutMs, options } = this.settings();
+      entry = { client: new WorkerClient(this.script, await dumpSource(uri), memoryLimitMb, { ...options, memoryLimitMb }, queryTimeoutMs), refs: 0, timer: undefined };
       this.entries.set(key, entry);
     }
     entry.refs++;

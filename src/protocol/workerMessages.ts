@@ -11,6 +11,8 @@ export type DumpSource = { path: string; name: string } | { bytes: ArrayBuffer; 
 export interface AnalysisOptions {
   /** Function-name prefixes of allocation helpers: sites are named after the first other frame. */
   allocationHelpers?: string[];
+  /** Memory the analysis may add to the process, in MB (goHeapDump.workerMemoryLimitMb). */
+  memoryLimitMb?: number;
 }
 
 export type ToWorker =
@@ -35,7 +37,8 @@ export type FromWorker =
   /** A stage completed; the overview now includes what it added. */
   | { type: 'stage'; stage: AnalysisStage; overview: Overview }
   /** The file cannot be read as a heap dump at all (bad header, damaged params). */
-  | { type: 'failed'; message: string; offset: number | undefined }
+  /** The analysis stopped: the file is not a readable dump, or (`stopped`) it ran out of its budget. */
+  | { type: 'failed'; message: string; offset: number | undefined; stopped?: boolean }
   | ({ type: 'reply' } & Reply);
 
 /** The answer to a `program` message. */

@@ -12,6 +12,7 @@ import { heapService } from '../engine/service';
 import { AnalysisStage, ApiMethod, HeapApi, Phase, REQUIRED_STAGE, STAGE_ORDER } from '../protocol/rpc';
 import { AnalysisOptions, DumpSource, FromWorker, ProgramCheck, ToWorker } from '../protocol/workerMessages';
 import { GoProgram } from '../engine/program/goProgram';
+import { claimMemory, outOfMemoryMessage, residentBudget, setMemoryCheck } from '../engine/util/memory';
 import { FileByteSource, openMaybeGzipped } from './fileByteSource';
 import { collectGarbage } from './reclaim';
 import { ThreadedObjects } from './threadedObjects';
@@ -64,12 +65,16 @@ function progress(phase: Phase): (fraction: number | undefined) => void {
 
 async function analyse(src: DumpSource, options: AnalysisOptions = {}): Promise<void> {
   let source: ByteSource | undefined;
+  if (options.memoryLimitMb) setMemoryCheck(residentBudget(options.memoryLimitMb * 2 ** 20, () => process.memoryUsage.rss(), 'goHeapDump.workerMemoryLimitMb'));
   try {
     source = 'path' in src ? openMaybeGzipped(src.path) : new MemoryByteSource(new Uint8Array(src.bytes));
     const reading = progress('reading');
     reading(0);
     heap = Heap.read(source, src.name, {
-      onProgress: (done, total) => reading(done / total),
+      onProgress: (done, total) => {
+        reading(done / total);
+        claimMemory(0, 'reading the dump');
+      },
       // The helper thread reads the file itself: not a gzipped one (unpacked in memory here).
       parallel: 'path' in src && source instanceof FileByteSource ? new ThreadedObjects(src.path) : undefined,
     });
@@ -86,8 +91,9 @@ async function analyse(src: DumpSource, options: AnalysisOptions = {}): Promise<
     heap.dominate();
     reach('dominated');
   } catch (e) {
-    failure = e instanceof Error ? e.message : String(e);
-    post({ type: 'failed', message: failure, offset: e instanceof DumpError ? e.offset : undefined });
+    const memory = outOfMemoryMessage(e);
+    failure = memory ?? (e instanceof Error ? e.message : String(e));
+    post({ type: 'failed', message: failure, offset: e instanceof DumpError ? e.offset : undefined, stopped: memory !== undefined });
     for (const w of waiting.splice(0)) w.fail(new Error(failure));
   }
 }
@@ -101,7 +107,7 @@ async function answer(id: number, method: ApiMethod, args: unknown): Promise<voi
     const bytes = (ok as { bytes?: unknown } | undefined)?.bytes;
     post({ type: 'reply', id, ok }, bytes instanceof ArrayBuffer ? [bytes] : []);
   } catch (e) {
-    post({ type: 'reply', id, err: e instanceof Error ? e.message : String(e) });
+    post({ type: 'reply', id, err: outOfMemoryMessage(e) ?? (e instanceof Error ? e.message : String(e)) });
   }
 }
 
@@ -131,7 +137,7 @@ async function loadBaseline(id: number, src: DumpSource): Promise<void> {
     baseline = older;
     post({ type: 'reply', id, ok: { name: src.name, newerThanThis: isLater(older, heap as Heap) } });
   } catch (e) {
-    post({ type: 'reply', id, err: e instanceof Error ? e.message : String(e) });
+    post({ type: 'reply', id, err: outOfMemoryMessage(e) ?? (e instanceof Error ? e.message : String(e)) });
   }
 }
 

@@ -9,12 +9,17 @@ import { join } from 'path';
 import { ProgramPair, programPairs } from '../support/binaries';
 import { REPO, SAMPLES, parseJsonExact } from '../support/corpus';
 import { tempDir } from '../support/tempDir';
+import { DumpBuilder } from '../fixtures/dumpBuilder';
 
 const CLI = join(REPO, 'dist', 'goheap.js');
 const SAMPLE = join(SAMPLES, 'dumps', 'orders.heapdump');
 
 function goheap(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return goheapWith({}, ...args);
+}
+
+function goheapWith(env: Record<string, string>, ...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, ...env } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -145,5 +150,30 @@ describe('goheap CLI', function () {
     assert.strictEqual(r.code, 3);
     assert.match(r.out, /objects\s+[\d,]+ \(/);
     assert.match(r.err, /truncated dump, showing what was read: error at offset \d+ in \w+ record/);
+  });
+
+  it('a dump whose objects are scattered over 100,000 arenas: summary and top within 300 MB', function () {
+    this.timeout(120_000);
+    const n = 100_000;
+    const ARENA = 64 * 1024 * 1024;
+    const b = new DumpBuilder({ heapStart: 0xc000000000, heapEnd: 0xc000000000 + (n + 1) * ARENA });
+    for (let k = 0; k < n; k++) b.object(0xc000000000 + k * ARENA, 16, k + 1 < n ? { 0: 0xc000000000 + (k + 1) * ARENA } : {});
+    b.bss(0x500000, 8, { 0: 0xc000000000 });
+    const file = join(tempDir('goheap-'), 'scattered.heapdump');
+    writeFileSync(file, b.build());
+    // Before: a RangeError with a stack trace, or 6.3 GB.
+    const budget = { GOHEAP_MEMORY_LIMIT_MB: '300' };
+    const summary = goheapWith(budget, 'summary', file);
+    assert.strictEqual(summary.code, 0, summary.err);
+    assert.match(summary.out, /reachable\s+100,000 \(/);
+    const top = goheapWith(budget, 'top', '--n', '1', file);
+    assert.strictEqual(top.code, 0, top.err);
+    assert.match(top.out, /1\.53 MiB\s+100\.0%/);
+  });
+
+  it('exit 4 with a message, and no stack trace, when the analysis would pass its memory budget', function () {
+    const r = goheapWith({ GOHEAP_MEMORY_LIMIT_MB: '1' }, 'top', SAMPLE);
+    assert.strictEqual(r.code, 4, r.err);
+    assert.match(r.err, /^goheap: The analysis would use more than its 1 MB budget \(GOHEAP_MEMORY_LIMIT_MB\): \d+ MB in use and about \d+ MB more needed for [a-z ]+\.\n$/);
   });
 });

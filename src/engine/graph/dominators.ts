@@ -7,6 +7,7 @@
  * dominators by Semi-NCA, on preorder numbers in Int32Arrays, everything iterative: object
  * chains in real heaps are hundreds of thousands deep.
  */
+import { claimMemory } from '../util/memory';
 import { HeapGraph, shiftBack } from './graph';
 import { objectSize } from '../format/model';
 
@@ -53,6 +54,9 @@ export function computeDominators(graph: HeapGraph, options: DominatorOptions = 
 
 /** Preorder (vertex: number -> node) and immediate dominators on preorder numbers. */
 function immediateDominators(graph: HeapGraph, total: number, options: DominatorOptions): { vertex: Int32Array; idom: Int32Array; count: number } {
+  // Per node: vertex, parent, three Lengauer-Tarjan words, two info words, first, idom,
+  // retained and its byNumber (below); per edge: one predecessor word.
+  claimMemory(total * 56 + graph.edgeTarget.byteLength + graph.roots.count * 4, 'the dominator tree');
   const vertex = new Int32Array(total + 1);
   const parent = new Int32Array(total + 1);
   // Lengauer-Tarjan's ancestor, label and semi per preorder number, interleaved; its memory

@@ -6,6 +6,7 @@
  * The object graph: every pointer word resolved to the object that contains its target,
  * outgoing edges and referrers in CSR form, and the roots grouped by where they live.
  */
+import { claimMemory } from '../util/memory';
 import { AddressIndex, NOT_FOUND } from './addressIndex';
 import { Float64Growable, Growable, Uint32Growable } from '../util/growable';
 import { DumpModel, RootKind, objectAddress } from '../format/model';
@@ -70,6 +71,8 @@ export interface HeapGraph {
 export function buildGraph(model: DumpModel): HeapGraph {
   const objects = model.objects;
   const n = objects.count;
+  // The address index, edge offsets, flags, and the referrers' reverse graph built later.
+  claimMemory(objects.runCount * 64 + n * 16 + (objects.ptrOffsets?.byteLength ?? 0) * 2, 'the object graph');
   const index = new AddressIndex(objects);
   const referenced = new Uint8Array(n);
 

@@ -8,6 +8,8 @@
  * make rare.
  */
 
+import { claimMemory } from './memory';
+
 type TypedArray = Float64Array | Uint32Array | Int32Array | Uint16Array | Uint8Array;
 type TypedArrayConstructor<T extends TypedArray> = { new (length: number): T };
 
@@ -58,6 +60,7 @@ export class Growable<T extends TypedArray> {
   }
 
   protected grow(): void {
+    claimMemory(this.data.byteLength * 2, 'a growing table');
     const bigger = new this.ctor(this.data.length * 2);
     bigger.set(this.data as never);
     this.data = bigger;
