@@ -47,6 +47,13 @@ class App {
 
   constructor() {
     this.root.append(this.header, this.banner, this.notice, this.main);
+    // What the policy blocks does not apply, silently: counted on the body (the UI test
+    // fails on any) and logged by the host.
+    let violations = 0;
+    document.addEventListener('securitypolicyviolation', (e) => {
+      document.body.dataset.cspViolations = String(++violations);
+      send({ type: 'cspViolation', directive: e.violatedDirective, source: `${e.sourceFile}:${e.lineNumber}`, sample: e.sample });
+    });
     window.addEventListener('unhandledrejection', (e) => {
       e.preventDefault();
       this.showNotice(e.reason instanceof Error ? e.reason.message : String(e.reason));

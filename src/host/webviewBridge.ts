@@ -4,6 +4,7 @@
  * requests that need VS Code (open source, clipboard, reopen as text) are served here.
  */
 import * as vscode from 'vscode';
+import { log } from './log';
 import { ToHost, ToWebview } from '../protocol/webviewMessages';
 import { Disposable } from './dispose';
 import { HeapDumpDocument } from './heapDumpDocument';
@@ -63,6 +64,9 @@ export class WebviewBridge extends Disposable {
         return;
       case 'chooseBinary':
         void vscode.commands.executeCommand('goHeapDump.chooseBinary');
+        return;
+      case 'cspViolation':
+        log().error(`webview: the Content-Security-Policy blocked ${m.directive} at ${m.source}: ${m.sample}`);
         return;
     }
   }

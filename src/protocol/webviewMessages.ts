@@ -26,7 +26,9 @@ export type ToHost =
   /** Choose an older dump to compare this one with. */
   | { type: 'compare' }
   /** Choose the program binary that wrote this dump. */
-  | { type: 'chooseBinary' };
+  | { type: 'chooseBinary' }
+  /** The page's Content-Security-Policy blocked something (logged: a bug to fix). */
+  | { type: 'cspViolation'; directive: string; source: string; sample: string };
 
 export type ToWebview =
   | { type: 'state'; state: EditorState; fileName: string }

@@ -182,15 +182,14 @@ export class FlameGraph {
       this.element.append(h('p', { class: 'muted' }, 'Nothing to show for this measure (the memory profile may be empty, or counts not yet published by a GC).'));
       return;
     }
-    this.element.append(this.toolbar(), this.details());
-    this.chooseLabelColours();
+    const body: HTMLElement[] = [];
     if (this.sandwich) {
       const { name, data } = this.sandwich;
       const options = { filter: this.filter, format: this.format, total: all.value };
       const callers = new Icicle(data.callers, 0, { ...options, label: `Callers of ${name}`, inverted: true, onSelect: (i) => this.select(i, 0) });
       const callees = new Icicle(data.callees, 0, { ...options, label: `Callees of ${name}`, onSelect: (i) => this.select(i, 1) });
       this.icicles = [callers, callees];
-      this.element.append(
+      body.push(
         h('div', { class: 'flame-section muted' }, `Callers of ${name} (read upwards)`), callers.element,
         h('div', { class: 'flame-section muted' }, `${name} and what it calls`), callees.element);
     } else {
@@ -199,10 +198,14 @@ export class FlameGraph {
         onSelect: (i) => this.select(i, 0), onZoom: (i) => this.zoomTo(i),
       });
       this.icicles = [graph];
-      this.element.append(graph.element);
-      if (graph.truncated) this.element.append(h('p', { class: 'muted' }, `Stacks deeper than ${MAX_ROWS} levels below the zoomed frame are not drawn: zoom into a deep frame to see further.`));
+      body.push(graph.element);
+      if (graph.truncated) body.push(h('p', { class: 'muted' }, `Stacks deeper than ${MAX_ROWS} levels below the zoomed frame are not drawn: zoom into a deep frame to see further.`));
     }
-    this.markSelected(hadFocus);
+    // The details read the icicles and the selection: built first, shown above them.
+    this.markSelected(false);
+    this.element.append(this.toolbar(), this.details(), ...body);
+    this.chooseLabelColours();
+    if (hadFocus) this.icicles[this.selectedIn]?.buttons.get(this.selected)?.focus();
   }
 
   private toolbar(): HTMLElement {
