@@ -148,6 +148,15 @@ function progressReporter(size: number): ((phase: Phase, fraction?: number) => v
   };
 }
 
+/**
+ * Whether the command prints retained sizes (the dominator tree, the costliest phase):
+ * summary, goroutines and the memory profile do without it.
+ */
+function needsDominators(opts: Options): boolean {
+  if (opts.command === 'pprof') return opts.kind !== 'memory';
+  return !['summary', 'goroutines'].includes(opts.command);
+}
+
 /** GOHEAP_MEMORY_LIMIT_MB, or 90% of this machine's memory. */
 function memoryLimitMb(): number {
   const set = Number(process.env.GOHEAP_MEMORY_LIMIT_MB);
@@ -207,7 +216,7 @@ export function run(argv: string[], out: (s: string) => void): number {
       }
       progress?.('indexing');
       heap.index();
-      if (opts.command !== 'summary' || !opts.json) {
+      if (needsDominators(opts)) {
         progress?.('dominators');
         heap.dominate();
       }

@@ -17,7 +17,7 @@ type Out = (s: string) => void;
 
 export function printSummary(heap: Heap, json: boolean, out: Out): void {
   if (json) {
-    out(toJson(summarize(heap.model, { fileName: heap.fileName, graphStats: heap.graph?.stats, dominators: heap.dominators })) + '\n');
+    out(toJson(summarize(heap.model, { fileName: heap.fileName, graphStats: heap.graph?.stats, reachable: heap.graph ? (i) => heap.isReachable(i) === true : undefined })) + '\n');
     return;
   }
   const o = overview(heap);

@@ -55,8 +55,8 @@ export function goroutineGroups(heap: Heap): Group[] {
     group.goroutines.push(g);
   }
   const groups = [...byKey.values()];
-  const retained = (grp: Group) => (heap.dominators ? groupRetainedBytes(heap, grp) : 0);
-  groups.sort((a, b) => b.goroutines.length - a.goroutines.length || retained(b) - retained(a) || a.goroutines[0] - b.goroutines[0]);
+  // The same order before and after the dominator tree (the CLI's goroutines does without it).
+  groups.sort((a, b) => b.goroutines.length - a.goroutines.length || a.goroutines[0] - b.goroutines[0]);
   groupCache.set(heap, { program: heap.program, groups });
   return groups;
 }

@@ -15,7 +15,7 @@ import { ByteSource, readAt } from '../format/byteSource';
 import { wordAt } from '../format/reader';
 import { DecodeOptions, decodeDump } from '../format/decoder';
 import { Dominators, computeDominators, dominatorChildren } from '../graph/dominators';
-import { FINALIZER_REFERENT, HeapGraph, buildGraph } from '../graph/graph';
+import { FINALIZER_REFERENT, HeapGraph, buildGraph, markReachable } from '../graph/graph';
 import { TYPE_WORD_MAX_SIZE, TYPE_WORD_MIN_SIZE, hasAllocationHeaders } from '../format/format';
 import { BinaryMatch, GoProgram } from '../program/goProgram';
 import { DumpModel, ROOT_KIND_NAMES, RootKind, objectAddress, objectSize } from '../format/model';
@@ -75,9 +75,20 @@ export class Heap implements HeapView {
     return this.graph;
   }
 
+  private marks: Uint8Array | undefined;
+
+  /** Whether object i is reachable from a root (null before the graph is built). */
+  isReachable(i: number): boolean | null {
+    if (this.dominators) return this.dominators.idom[i] >= 0;
+    if (!this.graph) return null;
+    this.marks ??= markReachable(this.graph);
+    return this.marks[i] === 1;
+  }
+
   /** Phase 3: dominator tree and retained sizes. */
   dominate(): Dominators {
     this.dominators ??= computeDominators(this.index(), { reclaim: this.reclaim });
+    this.marks = undefined; // the dominator tree says the same
     this.permutations.delete('retained');
     return this.dominators;
   }
@@ -252,7 +263,7 @@ export class Heap implements HeapView {
       address: this.address(i),
       size: this.size(i),
       retained: d ? d.retained[i] : null,
-      reachable: d ? d.idom[i] >= 0 : null,
+      reachable: this.isReachable(i),
       type: this.typeOf(i),
     };
   }

@@ -44,11 +44,11 @@ export function overview(heap: Heap): Overview {
   let reachableCount: number | null = null;
   let reachableBytes: number | null = null;
   const d = heap.dominators;
-  if (d) {
+  if (heap.graph) {
     reachableCount = 0;
     reachableBytes = 0;
     for (let i = 0; i < objects.count; i++) {
-      if (d.idom[i] >= 0) {
+      if (heap.isReachable(i)) {
         reachableCount++;
         reachableBytes += objectSize(objects, i);
       }

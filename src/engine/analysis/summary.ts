@@ -3,7 +3,6 @@
  * (../shared/heapdumps/oracle.py), so that the two compare mechanically, plus what the
  * analysis adds (reachability, damage).
  */
-import { Dominators } from '../graph/dominators';
 import { HEADER, MEMSTATS_FIELDS, RECORD_NAMES, goroutineStatusName } from '../format/format';
 import { GraphStats } from '../graph/graph';
 import { hex } from '../util/json';
@@ -11,7 +10,7 @@ import { DumpModel, FinalizerRecord, objectAddress, objectSize } from '../format
 
 export function summarize(
   model: DumpModel,
-  options: { fileName?: string; graphStats?: GraphStats; dominators?: Dominators } = {},
+  options: { fileName?: string; graphStats?: GraphStats; reachable?: (i: number) => boolean } = {},
 ): Record<string, unknown> {
   const { params, objects, strings } = model;
   const s: Record<string, unknown> = {};
@@ -128,12 +127,12 @@ export function summarize(
       objects_unreferenced: gs.objectsUnreferenced,
     };
   }
-  if (options.dominators) {
-    const { idom } = options.dominators;
+  if (options.reachable) {
+    const reachable = options.reachable;
     let count = 0;
     let bytes = 0;
     for (let i = 0; i < objects.count; i++) {
-      if (idom[i] >= 0) {
+      if (reachable(i)) {
         count++;
         bytes += objectSize(objects, i);
       }
