@@ -1,38 +1,65 @@
 /**
- * npm run bench [-- --size MB | --file FILE ...] [--runs N]
- * npm run bench -- --types [FILE ...]    the type-inference coverage and precision report
+ * npm run bench [-- options]: what users wait for, as ratios measured in one run.
  *
- * Times the engine's phases on large dumps and compares, in the same run, with a plain
- * sequential read of the file and with a C program that only decodes it (floor.c). Large
- * dumps are generated on demand with ../shared/heapdumps/gen-large.sh (needs Go).
+ *   --size MB        a dense synthetic dump of about MB (test/bench/denseheap, built with Go;
+ *                    its program binary is measured too); default 1300 when no --file is given
+ *   --file FILE      a dump of your own (repeatable); --binary PROG after it names its program
+ *   --runs N         runs of each measurement, medians reported (default 3)
+ *   --phases         also the engine's phases one by one (test/bench/pipeline.ts)
+ *   --types [FILE]   the type-inference coverage and precision report instead
+ *
+ * For each dump, paired in each run with the C program that only decodes it (floor.c):
+ * `goheap summary`, `goheap goroutines` and `goheap top` as a user runs them (time, and peak RSS
+ * over the file), `top --binary` against `top`, the editor's path through the worker (first
+ * overview, complete, the first queries, the longest stall of the host's event loop) and
+ * the MCP server (first call, later calls). Dumps are made in bench-data/ (gitignored).
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as esbuild from 'esbuild';
-import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { REPO, SHARED_HEAPDUMPS } from '../support/corpus';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { REPO } from '../support/corpus';
 import { typeReport } from './types';
 
 const DATA = join(REPO, 'bench-data');
+const CLI = join(REPO, 'dist', 'goheap.js');
 const args = process.argv.slice(2);
 const values = (name: string) => args.flatMap((a, i) => (a === name ? [args[i + 1]] : []));
 const runs = Number(values('--runs')[0] ?? 3);
 
-function largeDump(mb: number): string {
-  const path = join(DATA, `large-${mb}mb.heapdump`);
-  if (!existsSync(path)) {
-    const gen = join(SHARED_HEAPDUMPS, 'gen-large.sh');
-    if (!existsSync(gen)) throw new Error(`${path} is missing and ${gen} is not there to make it`);
-    console.log(`generating ${path} (gen-large.sh ${mb})...`);
-    execFileSync('bash', [gen, String(mb), DATA], { stdio: 'inherit' });
-  }
-  return path;
+interface Target {
+  file: string;
+  binary?: string;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+/** The dense dump of about `mb` MB and the binary that wrote it, made once. */
+function denseDump(mb: number): Target {
+  const file = join(DATA, `dense-${mb}mb.heapdump`);
+  const binary = join(DATA, 'denseheap');
+  const env = { ...process.env, GOFLAGS: '-buildvcs=false', GOPROXY: 'off', GOTOOLCHAIN: 'local', CGO_ENABLED: '0' };
+  if (!existsSync(binary)) execFileSync('go', ['build', '-o', binary, '.'], { cwd: join(__dirname, 'denseheap'), env, stdio: 'inherit' });
+  if (!existsSync(file)) {
+    console.log(`generating ${file} (denseheap -mb ${mb})...`);
+    execFileSync(binary, ['-mb', String(mb), '-out', file], { stdio: 'inherit' });
+  }
+  return { file, binary };
 }
+
+function targets(): Target[] {
+  const out: Target[] = [];
+  args.forEach((a, i) => {
+    if (a === '--file') out.push({ file: args[i + 1] });
+    if (a === '--binary' && out.length) out[out.length - 1].binary = args[i + 1];
+    if (a === '--size') out.push(denseDump(Number(args[i + 1])));
+  });
+  if (out.length === 0) out.push(denseDump(1300));
+  return out;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ratio = (a: number, b: number | undefined) => (b ? `${(a / b).toFixed(1)}x` : '-');
 
 /** Seconds to read the whole file sequentially through a 32 MiB buffer. */
 function plainRead(path: string): number {
@@ -56,50 +83,109 @@ function cFloor(path: string): number | undefined {
   }
 }
 
+/** A goheap command as a user runs it: wall seconds and the process's peak RSS. */
+function goheap(cmd: string[]): { seconds: number; maxRss: number } {
+  const t = performance.now();
+  const r = spawnSync(process.execPath, ['--require', join(DATA, 'maxrss.js'), CLI, ...cmd], { encoding: 'utf8', maxBuffer: 256 << 20 });
+  const seconds = (performance.now() - t) / 1000;
+  if (r.status !== 0) throw new Error(`goheap ${cmd.join(' ')}: exit ${r.status}: ${r.stderr}`);
+  const rss = /GOHEAP_BENCH_MAXRSS=(\d+)/.exec(r.stderr);
+  return { seconds, maxRss: rss ? Number(rss[1]) * 1024 : NaN };
+}
+
+/** The editor's path: bundled worker opened in a child that plays the extension host. */
+function editorPath(t: Target, withBinary: boolean) {
+  const r = spawnSync(process.execPath, [join(DATA, 'editor.js'), join(REPO, 'dist', 'worker.js'), t.file, ...(withBinary && t.binary ? [t.binary] : [])], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (r.status !== 0) throw new Error(`editor path: ${r.stderr}`);
+  return JSON.parse(r.stdout) as { firstOverview: number; complete: number; queries: Record<string, number>; hostStallMs: number; maxRssBytes: number };
+}
+
+/** goheap mcp: the first call analyses the dump, later calls reuse it. */
+async function mcp(t: Target): Promise<{ first: number; later: number[] }> {
+  const client = new Client({ name: 'goheap-bench', version: '1' });
+  await client.connect(new StdioClientTransport({ command: process.execPath, args: [CLI, 'mcp'], stderr: 'ignore' }));
+  const timed = async (name: string, a: Record<string, unknown>) => {
+    const s = performance.now();
+    const r = await client.callTool({ name, arguments: { dump: t.file, ...a } });
+    if (r.isError) throw new Error(`mcp ${name}: ${JSON.stringify(r.content)}`);
+    return (performance.now() - s) / 1000;
+  };
+  const first = await timed('summary', {});
+  const later = [await timed('suspects', {}), await timed('types', {}), await timed('goroutines', {})];
+  await client.close();
+  return { first, later };
+}
+
+async function build(): Promise<void> {
+  mkdirSync(DATA, { recursive: true });
+  execFileSync(process.execPath, [join(REPO, 'esbuild.mjs')], { cwd: REPO, stdio: 'inherit' });
+  await esbuild.build({ entryPoints: [join(__dirname, 'editor.ts')], bundle: true, platform: 'node', outfile: join(DATA, 'editor.js'), logLevel: 'error' });
+  if (args.includes('--phases')) {
+    await esbuild.build({ entryPoints: [join(__dirname, 'pipeline.ts')], bundle: true, platform: 'node', outfile: join(DATA, 'pipeline.js'), logLevel: 'error' });
+    await esbuild.build({ entryPoints: [join(REPO, 'src', 'worker', 'objectPartHelper.ts')], bundle: true, platform: 'node', outfile: join(DATA, 'objectPartHelper.js'), logLevel: 'error' });
+  }
+  // Preloaded into goheap: its peak RSS (helper threads included) on stderr as it exits.
+  writeFileSync(join(DATA, 'maxrss.js'), "process.on('exit', () => process.stderr.write(`\\nGOHEAP_BENCH_MAXRSS=${process.resourceUsage().maxRSS}\\n`));\n");
+}
+
+function phases(file: string, size: number): void {
+  const results: { times: Record<string, number>; maxRssBytes: number }[] = [];
+  for (let r = 0; r < runs; r++) {
+    const child = spawnSync(process.execPath, [join(DATA, 'pipeline.js'), file], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (child.status !== 0) throw new Error(`pipeline failed: ${child.stderr}`);
+    results.push(JSON.parse(child.stdout));
+  }
+  for (const p of Object.keys(results[0].times)) console.log(`  phase ${p.padEnd(20)} ${median(results.map((x) => x.times[p])).toFixed(2)} s`);
+  console.log(`  phases' peak RSS           ${(Math.max(...results.map((x) => x.maxRssBytes)) / size).toFixed(2)}x the file`);
+}
+
 async function main(): Promise<void> {
   if (args.includes('--types')) {
     typeReport(args.filter((a) => a.endsWith('.heapdump')));
     return;
   }
-  mkdirSync(DATA, { recursive: true });
-  const files = [...values('--file'), ...values('--size').map((s) => largeDump(Number(s)))];
-  if (files.length === 0) files.push(largeDump(1024));
-  const runner = join(DATA, 'pipeline.js');
-  await esbuild.build({ entryPoints: [join(__dirname, 'pipeline.ts')], bundle: true, platform: 'node', outfile: runner, logLevel: 'error' });
-  // The thread that decodes the second half of the objects, beside the runner as beside the worker.
-  await esbuild.build({ entryPoints: [join(REPO, 'src', 'worker', 'objectPartHelper.ts')], bundle: true, platform: 'node', outfile: join(DATA, 'objectPartHelper.js'), logLevel: 'error' });
-  for (const file of files) {
-    const size = statSync(file).size;
-    const mb = size / 1e6;
-    console.log(`\n${file}: ${mb.toFixed(0)} MB`);
-    plainRead(file); // warm the page cache
-    const reads: number[] = [];
+  await build();
+  console.log(`${new Date().toISOString().slice(0, 10)}, ${process.platform} ${process.arch}, ${require('os').cpus().length} cores, Node ${process.version}; medians of ${runs} runs, each paired with the C floor`);
+  for (const t of targets()) {
+    const size = statSync(t.file).size;
+    console.log(`\n${t.file}: ${(size / 1e6).toFixed(0)} MB${t.binary ? `, binary ${t.binary}` : ''}`);
+    plainRead(t.file); // warm the page cache
+    const rows: Record<string, { seconds: number; maxRss: number }[]> = {};
     const floors: number[] = [];
-    const results: { times: Record<string, number>; maxRssBytes: number; objects: number; edges: number }[] = [];
+    const editor: ReturnType<typeof editorPath>[] = [];
+    const editorBinary: ReturnType<typeof editorPath>[] = [];
+    const commands: [string, string[]][] = [
+      ['summary', ['summary', t.file]],
+      ['goroutines', ['goroutines', t.file]],
+      ['top', ['top', t.file]],
+      ...(t.binary ? [['top --binary', ['top', '--binary', t.binary, t.file]] as [string, string[]]] : []),
+    ];
     for (let r = 0; r < runs; r++) {
-      reads.push(plainRead(file));
-      const f = cFloor(file);
+      const f = cFloor(t.file);
       if (f !== undefined) floors.push(f);
-      const child = spawnSync(process.execPath, [runner, file], { encoding: 'utf8', maxBuffer: 1 << 20 });
-      if (child.status !== 0) throw new Error(`pipeline failed: ${child.stderr}`);
-      results.push(JSON.parse(child.stdout));
+      for (const [name, cmd] of commands) (rows[name] ??= []).push(goheap(cmd));
+      editor.push(editorPath(t, false));
+      if (t.binary) editorBinary.push(editorPath(t, true));
     }
-    const phases = Object.keys(results[0].times);
-    const med = (k: string) => median(results.map((x) => x.times[k]));
-    const total = median(results.map((x) => Object.values(x.times).reduce((a, b) => a + b, 0)));
-    const read = median(reads);
-    const rss = Math.max(...results.map((x) => x.maxRssBytes));
-    console.log(`  ${results[0].objects.toLocaleString()} objects, ${results[0].edges.toLocaleString()} edges; medians of ${runs} runs`);
-    console.log(`  plain read         ${read.toFixed(2)} s  ${(mb / read).toFixed(0)} MB/s`);
-    if (floors.length) console.log(`  C decode floor     ${median(floors).toFixed(2)} s  ${(mb / median(floors)).toFixed(0)} MB/s`);
-    for (const p of phases) {
-      const extra = p === 'read'
-        ? `  ${(mb / med(p)).toFixed(0)} MB/s, ${(med(p) / read).toFixed(1)}x plain read${floors.length ? `, ${(med(p) / median(floors)).toFixed(1)}x C floor` : ''}`
-        : '';
-      console.log(`  ${p.padEnd(18)} ${med(p).toFixed(2)} s${extra}`);
+    const floor = floors.length ? median(floors) : undefined;
+    if (floor) console.log(`  C decode floor             ${floor.toFixed(2)} s (${(size / 1e6 / floor).toFixed(0)} MB/s)`);
+    for (const [name] of commands) {
+      const s = median(rows[name].map((x) => x.seconds));
+      const rss = Math.max(...rows[name].map((x) => x.maxRss));
+      const vsPlain = name === 'top --binary' ? `, ${ratio(s, median(rows.top.map((x) => x.seconds)))} top without it` : '';
+      console.log(`  goheap ${name.padEnd(19)} ${s.toFixed(2)} s = ${ratio(s, floor)} the C floor${vsPlain}; peak RSS ${(rss / size).toFixed(2)}x the file`);
     }
-    console.log(`  full analysis      ${total.toFixed(2)} s (type inference ${(100 * med('types') / (total - med('types'))).toFixed(0)}% on top of the rest)`);
-    console.log(`  peak RSS           ${(rss / 1e6).toFixed(0)} MB = ${(rss / size).toFixed(2)}x the file`);
+    const show = (label: string, e: ReturnType<typeof editorPath>[], base?: ReturnType<typeof editorPath>[]) => {
+      const complete = median(e.map((x) => x.complete));
+      console.log(`  ${label.padEnd(26)} first overview ${median(e.map((x) => x.firstOverview)).toFixed(2)} s, complete ${complete.toFixed(2)} s = ${ratio(complete, floor)} the C floor${base ? `, ${ratio(complete, median(base.map((x) => x.complete)))} without the binary` : ''}; peak RSS ${(Math.max(...e.map((x) => x.maxRssBytes)) / size).toFixed(2)}x the file`);
+      const q = e[e.length - 1].queries;
+      console.log(`  ${''.padEnd(26)} then ${Object.entries(q).map(([k, v]) => `${k} ${(v * 1000).toFixed(0)} ms`).join(', ')}; host event loop stalled at most ${Math.max(...e.map((x) => x.hostStallMs)).toFixed(0)} ms`);
+    };
+    show('editor (worker)', editor);
+    if (editorBinary.length) show('editor with the binary', editorBinary, editor);
+    const m = await mcp(t);
+    console.log(`  goheap mcp                 first call ${m.first.toFixed(2)} s, later calls ${m.later.map((x) => `${(x * 1000).toFixed(0)} ms`).join(', ')}`);
+    if (args.includes('--phases')) phases(t.file, size);
   }
 }
 

@@ -72,9 +72,9 @@ function recordBound(size: number): number {
  * Parses the pointer-field list that follows `size` bytes of contents in `raw`; undefined
  * when `raw` ends before the list does.
  */
-function fieldList(raw: Uint8Array, size: number): number[] | undefined {
-  const fields: number[] = [];
-  let p = size;
+function fieldList(raw: Uint8Array, start: number, size: number, out: number[] = []): number[] | undefined {
+  out.length = 0;
+  let p = start + size;
   const uvarint = (): number => {
     let x = 0;
     for (let shift = 0; p < raw.length; shift += 7) {
@@ -86,10 +86,10 @@ function fieldList(raw: Uint8Array, size: number): number[] | undefined {
   };
   for (;;) {
     const kind = uvarint();
-    if (kind === 0) return fields;
+    if (kind === 0) return out;
     const off = kind < 0 ? -1 : uvarint();
     if (off < 0) return undefined;
-    fields.push(off);
+    out.push(off);
   }
 }
 
@@ -98,42 +98,95 @@ export function readObjectAt(model: DumpModel, source: ByteSource, index: number
   const size = objectSize(model.objects, index);
   for (let span = recordBound(size); ; span *= 2) {
     const raw = readAt(source, contentsOffset, span);
-    const fields = fieldList(raw, size);
+    const fields = fieldList(raw, 0, size);
     if (fields || raw.length < span) return { bytes: raw.subarray(0, size), fields: fields ?? [] };
   }
 }
 
 /** Reads at most this much at once when objects lie close together in the file. */
 const BATCH_SPAN = 1 << 20;
+/**
+ * Records further apart than this are read separately: a read that carried the bytes between
+ * two records it needs would read the whole file again for every level of a walk.
+ */
+const BATCH_GAP = 16 << 10;
 
 /**
- * Visits the records of many objects in file order with few reads: objects whose records lie
- * within a megabyte of each other come from one read.
+ * Visits the records of many objects in file order with few reads: records close together
+ * (gaps under BATCH_GAP, a megabyte at most) come from one read. `offsets` are contentsOffsets', which
+ * grow with the object index, so ordering the indices orders the reads (a native sort).
+ * The visitor gets the contents, the pointer fields (an array reused for the next object:
+ * read it, do not keep it), and the same contents as a view over the read with their start.
  */
-export function readObjectsInOrder(model: DumpModel, source: ByteSource, offsets: Float64Array, objects: number[],
-  visit: (index: number, bytes: Uint8Array, fields: number[]) => void): void {
-  const order = Uint32Array.from(objects).sort((a, b) => offsets[a] - offsets[b]);
+export function readObjectsInOrder(model: DumpModel, source: ByteSource, offsets: Float64Array, objects: ArrayLike<number>,
+  visit: (index: number, bytes: Uint8Array, fields: number[], view: DataView, base: number) => void): void {
+  const order = Uint32Array.from(objects).sort();
   const recordEnd = (i: number) => offsets[i] + recordBound(objectSize(model.objects, i));
+  const fields: number[] = [];
   for (let k = 0; k < order.length;) {
     const start = offsets[order[k]];
     let end = recordEnd(order[k]);
     let j = k + 1;
-    while (j < order.length && recordEnd(order[j]) - start <= BATCH_SPAN) {
+    while (j < order.length && recordEnd(order[j]) - start <= BATCH_SPAN && offsets[order[j]] - end <= BATCH_GAP) {
       end = Math.max(end, recordEnd(order[j]));
       j++;
     }
     const raw = readAt(source, start, end - start);
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     for (; k < j; k++) {
       const o = order[k];
       const at = offsets[o] - start;
       const size = objectSize(model.objects, o);
-      const fields = fieldList(raw.subarray(at), size);
-      if (fields) visit(o, raw.subarray(at, at + size), fields);
+      if (fieldList(raw, at, size, fields)) visit(o, raw.subarray(at, at + size), fields, view, at);
       else {
         const rec = readObjectAt(model, source, o, offsets[o]);
-        visit(o, rec.bytes, rec.fields);
+        visit(o, rec.bytes, rec.fields, new DataView(rec.bytes.buffer, rec.bytes.byteOffset, rec.bytes.byteLength), 0);
       }
     }
+  }
+}
+
+/**
+ * Reads object records one at a time in a sweep over the file, forward (rising indices) or
+ * backward, through one window of the file: a sweep reads each byte of the file at most once,
+ * whichever records it needs (contentsOffsets' offsets grow with the index).
+ */
+export class RecordWindow {
+  private static readonly SIZE = 256 << 10;
+  private buf: Uint8Array = new Uint8Array(0);
+  private bufView: DataView = new DataView(new ArrayBuffer(0));
+  /** File offset of buf[0]. */
+  private start = 0;
+
+  constructor(private readonly model: DumpModel, private readonly source: ByteSource, private readonly offsets: Float64Array, private readonly forward: boolean) {}
+
+  /** After load: the object's pointer fields (reused by the next load: do not keep). */
+  fields: number[] = [];
+  /** After load: a view holding the object's contents, from `base`. */
+  view: DataView = new DataView(new ArrayBuffer(0));
+  base = 0;
+
+  /** Makes object o's contents and pointer fields current (fields, view, base). */
+  load(o: number): void {
+    const at = this.offsets[o];
+    const size = objectSize(this.model.objects, o);
+    const need = recordBound(size);
+    if (at < this.start || at + need > this.start + this.buf.length) {
+      const span = Math.max(need, RecordWindow.SIZE);
+      this.start = this.forward ? at : Math.max(0, at + need - span);
+      this.buf = readAt(this.source, this.start, span);
+      this.bufView = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+    }
+    const base = at - this.start;
+    if (fieldList(this.buf, base, size, this.fields)) {
+      this.view = this.bufView;
+      this.base = base;
+      return;
+    }
+    const rec = readObjectAt(this.model, this.source, o, at);
+    this.fields = rec.fields;
+    this.view = new DataView(rec.bytes.buffer, rec.bytes.byteOffset, rec.bytes.byteLength);
+    this.base = 0;
   }
 }
 

@@ -17,7 +17,7 @@ import { readAt } from '../format/byteSource';
 import { CapturedVar, DType, TAG } from '../program/dwarf';
 import type { GoProgram } from '../program/goProgram';
 import type { HeapView } from './heapView';
-import { contentsOffsets, readObjectRecord, readObjectsInOrder } from '../format/objectRecords';
+import { RecordWindow, contentsOffsets, readObjectRecord, readObjectsInOrder } from '../format/objectRecords';
 import { objectAddress, objectSize } from '../format/model';
 import { wordAt } from '../format/reader';
 
@@ -43,11 +43,36 @@ export interface DwarfTyping {
   typedGlobals: number;
 }
 
-/** Bytes holding values: an object's contents, or a data/bss segment's. */
+/**
+ * Bytes holding values: an object's contents, or a data/bss segment's: `size` bytes of `view`
+ * from `base` (offsets in the walk are from `base`).
+ */
 interface Region {
   view: DataView;
-  /** Offsets of the words the dump lists as pointers (objects only). */
-  pointers?: Set<number>;
+  base: number;
+  size: number;
+  /** Objects only: marks[off >> 2] is 1 for the words the dump lists as pointers. */
+  marks?: Uint8Array;
+}
+
+/** A region's pointer-word marks, from the field list of its object. */
+function fieldMarks(fields: readonly number[], size: number): Uint8Array {
+  const marks = new Uint8Array((size >> 2) + 1);
+  for (const off of fields) if (off < size) marks[off >> 2] = 1;
+  return marks;
+}
+
+/** A type as the walk sees it, through its typedefs (see Walk.resolve). */
+interface Resolved {
+  t: DType;
+  /** An interface value (runtime.eface or iface), whatever its DWARF tag. */
+  iface: boolean;
+  /** The element type, when a typedef says this is a channel. */
+  chanElem: number | undefined;
+  /** A struct's members that hold pointers (a channel's buf left out: chanBuffer reads it). */
+  members: { name: string; offset: number; type: number }[];
+  /** The runtime containers walkStruct reads by layout; 'plain' for the rest. */
+  shape: 'plain' | 'slice' | 'string' | 'hash' | 'map' | 'table';
 }
 
 export interface DwarfTypingOptions {
@@ -89,12 +114,22 @@ class Walk {
   private readonly valueOffset: Uint8Array;
   private readonly labels: string[] = [];
   private readonly labelIds = new Map<string, number>();
-  private readonly queue: { object: number; type: number; count: number; offset: number }[] = [];
+  /** Objects typed and not yet walked (their type, count and offset in typeOf, counts, valueOffset). */
+  private readonly pending: Uint8Array;
+  private readonly pending32: Uint32Array;
+  private pendingCount = 0;
+  /** Element counts other than 1 (arrays), by object. */
+  private readonly counts = new Map<number, number>();
+  /** The object being walked (reused: one object at a time, its pointer marks cleared after). */
+  private readonly current: Region & { marks: Uint8Array } = { view: new DataView(new ArrayBuffer(0)), base: 0, size: 0, marks: new Uint8Array(1024) };
   private readonly itabType = new Map<number, number>();
   private readonly types: Map<number, DType>;
   private readonly byRuntimeType: Map<number, number>;
   private readonly staticSeen = new Set<string>();
   private readonly segments: { addr: number; size: number; region: Region }[];
+  /** Where the segments lie, [lo, hi): most words are heap pointers, outside. */
+  private readonly segmentsLo: number;
+  private readonly segmentsHi: number;
   private readonly little: boolean;
   /** Closures labelled but not yet read (see openClosures). */
   private readonly pendingClosures: number[] = [];
@@ -105,13 +140,19 @@ class Walk {
     this.labelOf = new Int32Array(this.n).fill(-1);
     this.typeOf = new Int32Array(this.n).fill(-1);
     this.valueOffset = new Uint8Array(this.n);
+    // Four flags a word, read as one to skip runs of objects with nothing to do.
+    this.pending = new Uint8Array((this.n + 3) & ~3);
+    this.pending32 = new Uint32Array(this.pending.buffer);
     this.little = !heap.model.params.bigEndian;
     this.types = tv.types;
     this.byRuntimeType = tv.byRuntimeType;
     for (const it of heap.model.itabs) this.itabType.set(it.addr, it.type);
-    this.segments = [...heap.model.data, ...heap.model.bss].map((s) => {
+    const segs = [...heap.model.data, ...heap.model.bss];
+    this.segmentsLo = Math.min(...segs.map((g) => g.addr));
+    this.segmentsHi = Math.max(...segs.map((g) => g.addr + g.size));
+    this.segments = segs.map((s) => {
       const bytes = readAt(heap.source, s.contentsOffset, s.size);
-      return { addr: s.addr, size: s.size, region: { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength) } };
+      return { addr: s.addr, size: s.size, region: { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), base: 0, size: bytes.byteLength } };
     });
   }
 
@@ -134,32 +175,58 @@ class Walk {
       // Then interface values in objects the walk did not reach (objects only stacks hold): a
       // word that is one of the program's type descriptors (or itabs) followed by a pointer
       // field. Each one found starts the walk again from there.
-      if (this.queue.length === 0 && !scanned) {
+      if (this.pendingCount === 0 && !scanned) {
         scanned = true;
         this.scanForInterfaces(offsets);
       }
-      if (this.queue.length === 0) break;
+      if (this.pendingCount === 0) break;
     }
     return { labelOf: this.labelOf, labels: this.labels, typeOf: this.typeOf, valueOffset: this.valueOffset, view: this.tv, typedGlobals };
   }
 
-  /** The walk, breadth first, a level at a time, each level read in file order. */
+  /**
+   * The walk: sweeps over the file, forward then backward, each walking the objects typed and
+   * not yet walked in file order. What a sweep types ahead of it, it walks in the same sweep;
+   * what it types behind it waits for the next (in the other direction). Each sweep reads the
+   * file at most once, however deep the object graph.
+   */
   private drain(offsets: Float64Array): void {
-    while (this.queue.length) {
-      const level = this.queue.splice(0);
-      const work = new Map<number, { type: number; count: number; offset: number }>();
-      for (const item of level) if (this.tv.hasPointers(item.type)) work.set(item.object, item);
-      readObjectsInOrder(this.heap.model, this.heap.source, offsets, [...work.keys()], (object, bytes, fields) => {
-        const { type, count, offset } = work.get(object) as { type: number; count: number; offset: number };
-        const region = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), pointers: new Set(fields) };
-        const es = this.tv.sizeOf(type);
-        const size = this.heap.size(object);
-        for (let k = 0; k < count; k++) {
-          const at = offset + k * es;
-          if (at + es > size || (es === 0 && k > 0)) break;
-          this.walk(region, at, type);
-        }
-      });
+    for (let forward = true; this.pendingCount > 0; forward = !forward) this.sweep(offsets, forward);
+  }
+
+  private sweep(offsets: Float64Array, forward: boolean): void {
+    const window = new RecordWindow(this.heap.model, this.heap.source, offsets, forward);
+    const r = this.current;
+    const n = this.n;
+    const pending32 = this.pending32;
+    for (let k = 0; k < n && this.pendingCount > 0; k++) {
+      const object = forward ? k : n - 1 - k;
+      if ((object & 3) === (forward ? 0 : 3) && pending32[object >> 2] === 0) {
+        k += 3;
+        continue;
+      }
+      if (this.pending[object] === 0) continue;
+      this.pending[object] = 0;
+      this.pendingCount--;
+      const type = this.typeOf[object];
+      if (!this.tv.hasPointers(type)) continue;
+      window.load(object);
+      const fields = window.fields;
+      const size = this.heap.size(object);
+      if (r.marks.length <= size >> 2) r.marks = new Uint8Array((size >> 2) * 2 + 1);
+      for (let f = 0; f < fields.length; f++) if (fields[f] < size) r.marks[fields[f] >> 2] = 1;
+      r.view = window.view;
+      r.base = window.base;
+      r.size = size;
+      const count = this.counts.get(object) ?? 1;
+      const offset = this.valueOffset[object];
+      const es = this.tv.sizeOf(type);
+      for (let c = 0; c < count; c++) {
+        const at = offset + c * es;
+        if (at + es > size || (es === 0 && c > 0)) break;
+        this.walk(r, at, type);
+      }
+      for (let f = 0; f < fields.length; f++) if (fields[f] < size) r.marks[fields[f] >> 2] = 0;
     }
   }
 
@@ -172,16 +239,15 @@ class Walk {
     const { layoutHash } = this.heap.model.objects;
     const idle: number[] = [];
     for (let i = 0; i < this.n; i++) if (this.labelOf[i] < 0 && layoutHash[i] !== 0) idle.push(i);
-    const before = this.queue.length;
-    readObjectsInOrder(this.heap.model, this.heap.source, offsets, idle, (_object, bytes, fields) => {
-      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const before = this.pendingCount;
+    readObjectsInOrder(this.heap.model, this.heap.source, offsets, idle, (_object, bytes, fields, view, base) => {
       for (const off of fields) {
-        if (off < 8) continue;
-        const w = wordAt(view, off - 8, 8, this.little);
-        if ((w >= lo && w < hi) || this.itabType.has(w)) this.dynamic(w, wordAt(view, off, 8, this.little));
+        if (off < 8 || off + 8 > bytes.length) continue;
+        const w = wordAt(view, base + off - 8, 8, this.little);
+        if ((w >= lo && w < hi) || this.itabType.has(w)) this.dynamic(w, wordAt(view, base + off, 8, this.little));
       }
     });
-    return this.queue.length > before;
+    return this.pendingCount > before;
   }
 
   /**
@@ -193,15 +259,14 @@ class Walk {
     const list = this.pendingClosures.splice(0);
     if (list.length === 0) return;
     this.capturedVars ??= this.program.dwarf()?.closureVars() ?? new Map();
-    readObjectsInOrder(this.heap.model, this.heap.source, offsets, list, (object, bytes, fields) => {
+    readObjectsInOrder(this.heap.model, this.heap.source, offsets, list, (object, bytes, fields, view, base) => {
       if (bytes.length < 8) return;
-      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      const fn = this.program.funcNameAt(wordAt(view, 0, 8, this.little));
+      const fn = this.program.funcNameAt(wordAt(view, base, 8, this.little));
       if (!fn) return;
       this.labelOf[object] = this.label(`${fn} (closure)`);
       const vars = this.capturedVars?.get(fn);
       if (!vars) return;
-      const region: Region = { view, pointers: new Set(fields) };
+      const region: Region = { view, base, size: bytes.length, marks: fieldMarks(fields, bytes.length) };
       const size = this.heap.size(object);
       const sorted = [...vars].sort((a, b) => a.offset - b.offset);
       sorted.forEach((v, k) => {
@@ -260,17 +325,18 @@ class Walk {
   }
 
   private segmentAt(addr: number) {
+    if (addr < this.segmentsLo || addr >= this.segmentsHi) return undefined;
     return this.segments.find((s) => addr >= s.addr && addr < s.addr + s.size);
   }
 
   private word(r: Region, off: number): number {
-    if (off + 8 > r.view.byteLength) return 0;
-    return wordAt(r.view, off, 8, this.little);
+    if (off < 0 || off + 8 > r.size) return 0;
+    return wordAt(r.view, r.base + off, 8, this.little);
   }
 
   /** Whether the word at off may be followed: the GC would (objects), or it is a global's. */
   private followable(r: Region, off: number): boolean {
-    return !r.pointers || r.pointers.has(off);
+    return !r.marks || ((off & 3) === 0 && r.marks[off >> 2] === 1);
   }
 
   private label(name: string): number {
@@ -284,11 +350,17 @@ class Walk {
 
   private assign(object: number, type: number, count: number, offset: number, name: string): void {
     if (this.labelOf[object] >= 0) return;
-    this.labelOf[object] = this.label(name);
     if (name === CLOSURE) this.pendingClosures.push(object);
+    this.assignLabel(object, type, count, offset, this.label(name));
+  }
+
+  private assignLabel(object: number, type: number, count: number, offset: number, label: number): void {
+    this.labelOf[object] = label;
     this.typeOf[object] = type;
     this.valueOffset[object] = offset;
-    this.queue.push({ object, type, count, offset });
+    if (count !== 1) this.counts.set(object, count);
+    this.pending[object] = 1;
+    this.pendingCount++;
   }
 
   /** A pointer to a value of `type` (count of them for arrays): types the object it starts. */
@@ -316,20 +388,53 @@ class Walk {
       }
       return;
     }
-    this.assign(o, type, count, offset, name ?? (count > 1 ? `[${count}]${this.tv.nameOf(type)}` : this.tv.nameOf(type)));
+    if (this.labelOf[o] >= 0) return; // typed already: the name is not needed
+    if (name === undefined && count === 1) this.assignLabel(o, type, 1, offset, this.typeLabel(type));
+    else this.assign(o, type, count, offset, name ?? (count > 1 ? `[${count}]${this.tv.nameOf(type)}` : this.tv.nameOf(type)));
   }
 
-  private walk(r: Region, off: number, typeOff: number, chanElem?: number): void {
+  private readonly typeLabels = new Map<number, number>();
+
+  /** The label of a type's own name, remembered: millions of objects, a few thousand types. */
+  private typeLabel(type: number): number {
+    let id = this.typeLabels.get(type);
+    if (id === undefined) this.typeLabels.set(type, (id = this.label(this.tv.nameOf(type))));
+    return id;
+  }
+
+  private readonly resolved = new Map<number, Resolved | null>();
+
+  /** A type through its typedefs, once per type: what the walk needs to know of it. */
+  private resolve(typeOff: number): Resolved | null {
+    let res = this.resolved.get(typeOff);
+    if (res !== undefined) return res;
     let t = this.types.get(typeOff);
     // Go's DWARF names an interface type by a typedef (its kind) of runtime.eface or iface.
     let iface = false;
+    let chanElem: number | undefined;
     for (let guard = 0; t && t.tag === TAG.typedef && guard < 32; guard++) {
       if (t.kind === KIND_CHAN) chanElem = t.goElem;
       if (t.kind === KIND_INTERFACE) iface = true;
       t = t.target === undefined ? undefined : this.types.get(t.target);
     }
-    if (!t || !this.tv.hasPointers(t.off)) return;
-    if (iface || t.kind === KIND_INTERFACE) {
+    res = !t || !this.tv.hasPointers(t.off) ? null : {
+      t,
+      iface: iface || t.kind === KIND_INTERFACE,
+      chanElem,
+      members: t.tag === TAG.struct ? (t.members ?? []).filter((m) => this.tv.hasPointers(m.type) && !(t?.name.startsWith('hchan<') && m.name === 'buf')) : [],
+      shape: t.tag !== TAG.struct ? 'plain' : t.kind === KIND_SLICE ? 'slice' : t.kind === KIND_STRING ? 'string'
+        : t.name.startsWith('hash<') ? 'hash' : t.name.startsWith('map<') ? 'map' : t.name.startsWith('table<') ? 'table' : 'plain',
+    };
+    this.resolved.set(typeOff, res);
+    return res;
+  }
+
+  private walk(r: Region, off: number, typeOff: number, chanElemOf?: number): void {
+    const res = this.resolve(typeOff);
+    if (!res) return;
+    const t = res.t;
+    const chanElem = res.chanElem ?? chanElemOf;
+    if (res.iface) {
       this.walkInterface(r, off, t);
       return;
     }
@@ -362,12 +467,17 @@ class Walk {
         return;
       }
       case TAG.struct:
-        this.walkStruct(r, off, t);
+        this.walkStruct(r, off, res);
         return;
     }
   }
 
-  private walkStruct(r: Region, off: number, t: DType): void {
+  private walkStruct(r: Region, off: number, res: Resolved): void {
+    const t = res.t;
+    if (res.shape === 'plain') {
+      for (const m of res.members) this.walk(r, off + m.offset, m.type);
+      return;
+    }
     const member = (name: string) => t.members?.find((m) => m.name === name);
     if (t.kind === KIND_SLICE) {
       const cap = this.word(r, off + 16);
@@ -382,7 +492,7 @@ class Walk {
     if (t.name.startsWith('hash<')) {
       // Go < 1.24 map header: 2^B buckets, and 2^(B-1) old ones while growing.
       const bucket = this.tv.pointee(member('buckets')?.type);
-      const b = r.view.byteLength > off + 9 ? r.view.getUint8(off + 9) : 0;
+      const b = r.size > off + 9 ? r.view.getUint8(r.base + off + 9) : 0;
       if (bucket !== undefined && b < 32) {
         if (this.followable(r, off + 16)) this.pointTo(this.word(r, off + 16), bucket, 2 ** b, this.tv.nameOf(bucket));
         if (b > 0 && this.followable(r, off + 24)) this.pointTo(this.word(r, off + 24), bucket, 2 ** (b - 1), this.tv.nameOf(bucket));
@@ -412,10 +522,6 @@ class Walk {
       if (mask < 1 << 24) this.pointTo(this.word(r, off + groups.offset), group, mask + 1, this.tv.nameOf(group));
       return;
     }
-    for (const m of t.members ?? []) {
-      if (t.name.startsWith('hchan<') && m.name === 'buf') continue;
-      if (this.tv.hasPointers(m.type)) this.walk(r, off + m.offset, m.type);
-    }
   }
 
   /**
@@ -439,7 +545,7 @@ class Walk {
     if (o < 0 || this.heap.address(o) !== hchan) return;
     const rec = readObjectRecord(this.heap.model, this.heap.source, o);
     const bytes = readAt(this.heap.source, rec.contentsOffset, Math.min(rec.size, 24));
-    const r: Region = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), pointers: new Set(rec.fields) };
+    const r: Region = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), base: 0, size: bytes.byteLength, marks: fieldMarks(rec.fields, bytes.byteLength) };
     const size = this.word(r, 8);
     if (size > 0 && size < 1 << 24 && this.followable(r, 16)) this.pointTo(this.word(r, 16), elem, size, `chan ${this.tv.nameOf(elem)} (buffer)`);
   }
