@@ -17,6 +17,7 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as esbuild from 'esbuild';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'fs';
+import { cpus } from 'os';
 import { join } from 'path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -145,7 +146,7 @@ async function main(): Promise<void> {
     return;
   }
   await build();
-  console.log(`${new Date().toISOString().slice(0, 10)}, ${process.platform} ${process.arch}, ${require('os').cpus().length} cores, Node ${process.version}; medians of ${runs} runs, each paired with the C floor`);
+  console.log(`${new Date().toISOString().slice(0, 10)}, ${process.platform} ${process.arch}, ${cpus().length} cores, Node ${process.version}; medians of ${runs} runs, each paired with the C floor`);
   for (const t of targets()) {
     const size = statSync(t.file).size;
     console.log(`\n${t.file}: ${(size / 1e6).toFixed(0)} MB${t.binary ? `, binary ${t.binary}` : ''}`);
