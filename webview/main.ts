@@ -30,7 +30,8 @@ interface Tab {
 
 class App {
   private readonly root = document.getElementById('app') as HTMLElement;
-  private readonly header = h('header', { class: 'app-header' });
+  /** Painted by the page's HTML before this script runs (webviewHtml.ts), then kept up to date. */
+  private readonly header = document.querySelector<HTMLElement>('.app-header') ?? h('header', { class: 'app-header' });
   private readonly banner = h('div', { class: 'banner', role: 'alert', hidden: true });
   /** A query that failed (timed out, unreadable answer): said here, never a blank view. */
   private readonly notice = h('div', { class: 'banner notice', role: 'alert', hidden: true });

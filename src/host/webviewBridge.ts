@@ -12,6 +12,8 @@ import { SourceNavigator } from './sourceNavigator';
 
 export class WebviewBridge extends Disposable {
   private ready = false;
+  /** When the page was given to the webview: how long it takes to say ready is logged. */
+  private readonly created = Date.now();
   /** What was asked of the view before it said ready (show an object, say). */
   private readonly early: ToWebview[] = [];
 
@@ -37,6 +39,7 @@ export class WebviewBridge extends Disposable {
   private onMessage(m: ToHost): void {
     switch (m.type) {
       case 'ready':
+        log().info(`webview of ${this.document.fileName}: script running ${Date.now() - this.created} ms after its page was set`);
         this.ready = true;
         this.sendState();
         for (const early of this.early.splice(0)) this.post(early);

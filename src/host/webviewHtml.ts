@@ -1,6 +1,7 @@
 /**
  * The one HTML page of the heap dump editor: a strict Content-Security-Policy (nothing by
  * default, scripts by nonce, styles and fonts from the extension), the bundle and the css.
+ * The header (file name, progress) is in the page itself: it paints before any script runs.
  * The toolkit (FAST) probes for :focus-visible with a <style> element of its own: it carries
  * the nonce it finds in the csp-nonce meta, which style-src allows (no 'unsafe-inline').
  */
@@ -28,7 +29,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, t
 <title>${escapeHtml(title)}</title>
 </head>
 <body>
-<div id="app" role="application" aria-label="${escapeHtml(title)}"></div>
+<div id="app" role="application" aria-label="${escapeHtml(title)}"><header class="app-header"><span class="file-name">${escapeHtml(title)}</span><span class="phase" role="status">Opening...</span><progress class="phase-progress" aria-label="Opening"></progress></header></div>
 <script nonce="${nonce}" src="${uri('dist', 'webview.js')}"></script>
 </body>
 </html>`;
