@@ -88,6 +88,7 @@ class App {
         h('span', { class: 'codicon codicon-warning' }),
         ` This dump is ${p.truncated ? 'truncated' : 'damaged'}: showing the ${overview.objectCount.toLocaleString('en-US')} objects and everything else read before byte ${p.offset.toLocaleString('en-US')}${p.recordKind ? ` (in a ${p.recordKind} record)` : ''}. `,
         h('span', { class: 'muted' }, p.message),
+        p.notRead.length ? h('div', {}, `Never read: ${p.notRead.join('; ')}.`) : '',
       );
     }
     const firstOverview = !this.tabs;

@@ -27,6 +27,7 @@ export function printSummary(heap: Heap, json: boolean, out: Out): void {
     `  objects       ${formatCount(o.objectCount)} (${formatBytes(o.objectBytes)})`,
   ];
   if (o.phantomSlots.count) lines.push(`  phantom slots ${phantomSlotsText(o)}`);
+  if (o.problem?.notRead.length) lines.push(`  not read      ${o.problem.notRead.join('; ')} (the dump is ${o.problem.truncated ? 'truncated' : 'damaged'})`);
   if (o.reachableCount !== null && o.reachableBytes !== null) {
     lines.push(`  reachable     ${formatCount(o.reachableCount)} (${formatBytes(o.reachableBytes)}); garbage ${formatCount(o.objectCount - o.reachableCount)} (${formatBytes(o.objectBytes - o.reachableBytes)})`);
     if (o.stackWordReachable?.count) lines.push(`  stack words   ${stackWordText(o.stackWordReachable)}`);

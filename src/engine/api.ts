@@ -335,6 +335,11 @@ export interface DumpProblem {
   offset: number;
   recordKind: string | null;
   truncated: boolean;
+  /**
+   * What the dump holds after the damage and was never read, said as it affects the answers:
+   * "roots (globals): what is reachable is unknown", "memory profile".
+   */
+  notRead: string[];
 }
 
 export interface Overview {

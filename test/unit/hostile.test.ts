@@ -4,11 +4,14 @@
  * cross a thread boundary (structured clone) and become JSON.
  */
 import * as assert from 'assert';
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { MemoryByteSource } from '../../src/engine/format/byteSource';
 import { Heap } from '../../src/engine/analysis/heap';
 import { heapService } from '../../src/engine/service';
 import { toJson } from '../../src/engine/util/json';
 import { DumpBuilder } from '../fixtures/dumpBuilder';
+import { SAMPLES } from '../support/corpus';
 
 const ARENA = 64 * 1024 * 1024;
 const DEEP = 100_000;
@@ -106,5 +109,27 @@ describe('hostile dumps', function () {
     assert.strictEqual(groups.total, 1);
     roundTrip(groups);
     roundTrip(api.goroutine({ index: 0 }));
+  });
+});
+
+describe('truncated dumps say what was never read', function () {
+  const full = readFileSync(join(SAMPLES, 'dumps', 'orders.heapdump'));
+  const model = (bytes: Uint8Array) => Heap.read(new MemoryByteSource(bytes)).analyse();
+
+  it('cut among the objects: no roots, so reachability is unknown (not "all garbage"); no memory profile', function () {
+    const heap = model(full.subarray(0, Math.floor(full.length / 2)));
+    const o = heapService(heap).overview();
+    assert.ok(o.problem?.truncated);
+    assert.deepStrictEqual(o.problem.notRead.map((x) => x.split(' ')[0]), ['roots', 'MemStats', 'memory']);
+    assert.strictEqual(o.reachableCount, null);
+    assert.strictEqual(heap.objectRow(0).reachable, null);
+  });
+
+  it('cut in the memory profile: roots read, reachability known', function () {
+    const heap = model(full.subarray(0, full.length - 2000));
+    const o = heapService(heap).overview();
+    assert.ok(o.problem?.truncated);
+    assert.deepStrictEqual(o.problem.notRead, []);
+    assert.ok((o.reachableCount ?? 0) > 0);
   });
 });

@@ -23,6 +23,8 @@ export class OverviewTab {
     this.suspects.render(complete, o.program?.file);
     this.element.append(this.suspects.element);
     const reach = o.reachableCount !== null && o.reachableBytes !== null;
+    const rootsMissing = o.problem?.notRead.find((x) => x.startsWith('roots'));
+    const pending = () => (rootsMissing ? 'unknown: the dump ends before its roots (globals) were written' : computing());
     const facts: [string, string | Node][] = [
       ['Go version', o.goVersion],
       ['Architecture', `${o.arch}, ${o.ptrSize * 8}-bit${o.bigEndian ? ', big-endian' : ''}`],
@@ -30,11 +32,11 @@ export class OverviewTab {
       ['Heap range', `${formatAddress(o.heapStart)} – ${formatAddress(o.heapEnd)}`],
       ['Objects', `${formatCount(o.objectCount)} (${formatBytes(o.objectBytes)})`],
       ...(o.phantomSlots.count ? [['Phantom slots', phantomSlotsText(o)] as [string, string]] : []),
-      ['Reachable', reach ? `${formatCount(o.reachableCount as number)} (${formatBytes(o.reachableBytes as number)}, ${formatPercent(o.reachableBytes as number, o.objectBytes)})` : computing()],
+      ['Reachable', reach ? `${formatCount(o.reachableCount as number)} (${formatBytes(o.reachableBytes as number)}, ${formatPercent(o.reachableBytes as number, o.objectBytes)})` : pending()],
       ...(o.stackWordReachable?.count ? [['Stack words', stackWordText(o.stackWordReachable)] as [string, string]] : []),
-      ['Garbage', reach ? `${formatCount(o.objectCount - (o.reachableCount as number))} (${formatBytes(o.objectBytes - (o.reachableBytes as number))}) not yet collected` : computing()],
+      ['Garbage', reach ? `${formatCount(o.objectCount - (o.reachableCount as number))} (${formatBytes(o.objectBytes - (o.reachableBytes as number))}) not yet collected` : pending()],
       ['Goroutines', `${formatCount(o.goroutineCount)} (${formatCount(o.frameCount)} stack frames)`],
-      ['Memory profile', o.siteCount ? `${formatCount(o.siteCount)} buckets, ${formatCount(o.sampledObjects)} sampled objects${o.samplingRate ? `, ${samplingText(o.samplingRate)}` : ''}` : 'none in this dump'],
+      ['Memory profile', o.siteCount ? `${formatCount(o.siteCount)} buckets, ${formatCount(o.sampledObjects)} sampled objects${o.samplingRate ? `, ${samplingText(o.samplingRate)}` : ''}` : o.problem?.notRead.some((x) => x.startsWith('memory profile')) ? 'not read: the dump ends before it' : 'none in this dump'],
       ['File', formatBytes(o.fileSize)],
       ['Program', this.program(o)],
     ];

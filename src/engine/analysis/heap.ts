@@ -77,8 +77,18 @@ export class Heap implements HeapView {
 
   private marks: Uint8Array | undefined;
 
-  /** Whether object i is reachable from a root (null before the graph is built). */
+  /**
+   * Whether the dump's roots were read: a dump cut before its data and bss segments has no
+   * globals, and what it would call garbage is only unknown.
+   */
+  get rootsRead(): boolean {
+    const m = this.model;
+    return !m.error || m.data.length > 0 || m.bss.length > 0;
+  }
+
+  /** Whether object i is reachable from a root (null before the graph is built, or without roots). */
   isReachable(i: number): boolean | null {
+    if (!this.rootsRead) return null;
     if (this.dominators) return this.dominators.idom[i] >= 0;
     if (!this.graph) return null;
     this.marks ??= markReachable(this.graph);

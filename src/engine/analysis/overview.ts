@@ -44,7 +44,7 @@ export function overview(heap: Heap): Overview {
   let reachableCount: number | null = null;
   let reachableBytes: number | null = null;
   const d = heap.dominators;
-  if (heap.graph) {
+  if (heap.graph && heap.rootsRead) {
     reachableCount = 0;
     reachableBytes = 0;
     for (let i = 0; i < objects.count; i++) {
@@ -89,11 +89,26 @@ export function overview(heap: Heap): Overview {
     memStats,
     gcPauses,
     numGC,
-    problem: e ? { message: e.message, offset: e.offset, recordKind: e.recordKind ?? null, truncated: e.truncated } : null,
+    problem: e ? { message: e.message, offset: e.offset, recordKind: e.recordKind ?? null, truncated: e.truncated, notRead: notRead(heap) } : null,
     topRetainers,
     siteCount: model.memProf.length,
     sampledObjects: model.allocSamples.count,
     samplingRate: samplingRate(heap) ?? null,
     program: heap.program?.describe() ?? null,
   };
+}
+
+/**
+ * The sections of a damaged dump that come after the damage. WriteHeapDump writes the objects,
+ * then goroutines and their frames, then the data and bss segments (the globals), finalizers,
+ * MemStats, and last the memory profile: a dump cut before its segments has no global roots.
+ */
+function notRead(heap: Heap): string[] {
+  const m = heap.model;
+  if (!m.error) return [];
+  const out: string[] = [];
+  if (!heap.rootsRead) out.push('roots (globals): what is reachable is unknown, not garbage');
+  if (!m.memStats) out.push('MemStats');
+  if (!m.memStats && m.memProf.length === 0) out.push('memory profile (allocation sites)');
+  return out;
 }
