@@ -4,7 +4,7 @@
  * say is still in the dump; and the flame graph of a metric over those stacks.
  */
 import { AllocationSiteRow, FlameFrame, LineStat, Page, Range, SiteMetric, Sort, SourceFrame } from '../api';
-import { sparseGroupRetained } from './groupRetained';
+import { overlappingGroupRetained, sparseGroupRetained } from './groupRetained';
 import type { Heap } from './heap';
 import { allocatingFrames } from '../format/format';
 import { firstUserFrame } from '../format/userFrames';
@@ -210,10 +210,18 @@ interface FlameTrieNode {
   kids: Map<string, FlameTrieNode>;
 }
 
+function pushTo<K>(m: Map<K, number[]>, k: K, v: number): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
 /** Memory-profile totals per source line: on the line itself (flat) and through it (cum). */
 export function lineStats(heap: Heap): LineStat[] {
   const byLine = new Map<string, LineStat>();
   const withRetained = heap.dominators !== undefined;
+  const flatSites = new Map<LineStat, number[]>();
+  const cumSites = new Map<LineStat, number[]>();
   allocationSites(heap).sites.forEach((s, id) => {
     const seen = new Set<string>();
     s.frames.forEach((f, depth) => {
@@ -229,18 +237,33 @@ export function lineStats(heap: Heap): LineStat[] {
         t.inuseBytes += s.inuseBytes;
         t.inuseObjects += s.inuseObjects;
         t.liveBytes += s.liveBytes;
-        if (t.retainedBytes !== null) t.retainedBytes += s.retainedBytes ?? 0;
       };
-      if (depth === 0) add(st.flat);
+      if (depth === 0) {
+        add(st.flat);
+        pushTo(flatSites, st, id);
+      }
       // Inlined frames repeat a line within one stack: count a stack once per line.
       if (!seen.has(key)) {
         seen.add(key);
         add(st.cum);
+        pushTo(cumSites, st, id);
         st.sites.push({ id, inuseBytes: s.inuseBytes, frames: s.frames });
       }
     });
   });
   const out = [...byLine.values()];
+  if (withRetained) {
+    // What a line retains counts each object once, not once per site (sites share objects'
+    // retainers: their sum could pass the heap).
+    const sites = allocationSites(heap).sites;
+    const objectsOf = (ids: number[]) => ids.flatMap((id) => sites[id].objects);
+    const flat = overlappingGroupRetained(heap, out.map((st) => objectsOf(flatSites.get(st) ?? [])));
+    const cum = overlappingGroupRetained(heap, out.map((st) => objectsOf(cumSites.get(st) ?? [])));
+    out.forEach((st, k) => {
+      st.flat.retainedBytes = flat[k];
+      st.cum.retainedBytes = cum[k];
+    });
+  }
   for (const st of out) {
     st.sites.sort((a, b) => b.inuseBytes - a.inuseBytes);
     st.sites.length = Math.min(st.sites.length, 5);

@@ -86,3 +86,32 @@ export function sparseGroupRetained(heap: Heap, members: ArrayLike<number>[]): F
   }
   return out;
 }
+
+/**
+ * Retained sizes of groups that may share members (the sampled objects allocated through each
+ * source line: an object counts for every line of its stack). A group's retained size counts
+ * what its members keep alive once: a member retained by another member of the same group
+ * adds nothing. Each group walks its members' dominator chains up to the next member; past a
+ * budget of steps (proportional to the heap) the remaining groups are null: unknown, rather
+ * than a sum that can pass the heap.
+ */
+export function overlappingGroupRetained(heap: Heap, groups: ArrayLike<number>[]): (number | null)[] {
+  const d = heap.requireDominators();
+  const n = heap.objectCount;
+  const { idom, retained } = d;
+  const stamp = new Int32Array(n);
+  let budget = 8 * n + 1_000_000;
+  return Array.from(groups, (members, g) => {
+    if (budget < 0) return null;
+    for (let k = 0; k < members.length; k++) stamp[members[k]] = g + 1;
+    let sum = 0;
+    for (let k = 0; k < members.length && budget >= 0; k++) {
+      const o = members[k];
+      if (idom[o] < 0) continue;
+      let a = idom[o];
+      while (a >= 0 && a < n && stamp[a] !== g + 1 && --budget >= 0) a = idom[a];
+      if (a < 0 || a >= n) sum += retained[o];
+    }
+    return budget >= 0 ? sum : null;
+  });
+}
