@@ -64,6 +64,25 @@ describe('type inference', function () {
     assert.ok(api.object({ index: 2 }).typeEvidence.some((e) => e.source === 'itab' && e.name === 'main.Rect'));
   });
 
+  it("trusts a stack frame's interface pair only where the object can hold the value", function () {
+    // A frame's pointer map lists an interface's data word, never its type word: a word left
+    // from a dead variable beside a live pointer looks the same. main.Rect is 16 bytes.
+    const rect = 0x480100;
+    const heap = Heap.read(new MemoryByteSource(new DumpBuilder()
+      .type(rect, 16, 'main.Rect', true)
+      .object(0xc000010000, 16)
+      .object(0xc000010100, 64, { 0: 0xc000010000, 8: 0xc000010000 })
+      .goroutine({ goid: 1, frames: [{ name: 'main.main', size: 48, words: { 0: rect, 16: rect }, pointers: { 8: 0xc000010000, 24: 0xc000010100 } }] })
+      .build())).analyse();
+    const api = heapService(heap);
+    const fits = api.object({ index: 0 });
+    assert.deepStrictEqual([fits.row.type.source, fits.row.type.name, fits.row.type.confidence], ['itab', 'main.Rect', 'certain']);
+    const stale = api.object({ index: 1 });
+    assert.notStrictEqual(stale.row.type.name, 'main.Rect', 'a 64-byte object with pointers cannot be a 16-byte main.Rect');
+    const hint = stale.typeEvidence.find((e) => e.source === 'itab');
+    assert.ok(hint && hint.confidence === 'weak' && hint.name.startsWith('main.Rect ('), JSON.stringify(stale.typeEvidence));
+  });
+
   it('propagates a type along pointers only where the typed referrers agree', function () {
     const T1 = 0x4b0000;
     const T2 = 0x4b1000;

@@ -226,6 +226,8 @@ class Decoder {
   private readonly typeWordAddr = new Float64Growable(this.r.fileSize / 513 + 1024);
   private readonly ifaceWord = new Float64Growable(this.r.fileSize / 20 + 1024);
   private readonly ifaceData = new Float64Growable(this.r.fileSize / 20 + 1024);
+  private readonly frameIfaceWord = new Float64Growable(1024);
+  private readonly frameIfaceData = new Float64Growable(1024);
   private readonly runStart = new Float64Growable(this.maxObjects);
   private readonly runSize = new Uint32Growable(this.maxObjects);
   private readonly runFirst = new Uint32Growable(this.maxObjects);
@@ -810,7 +812,14 @@ class Decoder {
       else this.addRoot(kind, v, owner, off);
       if (v !== 0 && this.inHeap(v) && off >= this.ptrSize) {
         const w = prevOff === off - this.ptrSize ? prevValue : this.word(base + off - this.ptrSize);
-        if (this.typeAddrs.has(w)) this.interfaceCandidate(w, v);
+        if (this.typeAddrs.has(w)) {
+          if (kind === RootKind.Frame) {
+            this.frameIfaceWord.push(w);
+            this.frameIfaceData.push(v);
+          } else {
+            this.interfaceCandidate(w, v);
+          }
+        }
       }
       prevOff = off;
       prevValue = v;
@@ -867,6 +876,8 @@ class Decoder {
       typeWordAddr: this.typeWordAddr.finish(),
       ifaceWord: this.ifaceWord.finish(),
       ifaceData: this.ifaceData.finish(),
+      frameIfaceWord: this.frameIfaceWord.finish(),
+      frameIfaceData: this.frameIfaceData.finish(),
       runStart: this.runStart.finish(),
       runSize: this.runSize.finish(),
       runFirst: this.runFirst.finish(),

@@ -68,6 +68,13 @@ export interface ObjectTable {
   ifaceWord: Float64Array;
   ifaceData: Float64Array;
   /**
+   * The same candidates read from stack frames. There the data word is in the frame's pointer
+   * map and the type word beside it is not (no interface's first word is), so it may be a stale
+   * word left in a slot the frame no longer uses: typing trusts these only where the value fits.
+   */
+  frameIfaceWord: Float64Array;
+  frameIfaceData: Float64Array;
+  /**
    * Runs: consecutive objects of equal size at contiguous addresses (from one span). Run r
    * starts at address runStart[r] with object runFirst[r]; its objects are runSize[r] bytes
    * (their slot size, i.e. the contents length; HUGE_SIZE: see hugeSizes) and addresses are

@@ -231,4 +231,10 @@ export class GoProgram {
     const t = this.typeReader.typeAt(addr - this.slide);
     return t && this.slide ? { ...t, addr: t.addr + this.slide, elem: t.elem === undefined ? undefined : t.elem + this.slide } : t;
   }
+
+  /** Offsets of the pointer words of a value of the type at `addr`, when its mask can be read. */
+  pointerOffsets(addr: number): number[] | undefined {
+    const t = this.slide ? undefined : this.typeAt(addr);
+    return t && this.typeReader?.pointerOffsets(t, 8);
+  }
 }

@@ -16,6 +16,12 @@ const KINDS = ['invalid', 'bool', 'int', 'int8', 'int16', 'int32', 'int64', 'uin
 const TFLAG_UNCOMMON = 1;
 const TFLAG_EXTRA_STAR = 2;
 const TFLAG_NAMED = 4;
+/** Go >= 1.24: gcdata points to a mask the runtime builds on demand (large types). */
+const TFLAG_GC_MASK_ON_DEMAND = 16;
+/** Go < 1.24: gcdata is a GC program, not a mask. */
+const KIND_GC_PROG = 0x40;
+/** Pointer masks longer than this many words are not read (the size check alone serves). */
+const MAX_MASK_WORDS = 4096;
 /** Go 1.24 made swiss tables the map implementation; their descriptor is longer. */
 const SWISS_MAPS = (goVersion: string) => {
   const m = /^go1\.(\d+)/.exec(goVersion);
@@ -34,6 +40,8 @@ export interface RuntimeType {
   ptrdata: number;
   /** The element type's descriptor address, for pointers, slices, arrays, channels and maps (the value type). */
   elem?: number;
+  /** Link-time address of the pointer mask (a bit per word of ptrdata), 0 when there is none to read. */
+  gcdata: number;
 }
 
 export class TypeReader {
@@ -72,7 +80,25 @@ export class TypeReader {
       const target = this.typeAt(elem);
       if (target) name = `*${target.name}`;
     }
-    return { addr, name, kind: kindName, size: Number(v.getBigUint64(0, true)), ptrdata: Number(v.getBigUint64(8, true)), elem };
+    const maskReadable = (tflag & TFLAG_GC_MASK_ON_DEMAND) === 0 && (b[23] & KIND_GC_PROG) === 0;
+    const gcdata = maskReadable ? Number(v.getBigUint64(32, true)) : 0;
+    return { addr, name, kind: kindName, size: Number(v.getBigUint64(0, true)), ptrdata: Number(v.getBigUint64(8, true)), elem, gcdata };
+  }
+
+  /**
+   * Offsets of the pointer words of a value of type t, from its mask (a bit per word, low bit
+   * first); undefined when the mask cannot be read (GC programs, on-demand masks, PIE images
+   * whose mask pointer is a relocation, very large types).
+   */
+  pointerOffsets(t: RuntimeType, ptrSize: number): number[] | undefined {
+    const words = Math.ceil(t.ptrdata / ptrSize);
+    if (words === 0) return [];
+    if (t.gcdata === 0 || words > MAX_MASK_WORDS) return undefined;
+    const mask = this.elf.readVirtual(t.gcdata, Math.ceil(words / 8));
+    if (!mask) return undefined;
+    const out: number[] = [];
+    for (let w = 0; w < words; w++) if (mask[w >> 3] & (1 << (w & 7))) out.push(w * ptrSize);
+    return out;
   }
 
   /** Size of the kind-specific descriptor after the header, where the uncommon part follows. */

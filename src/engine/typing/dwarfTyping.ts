@@ -17,6 +17,7 @@ import { readAt } from '../format/byteSource';
 import { CapturedVar, DType, TAG } from '../program/dwarf';
 import type { GoProgram } from '../program/goProgram';
 import type { HeapView } from './heapView';
+import { holdsInterfaceValue } from './valueFit';
 import { RecordWindow, contentsOffsets, readObjectRecord, readObjectsInOrder } from '../format/objectRecords';
 import { objectAddress, objectSize } from '../format/model';
 import { wordAt } from '../format/reader';
@@ -304,17 +305,24 @@ class Walk {
       this.assign(o, t, Math.max(1, Math.floor((objectSize(objects, o) - ps) / es)), ps, this.tv.nameOf(t));
     }
     for (let k = 0; k < objects.ifaceWord.length; k++) this.dynamic(objects.ifaceWord[k], objects.ifaceData[k]);
-    for (const f of this.heap.model.finalizers) {
+    for (let k = 0; k < objects.frameIfaceWord.length; k++) this.dynamic(objects.frameIfaceWord[k], objects.frameIfaceData[k]);
+    for (const f of [...this.heap.model.finalizers, ...this.heap.model.queuedFinalizers]) {
       const p = this.byRuntimeType.get(f.ot);
       const target = p === undefined ? undefined : this.types.get(p)?.target;
       if (target !== undefined) this.pointTo(f.obj, target);
     }
   }
 
-  /** An interface value found by the decoder: its type (or itab) word and its data word. */
+  /**
+   * An interface value found by the decoder or a scan: its type (or itab) word and its data
+   * word, used only where the object can hold the value (the type word may be stale).
+   */
   private dynamic(word: number, data: number): void {
-    const t = this.byRuntimeType.get(this.itabType.get(word) ?? word);
+    const rt = this.itabType.get(word) ?? word;
+    const t = this.byRuntimeType.get(rt);
     if (t === undefined) return;
+    const o = this.heap.objectStartingAt(data);
+    if (o >= 0 && !holdsInterfaceValue(this.heap, o, rt, undefined)) return;
     const u = this.tv.underlying(t);
     if (u?.tag === TAG.subroutine) this.pointTo(data, t, 1, CLOSURE);
     else if (this.tv.pointerShaped(t)) {

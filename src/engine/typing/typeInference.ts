@@ -30,6 +30,7 @@ import { readObjectRecord } from '../format/objectRecords';
 import { PairTable } from '../util/pairTable';
 import { TypeGroups, TypeNamer } from './typeNames';
 import { dwarfTypingOf } from './dwarfTyping';
+import { holdsInterfaceValue, layoutHashOf } from './valueFit';
 import { baseName } from '../util/units';
 import { allocatingFrames, parseGoVersion } from '../format/format';
 import { firstUserFrame } from '../format/userFrames';
@@ -65,6 +66,11 @@ class TypeFacts {
     for (const t of heap.model.types) this.records.set(t.addr, t);
     for (const it of heap.model.itabs) this.itabType.set(it.addr, it.type);
     this.program = heap.program;
+  }
+
+  /** Whether object o can be what an interface holding the type at addr points at (valueFit.ts). */
+  holds(heap: HeapView, o: number, addr: number): boolean {
+    return holdsInterfaceValue(heap, o, addr, this.records.get(addr)?.size);
   }
 
   /** Size of a value of the type at addr, when a record or the program says. */
@@ -202,7 +208,8 @@ export function dwarfPass(heap: HeapView, out: Output): void {
 
 /**
  * Interface values: (itab, data) and (type, data) pairs, and panic values. The decoder keeps
- * only pairs whose first word was a known itab or type address when read.
+ * only pairs whose first word was a known itab or type address when read. A pair is used only
+ * where the object can hold the value (a stack frame's type word may be stale).
  */
 export function itabPass(heap: HeapView, facts: TypeFacts, out: Output): void {
   const group = out.grouper();
@@ -211,13 +218,15 @@ export function itabPass(heap: HeapView, facts: TypeFacts, out: Output): void {
     const o = objectAt(heap, data);
     if (o < 0) return;
     const t = facts.itabType.get(word) ?? word;
+    if (!facts.holds(heap, o, t)) return;
     const p = facts.pointee(t);
     const g = group(t, p.confidence, () => p.name);
     if (out.free(o)) out.of[o] = g;
     else if (out.owns(out.of[o]) && out.of[o] !== g) conflicts.push(o);
   };
-  const { ifaceWord, ifaceData } = heap.model.objects;
+  const { ifaceWord, ifaceData, frameIfaceWord, frameIfaceData } = heap.model.objects;
   for (let k = 0; k < ifaceWord.length; k++) assign(ifaceWord[k], ifaceData[k]);
+  for (let k = 0; k < frameIfaceWord.length; k++) assign(frameIfaceWord[k], frameIfaceData[k]);
   for (const p of heap.model.panics) if (p.argData) assign(p.argType, p.argData);
   for (const o of conflicts) out.of[o] = NONE;
 }
@@ -409,13 +418,6 @@ export function contentPass(heap: HeapView, out: Output): void {
   }
 }
 
-/** The decoder's layout hash of a list of pointer offsets (FNV-1a over the offsets). */
-export function layoutHashOf(offsets: number[]): number {
-  let h = 0x811c9dc5;
-  for (const off of offsets) h = Math.imul(h ^ off, 16777619);
-  return offsets.length === 0 ? 0 : (h >>> 0) || 1;
-}
-
 export function shapePass(heap: HeapView, shapes: Shapes, shapeName: (s: number) => string, out: Output): void {
   for (let s = 0; s < shapes.count; s++) out.groups.push({ confidence: 'weak', name: () => shapeName(s), key: `shape:${s}` });
   for (let i = 0; i < heap.objectCount; i++) if (out.free(i)) out.of[i] = out.base + shapes.of[i];
@@ -563,18 +565,21 @@ function objectEvidence(heap: HeapView, options: InferenceOptions, i: number, gr
     const k = heap.model.objects.typeWordObject.indexOf(i);
     if (k >= 0) out.push({ name: facts.name(heap.model.objects.typeWordAddr[k]), source: 'exact', confidence: 'certain' });
   }
-  const { ifaceWord, ifaceData } = heap.model.objects;
+  const { ifaceWord, ifaceData, frameIfaceWord, frameIfaceData } = heap.model.objects;
   const seen = new Set<number>();
   const pairs: [number, number][] = [];
   const at = (a: number) => a !== 0 && heap.objectStartingAt(a) === i;
   for (let k = 0; k < ifaceWord.length; k++) if (at(ifaceData[k])) pairs.push([ifaceWord[k], ifaceData[k]]);
+  for (let k = 0; k < frameIfaceWord.length; k++) if (at(frameIfaceData[k])) pairs.push([frameIfaceWord[k], frameIfaceData[k]]);
   for (const p of heap.model.panics) if (at(p.argData)) pairs.push([p.argType, p.argData]);
   for (const [w] of pairs) {
     const t = facts.itabType.get(w) ?? w;
     if (seen.has(t)) continue;
     seen.add(t);
     const p = facts.pointee(t);
-    out.push({ name: p.name, source: 'itab', confidence: p.confidence });
+    // A pair whose value cannot be this object (a stale type word) is shown as a weak hint only.
+    if (!facts.holds(heap, i, t)) out.push({ name: `${p.name} (interface word that does not fit this object)`, source: 'itab', confidence: 'weak' });
+    else out.push({ name: p.name, source: 'itab', confidence: p.confidence });
   }
   for (const f of [...heap.model.finalizers, ...heap.model.queuedFinalizers]) {
     if (at(f.obj)) out.push({ name: finalizedName(facts, f.ot), source: 'finalizer', confidence: 'certain' });
