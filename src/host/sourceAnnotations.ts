@@ -83,7 +83,7 @@ export class SourceAnnotations extends Disposable implements vscode.CodeLensProv
     const files = [...new Set(stats.map((s) => s.file))];
     const local = new Map<string, string>();
     for (const f of files) {
-      const path = await this.navigator.resolveQuietly(f);
+      const path = await this.navigator.resolveQuietly(f, d);
       if (path) local.set(f, path);
     }
     if (gen !== this.generation || d !== this.dump) return;

@@ -10,7 +10,7 @@ import { SourceFrame } from '../protocol/rpc';
 import { frameText } from '../protocol/units';
 import type { HeapDumpDocument } from './heapDumpDocument';
 import {
-  GoModule, PathMapping, ResolverEnv, deriveMapping, findDeclaration, parseGoSymbol, resolveSourcePath,
+  GoModule, GoRoot, PathMapping, ResolverEnv, deriveMapping, findDeclaration, parseGoSymbol, resolveSourcePath,
 } from './sourceResolver';
 
 const REMEMBERED = 'goHeapDump.rememberedMappings';
@@ -21,13 +21,14 @@ export class SourceNavigator {
   private goEnv: Promise<{ goroot?: string; gomodcache?: string }> | undefined;
   private files: { at: number; value: Promise<string[]> } | undefined;
   private modules: { at: number; value: Promise<GoModule[]> } | undefined;
+  private goroots: Promise<GoRoot[]> | undefined;
 
   constructor(private readonly state: vscode.Memento) {}
 
   /** Opens a frame's source; returns the file and line opened, or undefined. */
-  async openFrame(frame: SourceFrame, _document?: HeapDumpDocument): Promise<{ path: string; line: number } | undefined> {
+  async openFrame(frame: SourceFrame, document?: HeapDumpDocument): Promise<{ path: string; line: number } | undefined> {
     if (frame.file && frame.line) {
-      const opened = await this.openPath(frame.file, frame.line);
+      const opened = await this.openPath(frame.file, frame.line, dumpGoVersion(document));
       if (opened && frame.approximate) {
         vscode.window.setStatusBarMessage(`$(info) ${frame.function}: a line of this function from the memory profile, not the frame's own line`, 8000);
       }
@@ -36,13 +37,16 @@ export class SourceNavigator {
     return this.openDeclaration(frame.function);
   }
 
-  /** The local file a build path maps to, without asking the user; undefined if none or several. */
-  async resolveQuietly(buildPath: string): Promise<string | undefined> {
-    const r = await resolveSourcePath(buildPath, await this.env());
-    return r.kind === 'found' && SOURCE_FILE.test(r.path) ? r.path : undefined;
+  /**
+   * The local file a build path maps to, without asking the user; undefined if none or several,
+   * or if it is the standard library of another Go release than the dump's (its lines differ).
+   */
+  async resolveQuietly(buildPath: string, document?: HeapDumpDocument): Promise<string | undefined> {
+    const r = await resolveSourcePath(buildPath, await this.env(dumpGoVersion(document)));
+    return r.kind === 'found' && !r.otherVersion && SOURCE_FILE.test(r.path) ? r.path : undefined;
   }
 
-  private async env(): Promise<ResolverEnv> {
+  private async env(goVersion?: string): Promise<ResolverEnv> {
     const config = vscode.workspace.getConfiguration('goHeapDump');
     const goEnv = await (this.goEnv ??= readGoEnv());
     const settingMappings = config.get<Record<string, string>>('pathMappings') ?? {};
@@ -55,15 +59,23 @@ export class SourceNavigator {
       workspaceFiles: () => this.cachedFiles(),
       modules: () => this.cachedModules(),
       goroot: config.get<string>('goroot') || goEnv.goroot,
+      goroots: () => (this.goroots ??= findGoRoots([config.get<string>('goroot'), goEnv.goroot], goEnv.gomodcache)),
+      goVersion,
       gomodcache: goEnv.gomodcache,
       mappings,
     };
   }
 
-  private async openPath(buildPath: string, line: number): Promise<{ path: string; line: number } | undefined> {
-    const r = await resolveSourcePath(buildPath, await this.env());
+  private async openPath(buildPath: string, line: number, goVersion: string | undefined): Promise<{ path: string; line: number } | undefined> {
+    const r = await resolveSourcePath(buildPath, await this.env(goVersion));
     let path: string | undefined;
-    if (r.kind === 'found') path = r.path;
+    if (r.kind === 'found') {
+      path = r.path;
+      if (r.otherVersion) {
+        vscode.window.setStatusBarMessage(
+          `$(warning) ${buildPath.split('/').pop()}: ${r.otherVersion.local} source; the dump is from ${r.otherVersion.dump}, so lines may differ (install ${r.otherVersion.dump} beside it to open the exact file)`, 15000);
+      }
+    }
     else if (r.kind === 'ambiguous') {
       const pick = await vscode.window.showQuickPick(r.candidates, { title: `Which file is ${buildPath}?`, placeHolder: 'Several workspace files match this path' });
       if (pick) {
@@ -202,6 +214,36 @@ async function findModules(): Promise<GoModule[]> {
       const m = /^\s*module\s+("?)([^\s"]+)\1/m.exec(await read(modUri).catch(() => ''));
       if (m && !out.some((x) => x.path === m[2])) out.push({ path: m[2], dir: vscode.Uri.joinPath(modUri, '..').fsPath.replace(/\\/g, '/') });
     }
+  }
+  return out;
+}
+
+/** The Go version that wrote the document's dump, once its overview is known. */
+function dumpGoVersion(document: HeapDumpDocument | undefined): string | undefined {
+  const s = document?.state;
+  return s && (s.kind === 'ready' || s.kind === 'loading') ? s.overview?.goVersion || undefined : undefined;
+}
+
+/**
+ * Go installations on this machine, each with the version its VERSION file names: the
+ * configured and `go env` GOROOTs, Debian's /usr/lib/go-1.NN, /usr/local/go*, ~/sdk/go1.NN.M
+ * (golang.org/dl), and toolchains in the module cache (golang.org/toolchain@v0.0.1-go1.NN.M.os-arch).
+ */
+async function findGoRoots(known: (string | undefined)[], gomodcache: string | undefined): Promise<GoRoot[]> {
+  const dirs = new Set(known.filter((d): d is string => !!d));
+  const list = async (parent: string, pattern: RegExp) => {
+    const entries = await vscode.workspace.fs.readDirectory(vscode.Uri.file(parent)).then((x) => x, () => []);
+    for (const [name, type] of entries) if (pattern.test(name) && type & vscode.FileType.Directory) dirs.add(`${parent}/${name}`);
+  };
+  await list('/usr/lib', /^go(-\d+\.\d+)?$/);
+  await list('/usr/local', /^go([-.]?\d+\.\d+(\.\d+)?)?$/);
+  await list(`${homedir()}/sdk`, /^go\d+\.\d+/);
+  if (gomodcache) await list(`${gomodcache}/golang.org`, /^toolchain@v0\.0\.1-go\d/);
+  const out: GoRoot[] = [];
+  for (const dir of dirs) {
+    const text = await vscode.workspace.fs.readFile(vscode.Uri.file(`${dir}/VERSION`)).then((b) => new TextDecoder().decode(b), () => undefined);
+    const version = text?.split('\n')[0].trim();
+    if (version) out.push({ dir, version });
   }
   return out;
 }

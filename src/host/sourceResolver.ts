@@ -23,6 +23,12 @@ export interface GoModule {
   dir: string;
 }
 
+/** A Go installation: its directory and the version its VERSION file names ("go1.26.0"). */
+export interface GoRoot {
+  dir: string;
+  version: string | undefined;
+}
+
 export interface ResolverEnv {
   /** Whether a local file exists (absolute path, forward slashes). */
   isFile(path: string): Promise<boolean>;
@@ -31,15 +37,22 @@ export interface ResolverEnv {
   /** Go modules of the workspace (go.mod files, go.work `use` directories). */
   modules(): Promise<GoModule[]>;
   goroot: string | undefined;
+  /** Every Go installation found (the one above included), for the standard library of another version. */
+  goroots?: () => Promise<GoRoot[]>;
+  /** The Go version of the program that wrote the dump, when known ("go1.26.0", "go1.26.1-X:..."). */
+  goVersion?: string;
   gomodcache: string | undefined;
   /** The user's mappings (settings), then remembered "Locate file..." answers. */
   mappings: PathMapping[];
 }
 
 export type Resolution =
-  | { kind: 'found'; path: string; how: string }
+  /** otherVersion: a standard library file from a Go installation of another release than the dump's. */
+  | { kind: 'found'; path: string; how: string; otherVersion?: { dump: string; local: string } }
   | { kind: 'ambiguous'; candidates: string[] }
   | { kind: 'missing' };
+
+type Found = Extract<Resolution, { kind: 'found' }>;
 
 const slash = (p: string) => p.replace(/\\/g, '/');
 const trimSlash = (p: string) => p.replace(/\/+$/, '');
@@ -61,7 +74,7 @@ export function unescapeModulePath(p: string): string {
 }
 
 /** The first existing candidate, with how it was found. */
-async function firstFile(env: ResolverEnv, candidates: [string, string][]): Promise<Resolution | undefined> {
+async function firstFile(env: ResolverEnv, candidates: [string, string][]): Promise<Found | undefined> {
   for (const [path, how] of candidates) if (await env.isFile(path)) return { kind: 'found', path, how };
   return undefined;
 }
@@ -79,17 +92,17 @@ export async function resolveSourcePath(rawPath: string, env: ResolverEnv): Prom
   // 2. The path as it is.
   if (isAbsolute(path)) candidates.push([path, 'as is']);
 
-  // 3. GOROOT: a foreign GOROOT (.../src/<pkg>/x.go) or a -trimpath standard library path.
-  const goroot = env.goroot && trimSlash(slash(env.goroot));
-  if (goroot) {
-    if (isAbsolute(path)) {
-      for (let k = path.indexOf('/src/'); k >= 0; k = path.indexOf('/src/', k + 1)) {
-        candidates.push([`${goroot}/src/${path.slice(k + 5)}`, 'GOROOT']);
-      }
-    } else if (!path.split('/')[0].includes('.')) {
-      candidates.push([`${goroot}/src/${path}`, 'GOROOT']);
-    }
+  // 3. GOROOT: a foreign GOROOT (.../src/<pkg>/x.go) or a -trimpath standard library path,
+  // looked up first in an installation of the dump's Go release (see orderGoRoots).
+  const stdRel: string[] = [];
+  if (isAbsolute(path)) {
+    for (let k = path.indexOf('/src/'); k >= 0; k = path.indexOf('/src/', k + 1)) stdRel.push(path.slice(k + 5));
+  } else if (!path.split('/')[0].includes('.')) {
+    stdRel.push(path);
   }
+  const roots = stdRel.length > 0 ? orderGoRoots(env.goroot, await env.goroots?.(), env.goVersion) : [];
+  const stdCandidates: [string, string, GoRoot][] = [];
+  for (const root of roots) for (const rel of stdRel) stdCandidates.push([`${trimSlash(slash(root.dir))}/src/${rel}`, root.version ? `GOROOT ${root.version}` : 'GOROOT', root]);
 
   // 4. Module cache: .../pkg/mod/<escaped module>@<version>/..., or <module>@<version>/... with -trimpath.
   const modcache = env.gomodcache && trimSlash(slash(env.gomodcache));
@@ -102,7 +115,12 @@ export async function resolveSourcePath(rawPath: string, env: ResolverEnv): Prom
   }
 
   const found = await firstFile(env, candidates);
-  if (found) return found;
+  // A path found as it is (or mapped) may still lie in an installation of another release.
+  const within = found && roots.find((r) => hasPrefix(found.path, `${trimSlash(slash(r.dir))}/src`));
+  if (found) return within ? withVersion(found, within, env.goVersion) : found;
+  for (const [file, how, root] of stdCandidates) {
+    if (await env.isFile(file)) return withVersion({ kind: 'found', path: file, how }, root, env.goVersion);
+  }
 
   // 5. Workspace modules: -trimpath paths start with the module path.
   const modules = (await env.modules()).sort((a, b) => b.path.length - a.path.length);
@@ -121,6 +139,45 @@ export async function resolveSourcePath(rawPath: string, env: ResolverEnv): Prom
 
   // 7. The workspace file sharing the longest path suffix.
   return bestSuffixMatch(modulePath ?? path, await env.workspaceFiles());
+}
+
+function withVersion(r: Found, root: GoRoot, dump: string | undefined): Resolution {
+  return dump && root.version && goRelease(dump) !== goRelease(root.version) ? { ...r, otherVersion: { dump, local: root.version } } : r;
+}
+
+/** "go1.26" of "go1.26.10", "go1.26rc1" or "go1.26.1-X:nocoverageredesign"; the string itself otherwise. */
+export function goRelease(version: string): string {
+  return /^go\d+\.\d+/.exec(version)?.[0] ?? version;
+}
+
+/**
+ * The Go installations to look in for a standard library file, best first: the same version
+ * as the dump's, then the same release (go1.26.x), then the configured GOROOT, then the rest
+ * newest first. Without the dump's version, the configured GOROOT alone (then the others).
+ */
+export function orderGoRoots(configured: string | undefined, found: GoRoot[] | undefined, dumpVersion: string | undefined): GoRoot[] {
+  const all: GoRoot[] = [];
+  const add = (r: GoRoot) => {
+    if (!all.some((x) => trimSlash(slash(x.dir)) === trimSlash(slash(r.dir)))) all.push(r);
+  };
+  const conf = configured ? found?.find((r) => trimSlash(slash(r.dir)) === trimSlash(slash(configured))) ?? { dir: configured, version: undefined } : undefined;
+  const exact = (v: string | undefined) => v !== undefined && dumpVersion !== undefined && v.split(/[ -]/)[0] === dumpVersion.split(/[ -]/)[0];
+  const release = (v: string | undefined) => v !== undefined && dumpVersion !== undefined && goRelease(v) === goRelease(dumpVersion);
+  const others = [...(found ?? [])].sort((a, b) => compareGoVersions(b.version, a.version));
+  for (const r of others) if (exact(r.version)) add(r);
+  for (const r of others) if (release(r.version)) add(r);
+  if (conf) add(conf);
+  for (const r of others) add(r);
+  return all;
+}
+
+/** Orders "go1.9" < "go1.19.8" < "go1.26.0" < "go1.26.10"; unknown versions first. */
+function compareGoVersions(a: string | undefined, b: string | undefined): number {
+  const parts = (v: string | undefined) => (/^go(\d+)\.(\d+)(?:\.(\d+))?/.exec(v ?? '') ?? []).slice(1).map((x) => Number(x ?? 0));
+  const x = parts(a);
+  const y = parts(b);
+  for (let i = 0; i < 3; i++) if ((x[i] ?? -1) !== (y[i] ?? -1)) return (x[i] ?? -1) - (y[i] ?? -1);
+  return 0;
 }
 
 /** Number of trailing path elements two paths share. */

@@ -15,6 +15,8 @@ function env(files: string[], opts: Partial<Omit<ResolverEnv, 'modules'>> & { mo
     workspaceFiles: async () => files.filter((f) => f.startsWith('/ws/')),
     modules: async () => opts.modules ?? [],
     goroot: opts.goroot ?? '/opt/go',
+    goroots: opts.goroots,
+    goVersion: opts.goVersion,
     gomodcache: opts.gomodcache ?? '/home/me/go/pkg/mod',
     mappings: opts.mappings ?? [],
   };
@@ -54,6 +56,29 @@ describe('source resolver', function () {
     assert.deepStrictEqual(await resolved('/usr/local/go/src/runtime/proc.go', e), found('/opt/go/src/runtime/proc.go'));
     assert.deepStrictEqual(await resolved('/usr/lib/go-1.22/src/internal/poll/fd_unix.go', e), found('/opt/go/src/internal/poll/fd_unix.go'));
     assert.deepStrictEqual(await resolved('runtime/proc.go', e), found('/opt/go/src/runtime/proc.go'));
+  });
+
+  it("opens the standard library of the dump's Go release when one is installed, and says when only another release is", async function () {
+    const files = ['/opt/go/src/runtime/proc.go', '/usr/lib/go-1.19/src/runtime/proc.go', '/usr/local/go-1.26/src/runtime/proc.go',
+      '/home/me/sdk/go1.26.2/src/runtime/proc.go', '/usr/lib/go-1.19/src/runtime/mgc.go'];
+    const goroots = async () => [
+      { dir: '/opt/go', version: 'go1.19.8' }, { dir: '/usr/lib/go-1.19', version: 'go1.19.8' },
+      { dir: '/usr/local/go-1.26', version: 'go1.26.10' }, { dir: '/home/me/sdk/go1.26.2', version: 'go1.26.2' },
+    ];
+    const at = async (p: string, goVersion: string | undefined) => {
+      const r = await resolveSourcePath(p, env(files, { goroots, goVersion }));
+      return r.kind === 'found' ? { path: r.path, otherVersion: r.otherVersion } : r;
+    };
+    // The exact version first, then the same release, whatever the configured GOROOT is.
+    assert.deepStrictEqual(await at('/usr/local/go/src/runtime/proc.go', 'go1.26.2'), { path: '/home/me/sdk/go1.26.2/src/runtime/proc.go', otherVersion: undefined });
+    assert.deepStrictEqual(await at('runtime/proc.go', 'go1.26.1-X:nocoverageredesign'), { path: '/usr/local/go-1.26/src/runtime/proc.go', otherVersion: undefined });
+    assert.deepStrictEqual(await at('runtime/proc.go', 'go1.19.13'), { path: '/opt/go/src/runtime/proc.go', otherVersion: undefined });
+    // Only another release has the file: opened, and marked as another version's.
+    assert.deepStrictEqual(await at('runtime/mgc.go', 'go1.26.0'), { path: '/usr/lib/go-1.19/src/runtime/mgc.go', otherVersion: { dump: 'go1.26.0', local: 'go1.19.8' } });
+    // A path that exists as it is, inside an installation of another release, is marked too.
+    assert.deepStrictEqual(await at('/usr/lib/go-1.19/src/runtime/mgc.go', 'go1.26.0'), { path: '/usr/lib/go-1.19/src/runtime/mgc.go', otherVersion: { dump: 'go1.26.0', local: 'go1.19.8' } });
+    // Without the dump's version: the configured GOROOT, nothing said.
+    assert.deepStrictEqual(await at('runtime/proc.go', undefined), { path: '/opt/go/src/runtime/proc.go', otherVersion: undefined });
   });
 
   it('resolves module-cache paths, with upper case escaped as !x on disk', async function () {
