@@ -16,6 +16,11 @@ export function h(tag: string, props: Props = {}, ...children: Child[]): HTMLEle
 
 export function setProps(el: Element, props: Props): void {
   for (const [k, v] of Object.entries(props)) {
+    // ARIA states are the strings "true" and "false" (aria-checked=false is a state, not an absence).
+    if (k.startsWith('aria-') && typeof v === 'boolean') {
+      el.setAttribute(k, String(v));
+      continue;
+    }
     if (v === undefined || v === false) continue;
     if (typeof v === 'function') el.addEventListener(k.replace(/^on/, '').toLowerCase(), v);
     else if (k === 'class') el.className = String(v);

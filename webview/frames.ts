@@ -9,9 +9,9 @@ export function frameLink(f: SourceFrame, prefix = ''): HTMLElement {
   const title = f.file && f.line
     ? `Open ${f.file}:${f.line}${f.approximate ? ' (a line of this function from the memory profile, not this frame\'s own)' : ''}`
     : `Open the declaration of ${f.function}`;
-  return h('span', { class: 'frame' }, prefix,
-    link(f.function, title, () => openFrame(f)),
-    where ? h('span', { class: 'frame-where', title: f.file ?? '' }, ` ${where}`) : '',
+  // The whole frame is one link: people click the file:line as often as the function.
+  const a = link(f.function, title, () => openFrame(f));
+  if (where) a.append(h('span', { class: 'frame-where' }, ` ${where}`));
+  return h('span', { class: 'frame' }, prefix, a,
     f.inlined ? h('span', { class: 'muted', title: 'The compiler inlined this call into the function below: they share one stack frame.' }, ' (inlined)') : '');
 }
-

@@ -86,7 +86,7 @@ class App {
       this.banner.hidden = false;
       this.banner.replaceChildren(
         h('span', { class: 'codicon codicon-warning' }),
-        ` This dump is ${p.truncated ? 'truncated' : 'damaged'}: showing the ${overview.objectCount.toLocaleString('en-US')} objects and everything else read before byte ${p.offset.toLocaleString('en-US')}${p.recordKind ? ` (in a ${p.recordKind} record)` : ''}. `,
+        ` This dump is ${p.truncated ? 'truncated' : 'damaged'}: showing ${overview.objectCount === 0 ? 'no objects (none came before it), only what was' : `the ${overview.objectCount.toLocaleString('en-US')} object${overview.objectCount === 1 ? '' : 's'} and everything else`} read before byte ${p.offset.toLocaleString('en-US')}${p.recordKind ? ` (in a ${p.recordKind} record)` : ''}. `,
         h('span', { class: 'muted' }, p.message),
         p.notRead.length ? h('div', {}, `Never read: ${p.notRead.join('; ')}.`) : '',
       );

@@ -96,7 +96,8 @@ export class VirtualTable<R> {
     this.scroller = h('div', { class: 'vt-scroller' }, this.spacer, this.window);
     this.status = h('div', { class: 'vt-status', 'aria-live': 'polite' });
     this.element = h('div', {
-      class: 'vt', role: 'grid', tabindex: 0, 'aria-label': opts.label, style: `--vt-columns: 18px ${template}; --vt-row: ${this.rowH}px`,
+      // Rows that expand make it a tree grid (aria-expanded and aria-level belong to those).
+      class: 'vt', role: opts.details ? 'treegrid' : 'grid', tabindex: 0, 'aria-label': opts.label, style: `--vt-columns: 18px ${template}; --vt-row: ${this.rowH}px`,
     }, this.header, this.scroller, this.status);
     this.scroller.addEventListener('scroll', () => {
       this.render();
@@ -241,7 +242,7 @@ export class VirtualTable<R> {
     const open = this.display.isExpanded(i);
     const el = h('div', {
       class: `vt-row${d === this.selected ? ' selected' : ''}`, role: 'row', 'aria-rowindex': d + 1,
-      'aria-selected': d === this.selected, 'aria-expanded': expandable ? open : undefined,
+      'aria-selected': d === this.selected, 'aria-expanded': expandable ? open : undefined, 'aria-level': expandable ? 1 : undefined,
     });
     const twisty = h('span', { class: `vt-twisty codicon ${expandable ? (open ? 'codicon-chevron-down' : 'codicon-chevron-right') : ''}` });
     el.append(twisty);
@@ -268,7 +269,7 @@ export class VirtualTable<R> {
   private detailRow(i: number, line: number, d: number): HTMLElement {
     const detail = this.details.get(i)?.[line];
     const el = h('div', { class: `vt-row vt-detail${d === this.selected ? ' selected' : ''}`, role: 'row', 'aria-rowindex': d + 1, 'aria-level': 2 },
-      h('span'), h('span', { class: 'vt-detail-cell' }, detail ? detail.render() : ''));
+      h('span'), h('span', { class: 'vt-detail-cell', role: 'gridcell' }, detail ? detail.render() : ''));
     el.addEventListener('click', () => this.select(d));
     return el;
   }

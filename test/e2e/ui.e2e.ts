@@ -29,6 +29,15 @@ const LABEL_CONTRASTS = new Function('flame', `
   });
 `) as (flame: unknown) => unknown;
 const VSIX = join(REPO, 'go-heap-dump-viewer.vsix');
+/** axe-core's browser build, evaluated inside the webview (a script tag would break its CSP). */
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+/** Run in the page after AXE: serious and critical violations, a few nodes each. */
+const AXE_RUN = new Function(`
+  return window.axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ') + ' | ' + n.failureSummary) })));
+`) as () => Promise<{ id: string; impact: string; help: string; nodes: string[] }[]>;
+const TABS = ['overview', 'types', 'objects', 'dominators', 'goroutines', 'allocations', 'roots', 'compare'];
 
 describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
   this.timeout(180_000);
@@ -149,7 +158,8 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
     const line = Number(/orders\.go:(\d+)$/.exec(where)?.[1]);
     assert.ok(line > 0, `frame location "${where}"`);
     await shot('3-allocations');
-    await frame.locator('.link').click();
+    // The file:line is part of the frame's link, not plain text.
+    await frame.locator('.link .frame-where').click();
     await activeTabNamed('orders.go');
     await cursorAtLine(line);
     assert.match(await statusLine(), new RegExp(`Ln ${line}, Col 1`));
@@ -287,7 +297,13 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
     await runCommand('Heap Dump: Choose Program Binary...');
     const input = page.locator('.quick-input-box input');
     await input.waitFor();
-    await input.fill(dirname(binary) + '/');
+    // The dialog writes its starting folder into the box a moment after it shows: fill after that.
+    for (let tries = 0; (await input.inputValue()) === '' && tries < 50; tries++) await page.waitForTimeout(100);
+    for (let tries = 0; (await input.inputValue()) !== dirname(binary) + '/'; tries++) {
+      assert.ok(tries < 20, `the dialog keeps its own path: ${await input.inputValue()}`);
+      await input.fill(dirname(binary) + '/');
+      await page.waitForTimeout(200);
+    }
     await page.locator('.quick-input-list').getByRole('option', { name: basename(binary), exact: true }).click();
     for (let tries = 0; !(await input.inputValue()).endsWith(`/${basename(binary)}`); tries++) {
       assert.ok(tries < 100, `the dialog did not take the picked file: ${await input.inputValue()}`);
@@ -392,7 +408,7 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
       await setTheme(theme);
       await editor.locator(`body.${name === 'dark' ? 'vscode-dark' : 'vscode-light'}`).waitFor({ timeout: 30_000 });
       await runCommand('View: Close Primary Side Bar');
-      for (const tab of ['overview', 'types', 'objects', 'dominators', 'goroutines', 'allocations', 'roots', 'compare']) {
+      for (const tab of TABS) {
         await editor.locator(`vscode-panel-tab#tab-${tab}`).click();
         await editor.locator(`#view-${tab}`).waitFor();
         await page.waitForTimeout(500); // rows and charts settle
@@ -411,6 +427,28 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
       // The side bar back (its title bar is where commands start from).
       await page.locator('.activitybar [aria-label*="Explorer"]').first().click();
     }
+  });
+
+  it('passes axe-core on every tab in dark, light and both high-contrast themes', async function () {
+    this.timeout(600_000);
+    const frame = await (await editor.locator('body').elementHandle())?.ownerFrame();
+    assert.ok(frame, "the editor's webview frame");
+    await frame.evaluate(`${AXE}\n;void 0`);
+    const found: string[] = [];
+    for (const [theme, name] of [['Dark High Contrast', 'hc-dark'], ['Light High Contrast', 'hc-light'], ['Dark Modern', 'dark'], ['Light Modern', 'light']] as const) {
+      await setTheme(theme);
+      await editor.locator(`body.${name === 'hc-dark' ? 'vscode-high-contrast' : name === 'hc-light' ? 'vscode-high-contrast-light' : `vscode-${name}`}`).waitFor({ timeout: 30_000 });
+      for (const tab of TABS) {
+        await editor.locator(`vscode-panel-tab#tab-${tab}`).click();
+        await editor.locator(`#view-${tab}`).waitFor();
+        await page.waitForTimeout(400); // rows and charts settle
+        if (name.startsWith('hc')) await shot(`axe-${name}-${tab}`);
+        for (const v of await frame.evaluate(AXE_RUN)) found.push(`${theme} / ${tab}: ${v.impact} ${v.id} (${v.help})\n    ${v.nodes.join('\n    ')}`);
+      }
+    }
+    await setTheme('Dark Modern');
+    writeFileSync(join(SHOTS, 'axe-violations.txt'), found.join('\n'));
+    assert.deepStrictEqual(found, [], found.join('\n'));
   });
 
   it('breaks no rule of the webview\'s Content-Security-Policy on any tab', async function () {

@@ -293,8 +293,8 @@ function hexView(c: ObjectContents, nav: Nav): HTMLElement {
   let ptrLeft = 0;
   let current: (typeof c.pointers)[number] | undefined;
   for (let line = 0; line < bytes.length; line += 16) {
-    const row = h('div', { class: 'hex-row', role: 'row' }, h('span', { class: 'hex-offset' }, (c.offset + line).toString(16).padStart(6, '0')));
-    const hex = h('span', { class: 'hex-bytes' });
+    const row = h('div', { class: 'hex-row', role: 'row' }, h('span', { class: 'hex-offset', role: 'rowheader' }, (c.offset + line).toString(16).padStart(6, '0')));
+    const hex = h('span', { class: 'hex-bytes', role: 'cell' });
     let ascii = '';
     for (let k = line; k < Math.min(line + 16, bytes.length); k++) {
       const p = pointerAt.get(c.offset + k);
@@ -324,7 +324,7 @@ function hexView(c: ObjectContents, nav: Nav): HTMLElement {
       hex.append(span, (k - line) % 8 === 7 ? ' ' : '');
       ascii += bytes[k] >= 0x20 && bytes[k] < 0x7f ? String.fromCharCode(bytes[k]) : '.';
     }
-    row.append(hex, h('span', { class: 'hex-ascii' }, ascii));
+    row.append(hex, h('span', { class: 'hex-ascii', role: 'cell' }, ascii));
     table.append(row);
   }
   return table;

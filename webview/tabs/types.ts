@@ -56,7 +56,7 @@ export class TypesTab {
   private async instances(r: TypeRow, index: () => number | undefined): Promise<DetailLine[]> {
     const n = this.shown.get(r.id) ?? PAGE;
     const page = await query('typeInstances', { type: r.id, start: 0, end: n });
-    const lines: DetailLine[] = [{ render: () => h('span', { class: 'link' }, `Why are these ${formatCount(r.count)} alive? Who holds them, merged`), onActivate: () => this.nav.whyAlive({ type: r.id }, r.name) }];
+    const lines: DetailLine[] = [{ render: () => h('span', { class: 'link' }, r.count === 1 ? 'Why is it alive? Who holds it' : `Why are these ${formatCount(r.count)} alive? Who holds them, merged`), onActivate: () => this.nav.whyAlive({ type: r.id }, r.name) }];
     lines.push(...page.rows.map((o) => ({ render: () => objectSummary(o, this.nav), onActivate: () => this.nav.openObject(o.index) })));
     if (page.total > page.rows.length) {
       const more = () => {
