@@ -7,6 +7,10 @@
  *   --runs N         runs of each measurement, medians reported (default 3)
  *   --phases         also the engine's phases one by one (test/bench/pipeline.ts)
  *   --types [FILE]   the type-inference coverage and precision report instead
+ *   --real           also real programs (test/bench/realprogs: an HTTP service over popular
+ *                    libraries, an embedded etcd), built with every Go toolchain found from
+ *                    Debian's golang-*-dev sources; their dumps add a names line: the share of
+ *                    object bytes that carry a Go type name with and without the binary
  *
  * For each dump, paired in each run with the C program that only decodes it (floor.c):
  * `goheap summary`, `goheap goroutines` and `goheap top` as a user runs them (time, and peak RSS
@@ -23,6 +27,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { REPO } from '../support/corpus';
 import { typeReport } from './types';
+import { nameReport } from './names';
+import { realDumps } from './realprogs/realprogs';
 
 const DATA = join(REPO, 'bench-data');
 const CLI = join(REPO, 'dist', 'goheap.js');
@@ -33,6 +39,8 @@ const runs = Number(values('--runs')[0] ?? 3);
 interface Target {
   file: string;
   binary?: string;
+  /** A real program's dump: report its names too. */
+  real?: boolean;
 }
 
 /** The dense dump of about `mb` MB and the binary that wrote it, made once. */
@@ -55,6 +63,7 @@ function targets(): Target[] {
     if (a === '--binary' && out.length) out[out.length - 1].binary = args[i + 1];
     if (a === '--size') out.push(denseDump(Number(args[i + 1])));
   });
+  if (args.includes('--real')) out.push(...realDumps(DATA).map((d) => ({ file: d.file, binary: d.binary, real: true })));
   if (out.length === 0) out.push(denseDump(1300));
   return out;
 }
@@ -187,7 +196,19 @@ async function main(): Promise<void> {
     const m = await mcp(t);
     console.log(`  goheap mcp                 first call ${m.first.toFixed(2)} s, later calls ${m.later.map((x) => `${(x * 1000).toFixed(0)} ms`).join(', ')}`);
     if (args.includes('--phases')) phases(t.file, size);
+    if (t.real) names(t);
   }
+}
+
+/** The names line of a real program's dump: with the binary, and without it. */
+function names(t: Target): void {
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const without = nameReport(t.file);
+  const withBinary = t.binary ? nameReport(t.file, t.binary) : undefined;
+  const w = withBinary ?? without;
+  console.log(`  names                      ${withBinary ? `${pct(withBinary.namedShare)} of object bytes carry a Go type name with the binary, ` : ''}${pct(without.namedShare)} without it`);
+  if (w.typeWords) console.log(`  ${''.padEnd(26)} type words: ${w.typeWords - w.disagreeing} of ${w.typeWords} agree with the name given${w.examples.length ? `; ${w.examples.join('; ')}` : ''}`);
+  console.log(`  ${''.padEnd(26)} biggest unnamed: ${w.unnamed.slice(0, 3).map(([b, k]) => `${(b / 1024).toFixed(0)} KiB ${k}`).join('; ')}`);
 }
 
 main().catch((e) => {

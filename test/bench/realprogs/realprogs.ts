@@ -1,0 +1,110 @@
+/**
+ * Real open-source Go programs for the benchmark and the naming report (npm run bench --
+ * --real): each driver in this folder runs a real library or server under a workload and
+ * writes a heap dump. They build offline in GOPATH mode from Debian's golang-*-dev source
+ * packages (/usr/share/gocode), with every Go toolchain found (Debian's `go`, and
+ * /usr/local/go-1.NN or /usr/lib/go-1.NN such as ../shared/heapdumps/install-go.sh installs),
+ * once: programs and dumps are kept in bench-data/real/.
+ *
+ *   catalog   an HTTP service over gin, ristretto, bbolt, yaml.v3, goldmark, logrus, the
+ *             Prometheus client, golang-lru and google/uuid
+ *   kvstore   an embedded etcd 3.4 server (raft, mvcc, bbolt, gRPC) and its client, with
+ *             watchers, leases, transactions and a compaction
+ */
+import { execFileSync } from 'child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'fs';
+import { join } from 'path';
+
+const GOPATH = '/usr/share/gocode';
+
+interface RealProgram {
+  name: string;
+  /** Debian packages holding its imports (apt-get install them). */
+  packages: string[];
+  /** A Go import path that must be present, to tell the packages are installed. */
+  probe: string;
+  args: string[];
+}
+
+const PROGRAMS: RealProgram[] = [
+  {
+    name: 'catalog',
+    packages: ['golang-github-gin-gonic-gin-dev', 'golang-github-dgraph-io-ristretto-dev', 'golang-github-coreos-bbolt-dev',
+      'golang-gopkg-yaml.v3-dev', 'golang-github-yuin-goldmark-dev', 'golang-github-sirupsen-logrus-dev',
+      'golang-github-prometheus-client-golang-dev', 'golang-github-hashicorp-golang-lru-dev', 'golang-github-google-uuid-dev'],
+    probe: 'github.com/gin-gonic/gin',
+    args: ['-requests', '6000'],
+  },
+  {
+    name: 'kvstore',
+    packages: ['golang-etcd-server-dev'],
+    probe: 'go.etcd.io/etcd/embed',
+    args: ['-keys', '20000'],
+  },
+];
+
+export interface RealDump {
+  program: string;
+  goVersion: string;
+  file: string;
+  binary: string;
+}
+
+/** Go toolchains on this machine: `go` on the PATH and side-by-side installations, by version. */
+export function goToolchains(): { go: string; version: string }[] {
+  const found = new Map<string, string>();
+  const candidates = ['go'];
+  for (const parent of ['/usr/local', '/usr/lib']) {
+    for (const d of existsSync(parent) ? readdirSync(parent) : []) if (/^go-1\.\d+$/.test(d)) candidates.push(join(parent, d, 'bin', 'go'));
+  }
+  for (const go of candidates) {
+    try {
+      const v = execFileSync(go, ['env', 'GOVERSION'], { encoding: 'utf8', env: goEnv() }).trim();
+      const release = /^go1\.\d+/.exec(v)?.[0];
+      if (release && !found.has(release)) found.set(release, go);
+    } catch {
+      // not installed
+    }
+  }
+  return [...found].map(([version, go]) => ({ go, version }));
+}
+
+function goEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, GOPATH, GO111MODULE: 'off', GOFLAGS: '', GOTOOLCHAIN: 'local', GOPROXY: 'off', CGO_ENABLED: '0' };
+}
+
+/**
+ * Builds and runs each program with each toolchain (skipping what is already in bench-data/real)
+ * and returns the dumps; says on the console what is missing and how to install it.
+ */
+export function realDumps(dataDir: string): RealDump[] {
+  const out: RealDump[] = [];
+  const dir = join(dataDir, 'real');
+  mkdirSync(dir, { recursive: true });
+  const toolchains = goToolchains();
+  if (toolchains.length === 0) console.log('real programs: no Go toolchain found (apt-get install golang-go)');
+  for (const p of PROGRAMS) {
+    if (!existsSync(join(GOPATH, 'src', p.probe))) {
+      console.log(`real programs: ${p.name} skipped, its sources are not installed (apt-get install ${p.packages.join(' ')})`);
+      continue;
+    }
+    for (const { go, version } of toolchains) {
+      const binary = join(dir, `${p.name}-${version}`);
+      const file = `${binary}.heapdump`;
+      try {
+        if (!existsSync(binary)) {
+          console.log(`building ${p.name} with ${version}...`);
+          execFileSync(go, ['build', '-o', binary, '.'], { cwd: join(__dirname, p.name), env: goEnv(), stdio: ['ignore', 'inherit', 'inherit'] });
+        }
+        if (!existsSync(file) || statSync(file).size === 0) {
+          console.log(`running ${p.name} (${version})...`);
+          execFileSync(binary, [...p.args, '-dump', file], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 600_000 });
+        }
+        out.push({ program: p.name, goVersion: version, file, binary });
+      } catch (e) {
+        console.log(`real programs: ${p.name} with ${version} failed: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
+  }
+  return out;
+}
