@@ -41,6 +41,8 @@ export interface VirtualTableOptions<R> {
   /** Lines shown when a row is expanded (rows without details cannot expand). */
   details?(row: R): Promise<DetailLine[]> | undefined;
   onActivate?(row: R): void;
+  /** A row's identity, when it has one: expanded rows follow it across refreshes. */
+  key?(row: R): string;
   onContextMenu?(row: R, at: { x: number; y: number }): void;
   /** Key under which scroll, selection, sort and expanded rows are kept across hide/show. */
   stateKey: string;
@@ -49,6 +51,8 @@ export interface VirtualTableOptions<R> {
 
 interface SavedState {
   sort: SortState;
+  /** Column widths the user dragged to (CSS tracks), by column title. */
+  widths?: Record<string, string>;
   top: number;
   selected: number;
   expanded: number[];
@@ -79,6 +83,9 @@ export class VirtualTable<R> {
   private readonly display = new DisplayRows();
   private details = new Map<number, DetailLine[]>();
   private selected = 0;
+  private widths: Record<string, string>;
+  /** Keys of the rows the user expanded (tables with row keys), kept while a filter hides them. */
+  private readonly expandedKeys = new Set<string>();
   private sort: SortState;
   private restoreTop: number | undefined;
   private error: string | undefined;
@@ -88,22 +95,37 @@ export class VirtualTable<R> {
     this.sort = saved?.sort ?? opts.sort;
     this.selected = saved?.selected ?? 0;
     this.restoreTop = saved?.top;
-    const template = opts.columns.map((c) => c.width).join(' ');
-    this.header = h('div', { class: 'vt-header', role: 'row', style: `grid-template-columns: 18px ${template}` }, h('span'));
-    for (const c of opts.columns) this.header.append(this.headerCell(c));
+    this.widths = saved?.widths ?? {};
+    const template = this.template();
+    this.header = h('div', { class: 'vt-header', role: 'row', style: `grid-template-columns: ${template}` }, h('span'));
+    opts.columns.forEach((c, k) => this.header.append(this.headerCell(c, k)));
     this.spacer = h('div', { class: 'vt-spacer' });
     this.window = h('div', { class: 'vt-window', role: 'rowgroup' });
-    this.scroller = h('div', { class: 'vt-scroller' }, this.spacer, this.window);
+    // The grid is the scrolling box and the one Tab stop: what keyboard users focus is what
+    // scrolls (its header row sticks to the top). Rows that expand make it a tree grid
+    // (aria-expanded and aria-level belong to those).
+    this.scroller = h('div', {
+      class: 'vt-scroller', role: opts.details ? 'treegrid' : 'grid', tabindex: 0, 'aria-label': opts.label,
+    }, this.header, this.spacer, this.window);
     this.status = h('div', { class: 'vt-status', 'aria-live': 'polite' });
-    this.element = h('div', {
-      // Rows that expand make it a tree grid (aria-expanded and aria-level belong to those).
-      class: 'vt', role: opts.details ? 'treegrid' : 'grid', tabindex: 0, 'aria-label': opts.label, style: `--vt-columns: 18px ${template}; --vt-row: ${this.rowH}px`,
-    }, this.header, this.scroller, this.status);
+    this.element = h('div', { class: 'vt', style: `--vt-columns: ${template}; --vt-row: ${this.rowH}px` }, this.scroller, this.status);
     this.scroller.addEventListener('scroll', () => {
       this.render();
       this.persist();
     });
     this.element.addEventListener('keydown', (e) => this.onKey(e));
+    // Clipped text (it ends in an ellipsis) shows whole as the cell's tooltip.
+    this.element.addEventListener('mouseover', (e) => {
+      const cell = (e.target as Element).closest?.('.vt-cell, .vt-head');
+      if (cell instanceof HTMLElement && !cell.title && cell.scrollWidth > cell.clientWidth) cell.title = cell.textContent ?? '';
+    });
+    // A click in a row keeps the focus on the grid: rows are rebuilt as they scroll, and focus
+    // on a link inside one would fall back to the page.
+    this.window.addEventListener('mousedown', (e) => {
+      if (e.button !== 0) return;
+      e.preventDefault();
+      this.scroller.focus({ preventScroll: true });
+    });
     new ResizeObserver(() => this.render()).observe(this.scroller);
     void this.reload(saved?.expanded ?? []);
   }
@@ -113,12 +135,20 @@ export class VirtualTable<R> {
     if (this.display.isExpanded(i)) void this.toggle(i, true);
   }
 
-  /** Refetches everything (after a filter change or when new columns became available). */
+  /**
+   * Refetches everything (after a filter change or when new columns became available). Rows
+   * stay expanded by their identity where the table has one (a filter moves rows), else by index.
+   */
   refresh(): void {
-    void this.reload(this.display.expandedRows());
+    const key = this.opts.key;
+    if (!key) {
+      void this.reload(this.display.expandedRows());
+      return;
+    }
+    void this.reload([], this.expandedKeys);
   }
 
-  private async reload(expanded: number[]): Promise<void> {
+  private async reload(expanded: number[], expandedKeys?: Set<string>): Promise<void> {
     this.generation++;
     this.pages = new Map();
     this.loading.clear();
@@ -127,6 +157,14 @@ export class VirtualTable<R> {
     this.display.reset();
     await this.ensurePage(0);
     for (const i of expanded) if (this.total !== undefined && i < this.total) await this.toggle(i, true);
+    const key = this.opts.key;
+    if (key && expandedKeys?.size) {
+      const keys = [...expandedKeys];
+      for (let i = 0; i < Math.min(this.total ?? 0, PAGE); i++) {
+        const r = this.rowAt(i);
+        if (r !== undefined && keys.includes(key(r))) await this.toggle(i, true);
+      }
+    }
     if (this.restoreTop !== undefined) {
       this.scroller.scrollTop = this.restoreTop;
       this.restoreTop = undefined;
@@ -134,8 +172,53 @@ export class VirtualTable<R> {
     this.render();
   }
 
-  private headerCell(c: Column<R>): HTMLElement {
+  /** The grid tracks: the twisty, then each column at its dragged width or its own. */
+  private template(): string {
+    return ['18px', ...this.opts.columns.map((c) => this.widths[c.title] ?? c.width)].join(' ');
+  }
+
+  /** A drag handle on a column's right edge; its width is remembered with the table's state, double-click resets it. */
+  private resizeHandle(c: Column<R>, cell: HTMLElement): HTMLElement {
+    const handle = h('span', { class: 'vt-resize', title: 'Drag to resize; double-click to reset' });
+    handle.addEventListener('click', (e) => e.stopPropagation());
+    handle.addEventListener('dblclick', (e) => {
+      e.stopPropagation();
+      delete this.widths[c.title];
+      this.applyWidths();
+    });
+    handle.addEventListener('pointerdown', (e) => {
+      e.preventDefault();
+      e.stopPropagation();
+      const startX = e.clientX;
+      const start = cell.getBoundingClientRect().width;
+      handle.setPointerCapture(e.pointerId);
+      handle.classList.add('dragging');
+      const move = (m: PointerEvent) => {
+        this.widths[c.title] = `${Math.max(32, Math.round(start + m.clientX - startX))}px`;
+        this.applyWidths();
+      };
+      const up = () => {
+        handle.classList.remove('dragging');
+        handle.removeEventListener('pointermove', move);
+        handle.removeEventListener('pointerup', up);
+        this.persist();
+      };
+      handle.addEventListener('pointermove', move);
+      handle.addEventListener('pointerup', up);
+    });
+    return handle;
+  }
+
+  private applyWidths(): void {
+    const template = this.template();
+    this.header.style.gridTemplateColumns = template;
+    this.element.style.setProperty('--vt-columns', template);
+    this.persist();
+  }
+
+  private headerCell(c: Column<R>, k: number): HTMLElement {
     const cell = h('span', { class: `vt-head ${c.align === 'right' ? 'right' : ''}`, role: 'columnheader', title: c.help ?? c.title }, c.title);
+    if (k < this.opts.columns.length - 1) cell.append(this.resizeHandle(c, cell));
     if (c.sortKey) {
       cell.classList.add('sortable');
       cell.tabIndex = 0;
@@ -195,6 +278,12 @@ export class VirtualTable<R> {
 
   /** Expands or collapses data row i. */
   private async toggle(i: number, open = !this.display.isExpanded(i)): Promise<void> {
+    const key = this.opts.key;
+    const r = this.rowAt(i);
+    if (key && r !== undefined) {
+      if (open) this.expandedKeys.add(key(r));
+      else this.expandedKeys.delete(key(r));
+    }
     if (!open) {
       this.display.collapse(i);
       this.details.delete(i);
@@ -213,7 +302,8 @@ export class VirtualTable<R> {
   }
 
   private viewport(): { first: number; offset: number; count: number } {
-    const view = this.scroller.clientHeight || 400;
+    // Rows show below the sticky header.
+    const view = Math.max(this.rowH, (this.scroller.clientHeight || 400) - this.rowH);
     const w = scrollWindow(this.scroller.scrollTop, this.display.count, this.rowH, view, MAX_SCROLL_PX);
     this.spacer.style.height = `${w.spacerPx}px`;
     return { first: w.first, offset: w.firstTopPx, count: Math.ceil(view / this.rowH) + 1 };
@@ -233,7 +323,9 @@ export class VirtualTable<R> {
       this.window.append(line < 0 ? this.dataRow(i, d) : this.detailRow(i, line, d));
       if (line < 0 && !this.rowAt(i)) void this.ensurePage(Math.floor(i / PAGE));
     }
-    this.element.setAttribute('aria-rowcount', String(this.display.count));
+    // One Tab stop per grid: links in the rows are reached with the arrows and Enter, not Tab.
+    for (const el of this.window.querySelectorAll<HTMLElement>('[tabindex="0"]')) el.tabIndex = -1;
+    this.scroller.setAttribute('aria-rowcount', String(this.display.count));
   }
 
   private dataRow(i: number, d: number): HTMLElement {
@@ -279,7 +371,7 @@ export class VirtualTable<R> {
     const top = this.display.count * this.rowH > MAX_SCROLL_PX ? undefined : this.selected * this.rowH;
     if (top !== undefined) {
       if (top < this.scroller.scrollTop) this.scroller.scrollTop = top;
-      else if (top + this.rowH > this.scroller.scrollTop + this.scroller.clientHeight) this.scroller.scrollTop = top + this.rowH - this.scroller.clientHeight;
+      else if (top + 2 * this.rowH > this.scroller.scrollTop + this.scroller.clientHeight) this.scroller.scrollTop = top + 2 * this.rowH - this.scroller.clientHeight;
     } else {
       // Scaled scrolling: place the selection by proportion.
       this.scroller.scrollTop = (this.selected / Math.max(1, this.display.count - 1)) * (this.scroller.scrollHeight - this.scroller.clientHeight);
@@ -290,7 +382,7 @@ export class VirtualTable<R> {
 
   private onKey(e: KeyboardEvent): void {
     if (this.total === undefined || this.display.count === 0) return;
-    const pageRows = Math.max(1, Math.floor(this.scroller.clientHeight / this.rowH) - 1);
+    const pageRows = Math.max(1, Math.floor(this.scroller.clientHeight / this.rowH) - 2);
     const [i, line] = this.display.locate(this.selected);
     const row = line < 0 ? this.rowAt(i) : undefined;
     switch (e.key) {
@@ -305,11 +397,16 @@ export class VirtualTable<R> {
         if (line >= 0) this.select(this.display.indexOf(i));
         else if (this.display.isExpanded(i)) void this.toggle(i, false);
         break;
-      case 'Enter':
-        if (line >= 0) this.details.get(i)?.[line]?.onActivate?.();
+      case 'Enter': {
+        // The row's own action, else expanding it, else its first link (an address, a frame).
+        const firstLink = () => this.window.querySelector<HTMLElement>('.vt-row.selected .link')?.click();
+        const action = line >= 0 ? this.details.get(i)?.[line]?.onActivate : undefined;
+        if (line >= 0) (action ? action() : firstLink());
         else if (row && this.opts.onActivate) this.opts.onActivate(row);
-        else void this.toggle(i);
+        else if (this.opts.details) void this.toggle(i);
+        else firstLink();
         break;
+      }
       case 'F10':
       case 'ContextMenu':
         if (e.key === 'F10' && !e.shiftKey) return;
@@ -326,7 +423,7 @@ export class VirtualTable<R> {
 
   private persist(): void {
     saveState(this.opts.stateKey, {
-      sort: this.sort, top: this.scroller.scrollTop, selected: this.selected, expanded: this.display.expandedRows(),
+      sort: this.sort, widths: this.widths, top: this.scroller.scrollTop, selected: this.selected, expanded: this.display.expandedRows(),
     } satisfies SavedState);
   }
 }

@@ -7,7 +7,7 @@
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'fs';
-import { basename, dirname, join } from 'path';
+import { basename, join } from 'path';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
 import { unpackSampleProgram } from '../support/binaries';
 import { REPO, SAMPLES } from '../support/corpus';
@@ -67,6 +67,24 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
     if (!(await view.isVisible())) await page.locator('.activitybar [aria-label*="Heap Dump"]').first().click();
     await view.waitFor();
     return view;
+  };
+  /**
+   * Answers VS Code's own file dialog (a quick input over the folder) in the browser. It writes
+   * its start folder into the box a moment after it shows, which can overwrite what was typed
+   * or picked: wait for that, type the whole path, check it stayed, then accept.
+   */
+  const pickFile = async (path: string) => {
+    const input = page.locator('.quick-input-box input');
+    await input.waitFor();
+    for (let tries = 0; (await input.inputValue()) === '' && tries < 50; tries++) await page.waitForTimeout(100);
+    await page.waitForTimeout(300);
+    for (let tries = 0; (await input.inputValue()) !== path; tries++) {
+      assert.ok(tries < 20, `the dialog keeps its own path: ${await input.inputValue()}`);
+      await input.fill(path);
+      await page.waitForTimeout(300);
+    }
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
   };
   /** Switches the color theme through the palette's theme picker. */
   const setTheme = async (theme: string) => {
@@ -254,16 +272,7 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
     await runCommand('Heap Dump: Compare With Another Heap Dump');
     // VS Code's own file dialog (a quick input listing the folder) in the browser. It fills in
     // its start folder asynchronously, so typing a path can be overwritten: pick from the list.
-    const input = page.locator('.quick-input-box input');
-    await input.waitFor();
-    await input.fill(join(SAMPLES, 'dumps') + '/');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'orders-before.heapdump' }).first().click();
-    for (let tries = 0; !(await input.inputValue()).endsWith('/orders-before.heapdump'); tries++) {
-      assert.ok(tries < 100, `the dialog did not take the picked file: ${await input.inputValue()}`);
-      await page.waitForTimeout(100);
-    }
-    await page.keyboard.press('Enter');
-    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    await pickFile(join(SAMPLES, 'dumps', 'orders-before.heapdump'));
     const growth = editor.locator('#view-compare .vt-row').first();
     await growth.waitFor({ timeout: 60_000 });
     assert.match(await editor.locator('#view-compare .compare-head').innerText(), /orders-before\.heapdump → this dump/);
@@ -295,22 +304,7 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
     const binary = unpackSampleProgram();
     await page.locator('.tabs-container .tab', { hasText: 'orders.heapdump' }).first().click();
     await runCommand('Heap Dump: Choose Program Binary...');
-    const input = page.locator('.quick-input-box input');
-    await input.waitFor();
-    // The dialog writes its starting folder into the box a moment after it shows: fill after that.
-    for (let tries = 0; (await input.inputValue()) === '' && tries < 50; tries++) await page.waitForTimeout(100);
-    for (let tries = 0; (await input.inputValue()) !== dirname(binary) + '/'; tries++) {
-      assert.ok(tries < 20, `the dialog keeps its own path: ${await input.inputValue()}`);
-      await input.fill(dirname(binary) + '/');
-      await page.waitForTimeout(200);
-    }
-    await page.locator('.quick-input-list').getByRole('option', { name: basename(binary), exact: true }).click();
-    for (let tries = 0; !(await input.inputValue()).endsWith(`/${basename(binary)}`); tries++) {
-      assert.ok(tries < 100, `the dialog did not take the picked file: ${await input.inputValue()}`);
-      await page.waitForTimeout(100);
-    }
-    await page.keyboard.press('Enter');
-    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    await pickFile(binary);
     await page.locator('.statusbar-item', { hasText: basename(binary) }).first().waitFor({ timeout: 30_000 });
     await editor.locator('vscode-panel-tab#tab-overview').click();
     await editor.locator('.facts dd', { hasText: `${binary} (go1.19.8` }).waitFor();
@@ -427,6 +421,55 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
       // The side bar back (its title bar is where commands start from).
       await page.locator('.activitybar [aria-label*="Explorer"]').first().click();
     }
+  });
+
+  it('walks a table with the keyboard only: one Tab stop, arrows, Right expands, Enter follows, state kept on return', async function () {
+    await editor.locator('vscode-panel-tab#tab-types').click();
+    const grid = editor.locator('#view-types [role="treegrid"]');
+    await grid.locator('.vt-row').first().waitFor();
+    await grid.focus();
+    // Links inside rows are no Tab stops of their own: the grid is one.
+    assert.strictEqual(await grid.locator('.vt-window [tabindex="0"]').count(), 0);
+    const selected = grid.locator('.vt-row.selected');
+    await page.keyboard.press('End');
+    await page.keyboard.press('Home');
+    assert.strictEqual(await selected.getAttribute('aria-rowindex'), '1');
+    if ((await selected.getAttribute('aria-expanded')) === 'true') await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowRight');
+    await grid.locator('.vt-row[aria-rowindex="1"][aria-expanded="true"]').waitFor();
+    // Down twice: past "Why ... alive?" to the first instance, then Enter opens it in the inspector.
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    assert.strictEqual(await selected.getAttribute('aria-rowindex'), '3');
+    assert.ok(await grid.evaluate((el) => el === el.ownerDocument.activeElement), 'focus stays on the grid');
+    const address = (await selected.locator('.link').first().innerText()).trim();
+    await page.keyboard.press('Enter');
+    await editor.locator('#view-objects .inspector-head', { hasText: address }).waitFor();
+    // Back on Types: the same row selected, still expanded.
+    await editor.locator('vscode-panel-tab#tab-types').click();
+    assert.strictEqual(await grid.locator('.vt-row.selected').getAttribute('aria-rowindex'), '3');
+    assert.strictEqual(await grid.locator('.vt-row[aria-rowindex="1"]').getAttribute('aria-expanded'), 'true');
+    // A filter that leaves the expanded type out opens no other row in its place; clearing it brings it back.
+    const name = (await grid.locator('.vt-row[aria-rowindex="1"] .type-name').first().innerText()).trim();
+    const filter = editor.locator('#view-types vscode-text-field input');
+    await filter.fill('renderReceipt');
+    await grid.locator('.vt-row[aria-rowindex="1"] .type-name', { hasText: 'renderReceipt' }).waitFor();
+    assert.strictEqual(await grid.locator('.vt-row[aria-expanded="true"]').count(), 0);
+    await filter.fill('');
+    await grid.locator('.vt-row[aria-rowindex="1"][aria-expanded="true"] .type-name', { hasText: name }).waitFor();
+    // Columns resize by dragging their edge, and keep the width when the tab comes back.
+    const head = grid.locator('.vt-head', { hasText: 'Count' });
+    const before = (await head.boundingBox())?.width ?? 0;
+    const handle = (await head.locator('.vt-resize').boundingBox())!;
+    await page.mouse.move(handle.x + 3, handle.y + handle.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(handle.x + 63, handle.y + handle.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const after = (await head.boundingBox())?.width ?? 0;
+    assert.ok(Math.abs(after - before - 60) < 4, `Count column ${before} -> ${after} px`);
+    await editor.locator('vscode-panel-tab#tab-objects').click();
+    await editor.locator('vscode-panel-tab#tab-types').click();
+    assert.ok(Math.abs(((await head.boundingBox())?.width ?? 0) - after) < 2, 'width kept');
   });
 
   it('passes axe-core on every tab in dark, light and both high-contrast themes', async function () {

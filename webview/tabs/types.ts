@@ -48,6 +48,7 @@ export class TypesTab {
         { title: 'Reachable', width: '90px', align: 'right', help: 'Objects a root still reaches (the rest is garbage not yet collected)', render: (r) => (r.reachableCount === null ? '...' : formatCount(r.reachableCount)) },
       ],
       details: (r) => this.instances(r, () => rowIndex.get(r.id)),
+      key: (r) => String(r.id),
     });
     this.element.append(h('div', { class: 'toolbar' }, field, this.coverage), this.table.element);
     void this.loadCoverage();
