@@ -401,7 +401,8 @@ export class VirtualTable<R> {
         // The row's own action, else expanding it, else its first link (an address, a frame).
         const firstLink = () => this.window.querySelector<HTMLElement>('.vt-row.selected .link')?.click();
         const action = line >= 0 ? this.details.get(i)?.[line]?.onActivate : undefined;
-        if (line >= 0) (action ? action() : firstLink());
+        if (line >= 0 && action) action();
+        else if (line >= 0) firstLink();
         else if (row && this.opts.onActivate) this.opts.onActivate(row);
         else if (this.opts.details) void this.toggle(i);
         else firstLink();
