@@ -89,6 +89,14 @@ export function objectFields(heap: Heap, index: number): { fields: FieldRow[]; t
     }
     const u = tv.underlying(typeOff);
     const plainStruct = u?.tag === TAG.struct && u.kind !== KIND_SLICE && u.kind !== KIND_STRING && u.kind !== KIND_INTERFACE;
+    if (plainStruct && tv.nameOf(typeOff) === 'time.Time' && off + 24 <= bytes.length) {
+      // A time as Go prints it, not its three words (wall, ext, loc).
+      const loc = word(off + 16) ?? 0;
+      const locName = loc ? goString(bytesAt, bytesAt(loc, 16), little) : undefined;
+      const shown = formatGoTime(view.getBigUint64(off, little), view.getBigInt64(off + 8, little));
+      rows.push({ offset: off, size: 24, name: path || '(value)', type: 'time.Time', value: `${shown}${locName ? ` (location ${locName})` : ''}`, target: targetOf(loc) });
+      return;
+    }
     if (plainStruct && depth < MAX_DEPTH && u.members?.length) {
       for (const m of u.members) emit(off + m.offset, m.type, path ? `${path}.${m.name}` : m.name, depth + 1);
       return;
@@ -110,6 +118,36 @@ export function objectFields(heap: Heap, index: number): { fields: FieldRow[]; t
     emit(start, type, '', 0);
   }
   return { fields: rows, truncated };
+}
+
+/** The seconds from year 1 to 1885 (wall clock's epoch with a monotonic reading) and to 1970. */
+const WALL_TO_INTERNAL = 59453308800n;
+const UNIX_TO_INTERNAL = 62135596800n;
+
+/**
+ * A time.Time's wall and ext words as `t.UTC().Format("2006-01-02 15:04:05.999999999 UTC")`
+ * prints them: with a monotonic reading (wall's top bit) wall holds 33 bits of seconds since
+ * 1885 and ext the monotonic clock; without, ext holds the seconds since year 1.
+ */
+export function formatGoTime(wall: bigint, ext: bigint): string {
+  const nsec = Number(wall & ((1n << 30n) - 1n));
+  const sec = wall >> 63n ? WALL_TO_INTERNAL + (((wall << 1n) & ((1n << 64n) - 1n)) >> 31n) : ext;
+  const unix = sec - UNIX_TO_INTERNAL;
+  const ms = Number(unix) * 1000;
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return `time.Time{wall: ${wall}, ext: ${ext}}`;
+  const iso = new Date(ms).toISOString(); // YYYY-MM-DDTHH:MM:SS.000Z
+  const fraction = nsec ? `.${String(nsec).padStart(9, '0').replace(/0+$/, '')}` : '';
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${fraction} UTC`;
+}
+
+/** A Go string header's text (pointer, length), read through `bytesAt`. */
+function goString(bytesAt: (addr: number, n: number) => Uint8Array | undefined, header: Uint8Array | undefined, little: boolean): string | undefined {
+  if (!header || header.length < 16) return undefined;
+  const v = new DataView(header.buffer, header.byteOffset, 16);
+  const ptr = Number(v.getBigUint64(0, little));
+  const len = Number(v.getBigUint64(8, little));
+  const text = ptr && len > 0 && len <= 256 ? bytesAt(ptr, len) : undefined;
+  return text && JSON.stringify(new TextDecoder().decode(text));
 }
 
 function word8(b: Uint8Array | undefined, little: boolean): number | undefined {
