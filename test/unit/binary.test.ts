@@ -55,7 +55,8 @@ describe('program binary', function () {
       const f = byName.get(name);
       assert.strictEqual(f?.target, pointers.get(f?.offset ?? -1)?.target, name);
     }
-    const [, len, cap] = /^len (\d+), cap (\d+)$/.exec(byName.get('Receipt')?.value ?? '') ?? [];
+    // A []byte: its first bytes (as text or hex), then its length and capacity.
+    const [, len, cap] = /^(?:"[^]*"|0x[0-9a-f]+)(?:\.\.\.)? \(len (\d+), cap (\d+)\)$/.exec(byName.get('Receipt')?.value ?? '') ?? [];
     assert.ok(Number(len) > 0 && Number(len) <= Number(cap));
     assert.strictEqual(heap.typeOf(byName.get('Customer')?.target as number).name, 'main.Customer');
   });

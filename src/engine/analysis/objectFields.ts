@@ -61,8 +61,12 @@ export function objectFields(heap: Heap, index: number): { fields: FieldRow[]; t
     const w = word(off);
     if (u.tag === TAG.pointer) return w === undefined ? {} : { value: w ? `0x${w.toString(16)}` : 'nil', target: targetOf(w) };
     if (u.tag === TAG.struct && u.kind === KIND_SLICE) {
-      const len = word(off + 8);
-      return { value: w ? `len ${len}, cap ${word(off + 16)}` : 'nil', target: targetOf(w) };
+      const len = word(off + 8) ?? 0;
+      const sizes = w ? `len ${len}, cap ${word(off + 16)}` : 'nil';
+      // A []byte also shows its first bytes: as text when they are text, else in hex.
+      const bytesType = /^\[\](uint8|byte)$/.test(tv.nameOf(typeOff));
+      const head = bytesType && w && len > 0 ? bytesAt(w, Math.min(len, STRING_PREVIEW)) : undefined;
+      return { value: head ? `${bytePreview(head)}${len > head.length ? '...' : ''} (${sizes})` : sizes, target: targetOf(w) };
     }
     if (u.tag === TAG.struct && u.kind === KIND_STRING) {
       const len = word(off + 8) ?? 0;
@@ -138,6 +142,14 @@ export function formatGoTime(wall: bigint, ext: bigint): string {
   const iso = new Date(ms).toISOString(); // YYYY-MM-DDTHH:MM:SS.000Z
   const fraction = nsec ? `.${String(nsec).padStart(9, '0').replace(/0+$/, '')}` : '';
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${fraction} UTC`;
+}
+
+/** Bytes as a quoted string when they are printable UTF-8 text, else as hex. */
+export function bytePreview(b: Uint8Array): string {
+  const text = b.every((c) => c >= 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) && b.some((c) => c < 0x7f);
+  const decoded = text ? new TextDecoder('utf-8', { fatal: false }).decode(b) : '';
+  if (text && !decoded.includes('\ufffd')) return JSON.stringify(decoded);
+  return `0x${Array.from(b, (c) => c.toString(16).padStart(2, '0')).join('')}`;
 }
 
 /** A Go string header's text (pointer, length), read through `bytesAt`. */
