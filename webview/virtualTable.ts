@@ -41,6 +41,11 @@ export interface VirtualTableOptions<R> {
   /** Lines shown when a row is expanded (rows without details cannot expand). */
   details?(row: R): Promise<DetailLine[]> | undefined;
   onActivate?(row: R): void;
+  /**
+   * Right/Left on a table that is a tree of its own rows (the dominator tree): expand or
+   * collapse the row; may answer a row index to move to (a parent, a first child).
+   */
+  onTreeKey?(row: R, key: 'expand' | 'collapse'): Promise<number | undefined> | number | undefined;
   /** A row's identity, when it has one: expanded rows follow it across refreshes. */
   key?(row: R): string;
   onContextMenu?(row: R, at: { x: number; y: number }): void;
@@ -392,9 +397,13 @@ export class VirtualTable<R> {
       case 'PageUp': this.select(this.selected - pageRows); break;
       case 'Home': this.select(0); break;
       case 'End': this.select(this.display.count - 1); break;
-      case 'ArrowRight': if (line < 0 && !this.display.isExpanded(i)) void this.toggle(i, true); break;
+      case 'ArrowRight':
+        if (this.opts.onTreeKey) void this.treeKey(row, 'expand');
+        else if (line < 0 && !this.display.isExpanded(i)) void this.toggle(i, true);
+        break;
       case 'ArrowLeft':
-        if (line >= 0) this.select(this.display.indexOf(i));
+        if (this.opts.onTreeKey) void this.treeKey(row, 'collapse');
+        else if (line >= 0) this.select(this.display.indexOf(i));
         else if (this.display.isExpanded(i)) void this.toggle(i, false);
         break;
       case 'Enter': {
@@ -420,6 +429,12 @@ export class VirtualTable<R> {
         return;
     }
     e.preventDefault();
+  }
+
+  private async treeKey(row: R | undefined, key: 'expand' | 'collapse'): Promise<void> {
+    if (row === undefined) return;
+    const to = await this.opts.onTreeKey?.(row, key);
+    if (to !== undefined) this.select(to);
   }
 
   private persist(): void {

@@ -470,6 +470,21 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
     await editor.locator('vscode-panel-tab#tab-objects').click();
     await editor.locator('vscode-panel-tab#tab-types').click();
     assert.ok(Math.abs(((await head.boundingBox())?.width ?? 0) - after) < 2, 'width kept');
+    // The dominator tree: Right steps into an open node and opens a closed one, Left closes it, then goes to the parent.
+    await editor.locator('vscode-panel-tab#tab-dominators').click();
+    const tree = editor.locator('#view-dominators [role="grid"]');
+    await tree.locator('.vt-row').nth(1).waitFor();
+    await tree.focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowRight');
+    await tree.locator('.vt-row.selected[aria-rowindex="2"]').waitFor();
+    assert.ok(await tree.locator('.vt-row.selected .codicon-chevron-right').count(), 'the biggest retainer has children');
+    await page.keyboard.press('ArrowRight');
+    await tree.locator('.vt-row.selected .codicon-chevron-down').waitFor();
+    await page.keyboard.press('ArrowLeft');
+    await tree.locator('.vt-row.selected .codicon-chevron-right').waitFor();
+    await page.keyboard.press('ArrowLeft');
+    await tree.locator('.vt-row.selected[aria-rowindex="1"]').waitFor();
   });
 
   it('passes axe-core on every tab in dark, light and both high-contrast themes', async function () {

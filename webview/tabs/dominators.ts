@@ -45,9 +45,10 @@ export class DominatorsTab {
         { title: 'Children', width: '90px', align: 'right', render: (l) => (l.node ? formatCount(l.node.childCount) : '') },
       ],
       onActivate: (l) => void this.activate(l),
+      onTreeKey: (l, key) => this.treeKey(l, key),
       onContextMenu: (l, at) => l.node?.object && nav.objectMenu(l.node.object, at),
     });
-    this.element.append(h('p', { class: 'toolbar muted' }, 'Expand a node (Enter, or click its arrow) to see what it keeps alive. Addresses open the object inspector.'), this.table.element);
+    this.element.append(h('p', { class: 'toolbar muted' }, 'Expand a node (Right arrow or Enter, or click its arrow) to see what it keeps alive; Left collapses it or goes to its parent. Addresses open the object inspector.'), this.table.element);
   }
 
   private nameCell(l: Line): HTMLElement {
@@ -85,6 +86,26 @@ export class DominatorsTab {
     else if (l.node?.childCount) await this.expand(k);
     else if (l.node?.object) this.nav.openObject(l.node.object.index);
     this.table.refresh();
+  }
+
+  /** Right: expand, or step to the first child of an open node; Left: collapse, or step to the parent. */
+  private async treeKey(l: Line, key: 'expand' | 'collapse'): Promise<number | undefined> {
+    const k = this.lines.indexOf(l);
+    if (k < 0 || l.more) return undefined;
+    if (key === 'expand') {
+      if (l.expanded) return k + 1 < this.lines.length && this.lines[k + 1].depth > l.depth ? k + 1 : undefined;
+      if (!l.node?.childCount) return undefined;
+      await this.expand(k);
+      this.table.refresh();
+      return undefined;
+    }
+    if (l.expanded) {
+      this.collapse(k);
+      this.table.refresh();
+      return undefined;
+    }
+    for (let p = k - 1; p >= 0; p--) if (this.lines[p].depth < l.depth) return p;
+    return undefined;
   }
 
   private async expand(k: number): Promise<void> {
