@@ -11,6 +11,7 @@ import { Heap } from '../../src/engine/analysis/heap';
 import { heapService } from '../../src/engine/service';
 import { objectPointers } from '../../src/engine/analysis/objectQueries';
 import { FileByteSource } from '../../src/worker/fileByteSource';
+import { RootKind } from '../../src/engine/format/model';
 import { ProgramPair, dwarfTypingScore, programPairs } from '../support/binaries';
 import { SAMPLES, hasSharedCorpus } from '../support/corpus';
 
@@ -59,6 +60,28 @@ describe('program binary', function () {
     const [, len, cap] = /^(?:"[^]*"|0x[0-9a-f]+)(?:\.\.\.)? \(len (\d+), cap (\d+)\)$/.exec(byName.get('Receipt')?.value ?? '') ?? [];
     assert.ok(Number(len) > 0 && Number(len) <= Number(cap));
     assert.strictEqual(heap.typeOf(byName.get('Customer')?.target as number).name, 'main.Customer');
+  });
+
+  it("types what only a goroutine's locals hold, from the frame's DWARF variables", function () {
+    // samples/orderservice's ticker() keeps t := time.NewTicker(...) and done := make(chan
+    // struct{}) in its frame and nowhere else: DWARF's location lists place them on its stack.
+    const dump = join(SAMPLES, 'dumps', 'orders-go1.26.heapdump');
+    const heap = read(dump).analyse();
+    const pair = pairs.find((p) => p.dumps.includes(dump)) as ProgramPair;
+    assert.ok(heap.attachProgram(open(pair.binary)).ok);
+    const groups = heap.typeNamer.classify();
+    const graph = heap.requireGraph();
+    const heldByTicker = (o: number) => {
+      for (let r = 0; r < graph.roots.count; r++) {
+        if (graph.roots.target[r] !== o || graph.roots.kind[r] !== RootKind.Frame) continue;
+        if (heap.model.strings.get(heap.model.frames.name[graph.roots.owner[r]]) === 'main.ticker') return true;
+      }
+      return false;
+    };
+    for (const want of ['time.Ticker', 'chan struct {} (channel)']) {
+      const typed = [...Array(heap.objectCount).keys()].filter((i) => groups.describe(groups.groupOf[i]).name === want && groups.describe(groups.groupOf[i]).source === 'dwarf');
+      assert.ok(typed.some(heldByTicker), `${want}: a DWARF-typed object held by main.ticker's frame (typed: ${typed.length})`);
+    }
   });
 
   it('rejects the binary of another program or Go release, saying why', function () {

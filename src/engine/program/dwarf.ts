@@ -80,6 +80,57 @@ export interface DwarfGlobal {
 
 type Value = number | string | Uint8Array | undefined;
 
+/**
+ * A local variable or argument of a function, where it lives on the stack: as an offset from
+ * the frame's CFA (the caller's stack pointer before the call), over the pc ranges where it
+ * lives there (link-time addresses), or always (`always`, a single location expression).
+ */
+export interface FrameVar {
+  name: string;
+  type: number;
+  always?: number;
+  ranges: { lo: number; hi: number; cfaOffset: number }[];
+}
+
+/** Location lists and the address table, for frame variables (all optional). */
+export interface DwarfLocations {
+  loc?: Uint8Array;
+  loclists?: Uint8Array;
+  addr?: Uint8Array;
+}
+
+const DW_TAG_compile_unit = 0x11;
+const DW_AT_low_pc = 0x11;
+const DW_AT_abstract_origin = 0x31;
+const DW_AT_addr_base = 0x73;
+const DW_OP_fbreg = 0x91;
+const DW_OP_call_frame_cfa = 0x9c;
+const DW_OP_piece = 0x93;
+
+/**
+ * A location expression's CFA offset when the whole value sits on the stack in one piece or
+ * in contiguous pieces (Go's frame base is DW_OP_call_frame_cfa); undefined for registers,
+ * split or computed locations.
+ */
+export function stackOffset(expr: Uint8Array): number | undefined {
+  const c = new Leb(expr, 0);
+  let first: number | undefined;
+  let next: number | undefined;
+  while (c.pos < expr.length) {
+    const op = expr[c.pos++];
+    let at: number;
+    if (op === DW_OP_fbreg) at = c.s();
+    else if (op === DW_OP_call_frame_cfa && c.pos === expr.length) at = 0;
+    else return undefined;
+    if (next !== undefined && at !== next) return undefined;
+    first ??= at;
+    if (c.pos === expr.length) return first;
+    if (expr[c.pos++] !== DW_OP_piece) return undefined;
+    next = at + c.u();
+  }
+  return first;
+}
+
 /** A variable a closure captured: where it sits in the closure object, and its type. */
 export interface CapturedVar {
   name: string;
@@ -94,7 +145,7 @@ export class Dwarf {
   private readonly utf8 = new TextDecoder();
   private typeTable: Map<number, DType> | undefined;
 
-  constructor(private readonly infoBytes: Uint8Array, private readonly abbrevBytes: Uint8Array) {
+  constructor(private readonly infoBytes: Uint8Array, private readonly abbrevBytes: Uint8Array, private readonly locations: DwarfLocations = {}) {
     this.info = new DataView(infoBytes.buffer, infoBytes.byteOffset, infoBytes.byteLength);
     for (let off = 0; off + 11 <= infoBytes.length;) {
       const length = this.info.getUint32(off, true);
@@ -175,6 +226,128 @@ export class Dwarf {
       }
     }
     return out;
+  }
+
+  /**
+   * The stack-resident variables and arguments of each function with code, by function name,
+   * inlined callees' included (they share the frame). Variables in registers at every pc, and
+   * those with split locations, are left out.
+   */
+  frameVariables(): Map<string, FrameVar[]> {
+    const out = new Map<string, FrameVar[]>();
+    for (const u of this.units) {
+      let base = 0;
+      let addrBase = 8;
+      const fns: (string | undefined)[] = [];
+      for (let off = u.firstEntry; off < u.end;) {
+        const e = this.readEntry(u, off);
+        off = e.next;
+        if (!e.abbrev) {
+          fns.pop();
+          continue;
+        }
+        const tag = e.abbrev.tag;
+        if (tag === DW_TAG_compile_unit) {
+          const low = e.attrs.get(DW_AT_low_pc);
+          if (typeof low === 'number' && e.abbrev.attrs.find((a) => a.name === DW_AT_low_pc)?.form === 0x01) base = low;
+          const ab = e.attrs.get(DW_AT_addr_base);
+          if (typeof ab === 'number') addrBase = ab;
+        }
+        const name = e.attrs.get(DW_AT_name);
+        // A function with code (low_pc); variables of its lexical blocks and inlined calls are its.
+        const concrete = tag === DW_TAG_subprogram && typeof name === 'string' && e.attrs.has(DW_AT_low_pc);
+        const fn = concrete ? (name as string) : tag === DW_TAG_subprogram ? undefined : fns[fns.length - 1];
+        if ((tag === DW_TAG_variable || tag === DW_TAG_formal_parameter) && fn !== undefined) {
+          const v = this.frameVar(u, e.attrs, base, addrBase);
+          if (v) {
+            const list = out.get(fn) ?? [];
+            list.push(v);
+            out.set(fn, list);
+          }
+        }
+        if (e.abbrev.children) fns.push(fn);
+      }
+    }
+    return out;
+  }
+
+  private frameVar(u: Unit, attrs: Map<number, Value>, base: number, addrBase: number): FrameVar | undefined {
+    let name = attrs.get(DW_AT_name);
+    let type = attrs.get(DW_AT_type);
+    const origin = attrs.get(DW_AT_abstract_origin);
+    if ((typeof type !== 'number' || typeof name !== 'string') && typeof origin === 'number' && origin >= u.start && origin < u.end) {
+      const o = this.readEntry(u, origin).attrs;
+      name = typeof name === 'string' ? name : o.get(DW_AT_name);
+      type = typeof type === 'number' ? type : o.get(DW_AT_type);
+    }
+    const loc = attrs.get(DW_AT_location);
+    if (typeof type !== 'number' || loc === undefined) return undefined;
+    const v: FrameVar = { name: typeof name === 'string' ? name : '', type, ranges: [] };
+    if (loc instanceof Uint8Array) {
+      v.always = loc.length ? stackOffset(loc) : undefined;
+      return v.always === undefined ? undefined : v;
+    }
+    if (typeof loc !== 'number') return undefined;
+    const add = (lo: number, hi: number, expr: Uint8Array) => {
+      const at = stackOffset(expr);
+      if (at !== undefined && hi > lo) v.ranges.push({ lo, hi, cfaOffset: at });
+    };
+    if (u.version >= 5) this.locList5(loc, base, addrBase, add);
+    else this.locList4(loc, base, add);
+    return v.ranges.length ? v : undefined;
+  }
+
+  /** DWARF 4 .debug_loc: (begin, end) offsets from the base address, then a 2-byte length and the expression. */
+  private locList4(off: number, base: number, add: (lo: number, hi: number, expr: Uint8Array) => void): void {
+    const b = this.locations.loc;
+    if (!b) return;
+    const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    for (let p = off; p + 16 <= b.length;) {
+      const a = v.getBigUint64(p, true);
+      const e = v.getBigUint64(p + 8, true);
+      p += 16;
+      if (a === 0n && e === 0n) return;
+      if (a === 0xffffffffffffffffn) {
+        base = Number(e);
+        continue;
+      }
+      const len = v.getUint16(p, true);
+      add(base + Number(a), base + Number(e), b.subarray(p + 2, p + 2 + len));
+      p += 2 + len;
+    }
+  }
+
+  /** DWARF 5 .debug_loclists: DW_LLE_* entries, addresses through .debug_addr. */
+  private locList5(off: number, base: number, addrBase: number, add: (lo: number, hi: number, expr: Uint8Array) => void): void {
+    const b = this.locations.loclists;
+    if (!b) return;
+    const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    const a = this.locations.addr;
+    const addrx = (i: number) => (a && addrBase + i * 8 + 8 <= a.length ? Number(new DataView(a.buffer, a.byteOffset, a.byteLength).getBigUint64(addrBase + i * 8, true)) : undefined);
+    const c = new Leb(b, off);
+    const expr = () => {
+      const n = c.u();
+      c.pos += n;
+      return b.subarray(c.pos - n, c.pos);
+    };
+    const u64 = () => {
+      c.pos += 8;
+      return Number(v.getBigUint64(c.pos - 8, true));
+    };
+    while (c.pos < b.length) {
+      switch (b[c.pos++]) {
+        case 0x00: return; // end_of_list
+        case 0x01: base = addrx(c.u()) ?? base; break; // base_addressx
+        case 0x02: { const lo = addrx(c.u()); const hi = addrx(c.u()); const x = expr(); if (lo !== undefined && hi !== undefined) add(lo, hi, x); break; } // startx_endx
+        case 0x03: { const lo = addrx(c.u()); const n = c.u(); const x = expr(); if (lo !== undefined) add(lo, lo + n, x); break; } // startx_length
+        case 0x04: { const lo = c.u(); const hi = c.u(); add(base + lo, base + hi, expr()); break; } // offset_pair
+        case 0x05: expr(); break; // default_location
+        case 0x06: base = u64(); break; // base_address
+        case 0x07: { const lo = u64(); const hi = u64(); add(lo, hi, expr()); break; } // start_end
+        case 0x08: { const lo = u64(); const n = c.u(); add(lo, lo + n, expr()); break; } // start_length
+        default: return;
+      }
+    }
   }
 
   /** Every type entry, by .debug_info offset (read once, on first use). */

@@ -185,7 +185,13 @@ export class GoProgram {
       return undefined;
     }
     try {
-      this.dwarfCache = new Dwarf(this.elf.sectionData(info, this.inflate), this.elf.sectionData(abbrev, this.inflate));
+      const optional = (name: string) => {
+        const sec = this.elf.section(name);
+        return sec && this.elf.sectionData(sec, this.inflate);
+      };
+      this.dwarfCache = new Dwarf(this.elf.sectionData(info, this.inflate), this.elf.sectionData(abbrev, this.inflate), {
+        loc: optional('.debug_loc'), loclists: optional('.debug_loclists'), addr: optional('.debug_addr'),
+      });
     } catch (e) {
       this.dwarfProblem = `its DWARF cannot be read: ${(e as Error).message}`;
     }

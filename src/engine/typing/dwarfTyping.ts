@@ -14,12 +14,12 @@
  * (swiss maps, Go >= 1.24), dataqsiz channel slots, cap slice elements.
  */
 import { readAt } from '../format/byteSource';
-import { CapturedVar, DType, TAG } from '../program/dwarf';
+import { CapturedVar, DType, FrameVar, TAG } from '../program/dwarf';
 import type { GoProgram } from '../program/goProgram';
 import type { HeapView } from './heapView';
 import { holdsInterfaceValue } from './valueFit';
 import { RecordWindow, contentsOffsets, readObjectRecord, readObjectsInOrder } from '../format/objectRecords';
-import { objectAddress, objectSize } from '../format/model';
+import { RootKind, objectAddress, objectSize } from '../format/model';
 import { wordAt } from '../format/reader';
 
 /** The label of a func value's object until its function is read. */
@@ -169,10 +169,18 @@ class Walk {
     this.seedFromDump();
     const offsets = contentsOffsets(this.heap.model, this.heap.source);
     let scanned = false;
+    let framesSeeded = false;
     for (;;) {
       this.drain(offsets);
       // Closures reached: their function's name, and the walk goes on into what they captured.
       this.openClosures(offsets);
+      // Then the goroutines' locals and arguments: after the walk from globals and the dump's
+      // own type evidence, whose names are often more precise (a runtime.sudog local is the
+      // sudog<*main.Message> of a channel's wait queue).
+      if (this.pendingCount === 0 && !framesSeeded) {
+        framesSeeded = true;
+        this.seedFromFrames();
+      }
       // Then interface values in objects the walk did not reach (objects only stacks hold): a
       // word that is one of the program's type descriptors (or itabs) followed by a pointer
       // field. Each one found starts the walk again from there.
@@ -310,6 +318,63 @@ class Walk {
       const p = this.byRuntimeType.get(f.ot);
       const target = p === undefined ? undefined : this.types.get(p)?.target;
       if (target !== undefined) this.pointTo(f.obj, target);
+    }
+  }
+
+  /**
+   * Locals and arguments of goroutine frames, where DWARF says they live on the stack at the
+   * frame's pc: walked as typed values, following only the words the frame's pointer map lists
+   * (live at that pc). On amd64 a frame's contents run from its sp to its CFA (the return
+   * address included), so a variable at CFA-relative offset d < 0 is at size + d of the frame;
+   * d >= 0 is an argument in the caller's outgoing area, at d in the caller's frame.
+   */
+  private seedFromFrames(): void {
+    const { model } = this.heap;
+    if (model.params.arch !== 'amd64' || !this.heap.graph) return;
+    let vars: Map<string, FrameVar[]> | undefined;
+    try {
+      vars = this.program.dwarf()?.frameVariables();
+    } catch {
+      return; // DWARF the reader does not follow: no frame variables, nothing else lost
+    }
+    if (!vars?.size) return;
+    const { frames } = model;
+    // The live pointer slots of each frame, from its roots.
+    const roots = this.heap.graph.roots;
+    const live = new Map<number, number[]>();
+    for (let r = 0; r < roots.count; r++) {
+      if (roots.kind[r] !== RootKind.Frame) continue;
+      const f = roots.owner[r];
+      let list = live.get(f);
+      if (!list) live.set(f, (list = []));
+      list.push(roots.offset[r]);
+    }
+    const regions = new Map<number, Region>();
+    const region = (f: number): Region => {
+      let r = regions.get(f);
+      if (!r) {
+        const bytes = readAt(this.heap.source, frames.contentsOffset[f], frames.size[f]);
+        r = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), base: 0, size: bytes.length, marks: fieldMarks(live.get(f) ?? [], bytes.length) };
+        regions.set(f, r);
+      }
+      return r;
+    };
+    const slide = this.program.slide;
+    for (let f = 0; f < frames.count; f++) {
+      const list = vars.get(model.strings.get(frames.name[f]));
+      if (!list) continue;
+      // The frame's pc is the return address of its call but for the innermost frame.
+      const pc = frames.pc[f] - slide - (frames.depth[f] === 0 ? 0 : 1);
+      const size = frames.size[f];
+      const caller = f + 1 < frames.count && frames.goroutine[f + 1] === frames.goroutine[f] && frames.sp[f + 1] === frames.sp[f] + size ? f + 1 : -1;
+      for (const v of list) {
+        const d = v.always ?? v.ranges.find((x) => pc >= x.lo && pc < x.hi)?.cfaOffset;
+        if (d === undefined) continue;
+        const [owner, at] = d < 0 ? [f, size + d] : [caller, d];
+        if (owner < 0 || at < 0) continue;
+        const r = region(owner);
+        if (at + Math.max(1, this.tv.sizeOf(v.type)) <= r.size) this.walk(r, at, v.type);
+      }
     }
   }
 
