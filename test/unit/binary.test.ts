@@ -84,6 +84,26 @@ describe('program binary', function () {
     }
   });
 
+  it("walks every bucket of a Go < 1.24 map's bucket array, the preallocated overflow buckets after the first 2^B included", function () {
+    const dump = join(SAMPLES, 'dumps', 'orders.heapdump');
+    const heap = read(dump).analyse();
+    const pair = pairs.find((p) => p.dumps.includes(dump)) as ProgramPair;
+    assert.ok(heap.attachProgram(open(pair.binary)).ok);
+    const groups = heap.typeNamer.classify();
+    const describe = (i: number) => groups.describe(groups.groupOf[i]);
+    let targets = 0;
+    for (let i = 0; i < heap.objectCount; i++) {
+      if (describe(i).name !== 'map[string]*main.Order (buckets)') continue;
+      for (const p of objectPointers(heap, i)) {
+        if (p.target < 0) continue;
+        targets++;
+        // Keys are strings, values *main.Order: every object a bucket points to has its DWARF type.
+        assert.strictEqual(describe(p.target).source, 'dwarf', `${describe(p.target).name} at +${p.offset} of bucket array ${i}`);
+      }
+    }
+    assert.ok(targets > 1000, `pointers out of the index's buckets: ${targets}`);
+  });
+
   it('rejects the binary of another program or Go release, saying why', function () {
     const heap = read(join(SAMPLES, 'dumps', 'orders.heapdump'));
     const other = pairs.find((p) => p.goVersion === '1.26') as ProgramPair;

@@ -56,6 +56,9 @@ interface Region {
   marks?: Uint8Array;
 }
 
+/** A count for pointTo: as many elements as the object holds. */
+const ALL_ELEMENTS = Number.POSITIVE_INFINITY;
+
 /** A region's pointer-word marks, from the field list of its object. */
 function fieldMarks(fields: readonly number[], size: number): Uint8Array {
   const marks = new Uint8Array((size >> 2) + 1);
@@ -563,12 +566,14 @@ class Walk {
       return;
     }
     if (t.name.startsWith('hash<')) {
-      // Go < 1.24 map header: 2^B buckets, and 2^(B-1) old ones while growing.
+      // Go < 1.24 map header: 2^B buckets, and 2^(B-1) old ones while growing. makeBucketArray
+      // allocates overflow buckets after them in the same array (hmap.extra.nextOverflow points
+      // there): every bucket the array holds is walked, not only the first 2^B.
       const bucket = this.tv.pointee(member('buckets')?.type);
       const b = r.size > off + 9 ? r.view.getUint8(r.base + off + 9) : 0;
       if (bucket !== undefined && b < 32) {
-        if (this.followable(r, off + 16)) this.pointTo(this.word(r, off + 16), bucket, 2 ** b, this.tv.nameOf(bucket));
-        if (b > 0 && this.followable(r, off + 24)) this.pointTo(this.word(r, off + 24), bucket, 2 ** (b - 1), this.tv.nameOf(bucket));
+        if (this.followable(r, off + 16)) this.pointTo(this.word(r, off + 16), bucket, ALL_ELEMENTS, this.tv.nameOf(bucket));
+        if (b > 0 && this.followable(r, off + 24)) this.pointTo(this.word(r, off + 24), bucket, ALL_ELEMENTS, this.tv.nameOf(bucket));
       }
       return;
     }
