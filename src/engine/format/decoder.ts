@@ -886,7 +886,8 @@ class Decoder {
     };
     objects.runCount = objects.runStart.length;
     objects.runOf = runNumbers(objects);
-    objects.phantoms = findPhantomSlots(objects, params.buildVersion);
+    const heapObjects = this.memStats === undefined ? undefined : Number(this.memStats.fields.HeapObjects);
+    objects.phantoms = findPhantomSlots(objects, params.buildVersion, heapObjects);
     const roots: RootTable = { count: this.roots.kind.length, ...finishColumns(this.roots) };
     const goroutines: GoroutineTable = { count: this.goroutineCount, ...finishColumns(this.goroutines) };
     const frames: FrameTable = { count: this.frameCount, ...finishColumns(this.frames) };

@@ -51,8 +51,15 @@ export function isPhantom(p: PhantomSlots | undefined, i: number): boolean {
   return p !== undefined && (p.bits[i >>> 3] & (1 << (i & 7))) !== 0;
 }
 
-/** Finds the phantom slots among the object records, or undefined when the runtime writes none. */
-export function findPhantomSlots(objects: ObjectTable, buildVersion: string): PhantomSlots | undefined {
+/**
+ * Finds the phantom slots among the object records, or undefined when the runtime writes none.
+ * A span whose only records lie where the heap bits of a pointerful span would be cannot tell
+ * by itself whether those records are its heap bits or objects of a span without pointers;
+ * they are taken as heap bits, and where that leaves fewer objects than the dump's
+ * MemStats.HeapObjects (`heapObjects`), such spans are taken as spans without pointers, in
+ * address order, until the counts agree.
+ */
+export function findPhantomSlots(objects: ObjectTable, buildVersion: string, heapObjects?: number): PhantomSlots | undefined {
   const { heapBits, inlineMarks } = spanReservations(buildVersion);
   if (!heapBits && !inlineMarks) return undefined;
   const n = objects.count;
@@ -60,6 +67,8 @@ export function findPhantomSlots(objects: ObjectTable, buildVersion: string): Ph
   let count = 0;
   let bytes = 0;
   const { layoutHash } = objects;
+  /** Records taken as heap bits of a span that had no other record to tell, span by span. */
+  const undecided: number[][] = [];
   let i = 0;
   while (i < n) {
     const size = objectSize(objects, i);
@@ -90,14 +99,29 @@ export function findPhantomSlots(objects: ObjectTable, buildVersion: string): Ph
     // No record outside the reservations to tell: the reserved slots come all together.
     if (!outside) pointerful = maybePresent === firstSure - firstMaybe && maybePresent > 0;
     const firstPhantom = pointerful ? firstMaybe : firstSure;
+    const guessed: number[] = [];
     for (let k = i; k < end; k++) {
-      if ((objectAddress(objects, k) - page) / size >= firstPhantom) {
+      const slot = (objectAddress(objects, k) - page) / size;
+      if (slot >= firstPhantom) {
         bits[k >>> 3] |= 1 << (k & 7);
         count++;
         bytes += size;
+        if (!outside && slot < firstSure) guessed.push(k);
       }
     }
+    if (guessed.length) undecided.push(guessed);
     i = end;
+  }
+  // Settle the guesses against the runtime's own count of objects.
+  let missing = heapObjects === undefined ? 0 : heapObjects - (n - count);
+  for (const span of undecided) {
+    if (missing < span.length) continue;
+    for (const k of span) {
+      bits[k >>> 3] &= ~(1 << (k & 7));
+      count--;
+      bytes -= objectSize(objects, k);
+    }
+    missing -= span.length;
   }
   return count ? { bits, count, bytes } : undefined;
 }
