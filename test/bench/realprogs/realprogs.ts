@@ -13,7 +13,7 @@
  */
 import { execFileSync } from 'child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'fs';
-import { join } from 'path';
+import { dirname, join } from 'path';
 
 const GOPATH = '/usr/share/gocode';
 
@@ -50,6 +50,13 @@ export interface RealDump {
   binary: string;
 }
 
+/** A program to build with one toolchain: where its binary and dump go, and why it cannot be built here, if so. */
+export interface RealTarget extends RealDump {
+  go: string;
+  args: string[];
+  missing?: string;
+}
+
 /** Go toolchains on this machine: `go` on the PATH and side-by-side installations, by version. */
 export function goToolchains(): { go: string; version: string }[] {
   const found = new Map<string, string>();
@@ -73,37 +80,49 @@ function goEnv(): NodeJS.ProcessEnv {
   return { ...process.env, GOPATH, GO111MODULE: 'off', GOFLAGS: '', GOTOOLCHAIN: 'local', GOPROXY: 'off', CGO_ENABLED: '0' };
 }
 
+/** Every program with every toolchain found, each saying what is missing to build it. */
+export function realTargets(dataDir: string): RealTarget[] {
+  const dir = join(dataDir, 'real');
+  const toolchains = goToolchains();
+  const out: RealTarget[] = [];
+  for (const p of PROGRAMS) {
+    const missing = existsSync(join(GOPATH, 'src', p.probe)) ? undefined : `its sources are not installed (apt-get install ${p.packages.join(' ')})`;
+    for (const { go, version } of toolchains) {
+      const binary = join(dir, `${p.name}-${version}`);
+      out.push({ program: p.name, goVersion: version, go, args: p.args, binary, file: `${binary}.heapdump`, missing });
+    }
+  }
+  return out;
+}
+
+/** Builds the program and runs it to write its dump, unless both are there already. */
+export function ensureRealDump(t: RealTarget): void {
+  if (t.missing) throw new Error(`${t.program} cannot be built: ${t.missing}`);
+  mkdirSync(dirname(t.binary), { recursive: true });
+  if (!existsSync(t.binary)) {
+    console.log(`building ${t.program} with ${t.goVersion}...`);
+    execFileSync(t.go, ['build', '-o', t.binary, '.'], { cwd: join(__dirname, t.program), env: goEnv(), stdio: ['ignore', 'inherit', 'inherit'] });
+  }
+  if (!existsSync(t.file) || statSync(t.file).size === 0) {
+    console.log(`running ${t.program} (${t.goVersion})...`);
+    execFileSync(t.binary, [...t.args, '-dump', t.file], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 600_000 });
+  }
+}
+
 /**
  * Builds and runs each program with each toolchain (skipping what is already in bench-data/real)
  * and returns the dumps; says on the console what is missing and how to install it.
  */
 export function realDumps(dataDir: string): RealDump[] {
+  const targets = realTargets(dataDir);
+  if (targets.length === 0) console.log('real programs: no Go toolchain found (apt-get install golang-go)');
   const out: RealDump[] = [];
-  const dir = join(dataDir, 'real');
-  mkdirSync(dir, { recursive: true });
-  const toolchains = goToolchains();
-  if (toolchains.length === 0) console.log('real programs: no Go toolchain found (apt-get install golang-go)');
-  for (const p of PROGRAMS) {
-    if (!existsSync(join(GOPATH, 'src', p.probe))) {
-      console.log(`real programs: ${p.name} skipped, its sources are not installed (apt-get install ${p.packages.join(' ')})`);
-      continue;
-    }
-    for (const { go, version } of toolchains) {
-      const binary = join(dir, `${p.name}-${version}`);
-      const file = `${binary}.heapdump`;
-      try {
-        if (!existsSync(binary)) {
-          console.log(`building ${p.name} with ${version}...`);
-          execFileSync(go, ['build', '-o', binary, '.'], { cwd: join(__dirname, p.name), env: goEnv(), stdio: ['ignore', 'inherit', 'inherit'] });
-        }
-        if (!existsSync(file) || statSync(file).size === 0) {
-          console.log(`running ${p.name} (${version})...`);
-          execFileSync(binary, [...p.args, '-dump', file], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 600_000 });
-        }
-        out.push({ program: p.name, goVersion: version, file, binary });
-      } catch (e) {
-        console.log(`real programs: ${p.name} with ${version} failed: ${(e as Error).message.split('\n')[0]}`);
-      }
+  for (const t of targets) {
+    try {
+      ensureRealDump(t);
+      out.push(t);
+    } catch (e) {
+      console.log(`real programs: ${t.program} with ${t.goVersion}: ${(e as Error).message.split('\n')[0]}`);
     }
   }
   return out;
