@@ -5,21 +5,32 @@
  * checked against the runtime's own figures and the binary's own types:
  *   - the objects (records minus phantom slots) are MemStats.HeapObjects, their bytes HeapAlloc;
  *   - with the binary, at least 90% of the object bytes carry a Go type name;
- *   - every object with a Go >= 1.22 type word is named after that word's type.
+ *   - every object with a Go >= 1.22 type word is named after that word's type;
+ *   - the exported memory profile, read by `go tool pprof`, totals 0.5-1.5x HeapAlloc in use
+ *     (scaled by the sampling rate estimated from the dump) and has user code on its flat top.
  * Without Go or those Debian packages the programs cannot be built here, and this says so.
  */
 import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import { writeFileSync } from 'fs';
 import { join } from 'path';
+import { gzipSync } from 'zlib';
+import { buildProfile } from '../../src/engine/analysis/pprof';
+import { tempDir } from '../support/tempDir';
 import { Heap } from '../../src/engine/analysis/heap';
 import { FileByteSource } from '../../src/worker/fileByteSource';
 import { nameReport } from '../bench/names';
 import { ensureRealDump, realTargets } from '../bench/realprogs/realprogs';
 import { REPO } from '../support/corpus';
 
+/** Allocator frames runtime/pprof leaves out of heap profiles (an allocation's leading runtime frames). */
+const ALLOCATOR = /^(runtime\.(mallocgc\w*|newobject|newarray|makeslice\w*|growslice|makemap\w*|mapassign\w*|makeBucketArray|hashGrow|rawstring\w*|rawbyteslice|rawruneslice|concatstring\w*|slicebytetostring|stringtoslice\w*|convT\w*)|internal\/runtime\/maps\..*)$/;
+
 describe('real programs', function () {
   this.timeout(900_000);
   const targets = realTargets(join(REPO, 'bench-data'));
   const buildable = targets.filter((t) => !t.missing);
+  const dir = tempDir('goheap-real-');
 
   it('has real programs to check, or says why not', function () {
     if (targets.length === 0) console.log('    no Go toolchain found: the real programs are not built (apt-get install golang-go)');
@@ -49,6 +60,25 @@ describe('real programs', function () {
         assert.ok(r.namedShare >= 0.9, `${(100 * r.namedShare).toFixed(1)}% named; biggest unnamed: ${r.unnamed.map(([b, k]) => `${b} B ${k}`).join('; ')}`);
         assert.strictEqual(r.disagreeing, 0, r.examples.join('; '));
         console.log(`      ${(100 * r.namedShare).toFixed(1)}% of ${(r.bytes / 1e6).toFixed(1)} MB named${r.typeWords ? `, ${r.typeWords} type words agree` : ''}`);
+      });
+
+      it('exports a memory profile go tool pprof reads: in use 0.5-1.5x HeapAlloc, user code on the flat top', function () {
+        const heap = Heap.read(new FileByteSource(t.file));
+        const file = join(dir, `${t.program}-${t.goVersion}.pb.gz`);
+        writeFileSync(file, gzipSync(buildProfile(heap, 'memory')));
+        const top = spawnSync(t.go, ['tool', 'pprof', '-top', '-sample_index=inuse_space', file], { encoding: 'utf8' });
+        assert.strictEqual(top.status, 0, top.stderr);
+        const m = /of ([\d.]+)([kMG]?B) total/.exec(top.stdout);
+        assert.ok(m, top.stdout.slice(0, 500));
+        const inuse = Number(m[1]) * ({ kB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 }[m[2] as 'kB'] ?? 1);
+        const heapAlloc = Number(heap.model.memStats?.fields.HeapAlloc);
+        assert.ok(inuse >= 0.5 * heapAlloc && inuse <= 1.5 * heapAlloc, `in use ${inuse} vs HeapAlloc ${heapAlloc}`);
+        // The first row under the header: flat, flat%, sum%, cum, cum%, function. Never the
+        // allocator (runtime/pprof drops its frames); a runtime function only where the runtime
+        // itself allocated (runtime.malg: goroutines), as runtime/pprof shows it too.
+        const first = top.stdout.split('\n').find((l) => /^\s*[\d.]+[kMG]?B\s/.test(l));
+        assert.ok(first && !ALLOCATOR.test(first.trim().split(/\s+/).pop() ?? ''), `flat top: ${first}`);
+        console.log(`      pprof: ${(inuse / 1e6).toFixed(1)} MB in use (HeapAlloc ${(heapAlloc / 1e6).toFixed(1)} MB); top: ${first?.trim().split(/\s+/).pop()}`);
       });
     });
   }
