@@ -367,7 +367,11 @@ export class VirtualTable<R> {
     const detail = this.details.get(i)?.[line];
     const el = h('div', { class: `vt-row vt-detail${d === this.selected ? ' selected' : ''}`, role: 'row', 'aria-rowindex': d + 1, 'aria-level': 2 },
       h('span'), h('span', { class: 'vt-detail-cell', role: 'gridcell' }, detail ? detail.render() : ''));
-    el.addEventListener('click', () => this.select(d));
+    el.addEventListener('click', (e) => {
+      this.select(d);
+      // Text drawn as a link without an action of its own ("show in sidebar") does the line's.
+      if ((e.target as Element).closest?.('.link')) detail?.onActivate?.();
+    });
     return el;
   }
 
