@@ -196,48 +196,16 @@ export class Dwarf {
   }
 
   /**
-   * The captured variables of each function literal, by function name (Go >= 1.23 writes
-   * their offsets in the closure object; older compilers write none).
+   * Visits every variable and parameter entry that belongs to a function: `functionOf` names
+   * the function a subprogram entry opens (given the enclosing one); other entries (lexical
+   * blocks, inlined calls) stay in their parent's. `cu` holds the unit's base addresses.
    */
-  closureVars(): Map<string, CapturedVar[]> {
-    const out = new Map<string, CapturedVar[]>();
+  private eachFunctionVariable(
+    functionOf: (attrs: Map<number, Value>, parent: string | undefined) => string | undefined,
+    visit: (fn: string, attrs: Map<number, Value>, u: Unit, cu: { base: number; addrBase: number }) => void,
+  ): void {
     for (const u of this.units) {
-      const fns: (string | undefined)[] = [];
-      for (let off = u.firstEntry; off < u.end;) {
-        const e = this.readEntry(u, off);
-        off = e.next;
-        if (!e.abbrev) {
-          fns.pop();
-          continue;
-        }
-        const tag = e.abbrev.tag;
-        const name = e.attrs.get(DW_AT_name);
-        const fn = tag === DW_TAG_subprogram && typeof name === 'string' ? name : fns[fns.length - 1];
-        if ((tag === DW_TAG_variable || tag === DW_TAG_formal_parameter) && fn !== undefined) {
-          const at = e.attrs.get(DW_AT_go_closure_offset);
-          const type = e.attrs.get(DW_AT_type);
-          if (typeof at === 'number' && at > 0 && typeof type === 'number') {
-            const list = out.get(fn) ?? [];
-            list.push({ name: typeof name === 'string' ? name : '', offset: at, type });
-            out.set(fn, list);
-          }
-        }
-        if (e.abbrev.children) fns.push(fn);
-      }
-    }
-    return out;
-  }
-
-  /**
-   * The stack-resident variables and arguments of each function with code, by function name,
-   * inlined callees' included (they share the frame). Variables in registers at every pc, and
-   * those with split locations, are left out.
-   */
-  frameVariables(): Map<string, FrameVar[]> {
-    const out = new Map<string, FrameVar[]>();
-    for (const u of this.units) {
-      let base = 0;
-      let addrBase = 8;
+      const cu = { base: 0, addrBase: 8 };
       const fns: (string | undefined)[] = [];
       for (let off = u.firstEntry; off < u.end;) {
         const e = this.readEntry(u, off);
@@ -249,25 +217,57 @@ export class Dwarf {
         const tag = e.abbrev.tag;
         if (tag === DW_TAG_compile_unit) {
           const low = e.attrs.get(DW_AT_low_pc);
-          if (typeof low === 'number' && e.abbrev.attrs.find((a) => a.name === DW_AT_low_pc)?.form === 0x01) base = low;
+          if (typeof low === 'number' && e.abbrev.attrs.find((a) => a.name === DW_AT_low_pc)?.form === 0x01) cu.base = low;
           const ab = e.attrs.get(DW_AT_addr_base);
-          if (typeof ab === 'number') addrBase = ab;
+          if (typeof ab === 'number') cu.addrBase = ab;
         }
-        const name = e.attrs.get(DW_AT_name);
-        // A function with code (low_pc); variables of its lexical blocks and inlined calls are its.
-        const concrete = tag === DW_TAG_subprogram && typeof name === 'string' && e.attrs.has(DW_AT_low_pc);
-        const fn = concrete ? (name as string) : tag === DW_TAG_subprogram ? undefined : fns[fns.length - 1];
-        if ((tag === DW_TAG_variable || tag === DW_TAG_formal_parameter) && fn !== undefined) {
-          const v = this.frameVar(u, e.attrs, base, addrBase);
-          if (v) {
-            const list = out.get(fn) ?? [];
-            list.push(v);
-            out.set(fn, list);
-          }
-        }
+        const parent = fns[fns.length - 1];
+        const fn = tag === DW_TAG_subprogram ? functionOf(e.attrs, parent) : parent;
+        if ((tag === DW_TAG_variable || tag === DW_TAG_formal_parameter) && fn !== undefined) visit(fn, e.attrs, u, cu);
         if (e.abbrev.children) fns.push(fn);
       }
     }
+  }
+
+  /**
+   * The captured variables of each function literal, by function name (Go >= 1.23 writes
+   * their offsets in the closure object; older compilers write none).
+   */
+  closureVars(): Map<string, CapturedVar[]> {
+    const out = new Map<string, CapturedVar[]>();
+    this.eachFunctionVariable((attrs, parent) => {
+      const name = attrs.get(DW_AT_name);
+      return typeof name === 'string' ? name : parent;
+    }, (fn, attrs) => {
+      const at = attrs.get(DW_AT_go_closure_offset);
+      const type = attrs.get(DW_AT_type);
+      const name = attrs.get(DW_AT_name);
+      if (typeof at !== 'number' || at <= 0 || typeof type !== 'number') return;
+      const list = out.get(fn) ?? [];
+      list.push({ name: typeof name === 'string' ? name : '', offset: at, type });
+      out.set(fn, list);
+    });
+    return out;
+  }
+
+  /**
+   * The stack-resident variables and arguments of each function with code, by function name,
+   * inlined callees' included (they share the frame). Variables in registers at every pc, and
+   * those with split locations, are left out.
+   */
+  frameVariables(): Map<string, FrameVar[]> {
+    const out = new Map<string, FrameVar[]>();
+    // A function with code (low_pc); an abstract one (inlined elsewhere) has no frame of its own.
+    this.eachFunctionVariable((attrs) => {
+      const name = attrs.get(DW_AT_name);
+      return typeof name === 'string' && attrs.has(DW_AT_low_pc) ? name : undefined;
+    }, (fn, attrs, u, cu) => {
+      const v = this.frameVar(u, attrs, cu.base, cu.addrBase);
+      if (!v) return;
+      const list = out.get(fn) ?? [];
+      list.push(v);
+      out.set(fn, list);
+    });
     return out;
   }
 
