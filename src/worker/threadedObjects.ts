@@ -33,14 +33,20 @@ export class ThreadedObjects implements ParallelObjects {
   private readonly state = new Int32Array(this.shared, 0, 2);
   private readonly boundaryAt = new Float64Array(this.shared, 8, 1);
 
+  /**
+   * `minCores`: the cores the machine needs for the helper to be used. The CLI has nothing else
+   * to run (2); the editor's worker leaves one to the extension host, whose event loop relays
+   * every reply and would otherwise wait for a core while the two threads read (3).
+   */
   constructor(
     private readonly path: string,
+    private readonly minCores = 2,
     private readonly script = join(__dirname, 'objectPartHelper.js'),
     private readonly minBytes = MIN_BYTES,
   ) {}
 
   worthIt(bytes: number): boolean {
-    return bytes >= this.minBytes && availableParallelism() > 1 && existsSync(this.script);
+    return bytes >= this.minBytes && availableParallelism() >= this.minCores && existsSync(this.script);
   }
 
   start(request: PartRequest): void {

@@ -29,6 +29,7 @@ import { REPO } from '../support/corpus';
 import { typeReport } from './types';
 import { nameReport } from './names';
 import { realDumps } from './realprogs/realprogs';
+import { denseDump } from './denseDump';
 
 const DATA = join(REPO, 'bench-data');
 const CLI = join(REPO, 'dist', 'goheap.js');
@@ -43,28 +44,15 @@ interface Target {
   real?: boolean;
 }
 
-/** The dense dump of about `mb` MB and the binary that wrote it, made once. */
-function denseDump(mb: number): Target {
-  const file = join(DATA, `dense-${mb}mb.heapdump`);
-  const binary = join(DATA, 'denseheap');
-  const env = { ...process.env, GOFLAGS: '-buildvcs=false', GOPROXY: 'off', GOTOOLCHAIN: 'local', CGO_ENABLED: '0' };
-  if (!existsSync(binary)) execFileSync('go', ['build', '-o', binary, '.'], { cwd: join(__dirname, 'denseheap'), env, stdio: 'inherit' });
-  if (!existsSync(file)) {
-    console.log(`generating ${file} (denseheap -mb ${mb})...`);
-    execFileSync(binary, ['-mb', String(mb), '-out', file], { stdio: 'inherit' });
-  }
-  return { file, binary };
-}
-
 function targets(): Target[] {
   const out: Target[] = [];
   args.forEach((a, i) => {
     if (a === '--file') out.push({ file: args[i + 1] });
     if (a === '--binary' && out.length) out[out.length - 1].binary = args[i + 1];
-    if (a === '--size') out.push(denseDump(Number(args[i + 1])));
+    if (a === '--size') out.push(denseDump(DATA, Number(args[i + 1])));
   });
   if (args.includes('--real')) out.push(...realDumps(DATA).map((d) => ({ file: d.file, binary: d.binary, real: true })));
-  if (out.length === 0) out.push(denseDump(1300));
+  if (out.length === 0) out.push(denseDump(DATA, 1300));
   return out;
 }
 

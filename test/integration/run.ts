@@ -3,10 +3,11 @@
  * host (extensionDevelopmentPath/extensionTestsPath through the smoke-test driver), with
  * headless Chromium as the client. Exits with the suite's result.
  */
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import { join } from 'path';
 import { format } from 'util';
 import { unpackSampleProgram } from '../support/binaries';
+import { denseDump } from '../bench/denseDump';
 import { writeTally } from '../support/tally';
 import { TALLY_PREFIX } from './index';
 import { REPO, SAMPLES } from '../support/corpus';
@@ -19,6 +20,8 @@ async function main(): Promise<number> {
   execFileSync(process.execPath, [join(REPO, 'esbuild.mjs')], { stdio: 'inherit', cwd: REPO });
   // The program that wrote the sample dumps, next to them: the suite finds it there.
   unpackSampleProgram();
+  // A 1 GB dump for the host-stall test, from the benchmark's generator (needs Go).
+  if (spawnSync('go', ['version']).status === 0) process.env.GOHEAP_STALL_DUMP = denseDump(join(REPO, 'bench-data'), 1000).file;
   const server = await startCodeServer({ smokeTestDriver: true });
   const browser = await launchChromium();
   try {

@@ -113,7 +113,7 @@ describe('the helper thread (ThreadedObjects)', function () {
     const path = join(SAMPLES, 'dumps', 'orders.heapdump');
     const source = new FileByteSource(path);
     try {
-      const helper = new ThreadedObjects(path, script, 0);
+      const helper = new ThreadedObjects(path, 2, script, 0);
       let part: ObjectPart | undefined;
       const result = helper.result.bind(helper);
       helper.result = () => (part = result());
@@ -129,9 +129,9 @@ describe('the helper thread (ThreadedObjects)', function () {
     const path = join(SAMPLES, 'dumps', 'orders.heapdump');
     const source = new FileByteSource(path);
     try {
-      const helper = new ThreadedObjects(path, join(dir, 'missing.js'), 0);
+      const helper = new ThreadedObjects(path, 2, join(dir, 'missing.js'), 0);
       assert.strictEqual(helper.worthIt(1 << 30), false, 'no helper script, no helper');
-      const broken = new ThreadedObjects(join(dir, 'no-such.heapdump'), script, 0);
+      const broken = new ThreadedObjects(join(dir, 'no-such.heapdump'), 2, script, 0);
       assert.deepStrictEqual(snapshot(decodeDump(source, { parallel: broken }), source), snapshot(decodeDump(source), source));
     } finally {
       source.close();

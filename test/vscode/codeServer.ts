@@ -132,6 +132,11 @@ export async function startCodeServer(opts: StartOptions = {}): Promise<CodeServ
     'git.enabled': false,
     'workbench.tips.enabled': false,
     'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    // code-server's extension host looks for ports to forward every few seconds by spawning a
+    // process; a spawn from a process holding a 1 GB dump (the worker thread's memory is the
+    // host process's) takes ~100 ms of the host's thread. Desktop VS Code does not scan.
+    'remote.autoForwardPorts': false,
+    'remote.autoForwardPortsSource': 'output',
     // Not 'chat.disableAIFeatures': applying it at start-up disables the chat extension and
     // restarts the extension hosts; with the built-ins skipped below, that restart races the
     // first start and, about one run in three, leaves two extension hosts side by side.
