@@ -3,7 +3,8 @@
  * rows exist in the DOM, rows have one fixed height (from the editor font), and past what a
  * browser can scroll (millions of rows) the scroll range is scaled. Expanding a row shows
  * detail lines (frames, say) beneath it as rows of the same height. Keyboard: arrows, Page
- * Up/Down, Home/End, Enter, Right/Left to expand/collapse, Shift+F10 for the context menu.
+ * Up/Down, Home/End, Enter, Right/Left to expand/collapse, Shift+F10 for the context menu,
+ * type-ahead on tables whose rows have names.
  */
 import type { Page } from '../src/protocol/rpc';
 import { h, clear } from './dom';
@@ -46,6 +47,8 @@ export interface VirtualTableOptions<R> {
    * collapse the row; may answer a row index to move to (a parent, a first child).
    */
   onTreeKey?(row: R, key: 'expand' | 'collapse'): Promise<number | undefined> | number | undefined;
+  /** A row's name, for type-ahead (typing selects the next row whose name starts so). */
+  name?(row: R): string;
   /** A row's identity, when it has one: expanded rows follow it across refreshes. */
   key?(row: R): string;
   onContextMenu?(row: R, at: { x: number; y: number }): void;
@@ -89,6 +92,9 @@ export class VirtualTable<R> {
   private details = new Map<number, DetailLine[]>();
   private selected = 0;
   private widths: Record<string, string>;
+  /** Type-ahead: what was typed, and when last. */
+  private typed = '';
+  private typedAt = 0;
   /** Keys of the rows the user expanded (tables with row keys), kept while a filter hides them. */
   private readonly expandedKeys = new Set<string>();
   private sort: SortState;
@@ -430,9 +436,38 @@ export class VirtualTable<R> {
         }
         break;
       default:
-        return;
+        if (!this.opts.name || e.key.length !== 1 || e.ctrlKey || e.metaKey || e.altKey || (e.key === ' ' && Date.now() - this.typedAt > 700)) return;
+        this.typeAhead(e.key);
     }
     e.preventDefault();
+  }
+
+  /**
+   * Type-ahead: the next row (of those loaded) whose name, or its last part after a package
+   * path, starts with what was typed in the last 700 ms.
+   */
+  private typeAhead(key: string): void {
+    const now = Date.now();
+    const fresh = now - this.typedAt > 700;
+    this.typed = (fresh ? '' : this.typed) + key.toLowerCase();
+    this.typedAt = now;
+    const name = this.opts.name as (row: R) => string;
+    const matches = (r: R) => {
+      const n = name(r).toLowerCase();
+      const short = n.slice(n.lastIndexOf('/') + 1);
+      return n.startsWith(this.typed) || short.startsWith(this.typed) || short.slice(short.indexOf('.') + 1).startsWith(this.typed);
+    };
+    // A new search starts after the selection; a longer one may stay on it.
+    const from = this.selected + (this.typed.length === 1 ? 1 : 0);
+    for (let k = 0; k < this.display.count; k++) {
+      const d = (from + k) % this.display.count;
+      const [i, line] = this.display.locate(d);
+      const r = line < 0 ? this.rowAt(i) : undefined;
+      if (r !== undefined && matches(r)) {
+        this.select(d);
+        return;
+      }
+    }
   }
 
   private async treeKey(row: R | undefined, key: 'expand' | 'collapse'): Promise<void> {

@@ -493,6 +493,14 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
     await tree.locator('.vt-row.selected .codicon-chevron-right').waitFor();
     await page.keyboard.press('ArrowLeft');
     await tree.locator('.vt-row.selected[aria-rowindex="1"]').waitFor();
+    // Type-ahead in Types: the first letters of a name select a row with that name.
+    await editor.locator('vscode-panel-tab#tab-types').click();
+    await grid.focus();
+    await page.keyboard.press('Home');
+    const prefix = other.slice(0, 5);
+    await page.keyboard.type(prefix);
+    const picked = await typeOf(grid.locator('.vt-row.selected'));
+    assert.ok(picked.toLowerCase().startsWith(prefix.toLowerCase()), `typed "${prefix}", selected ${picked}`);
   });
 
   it('passes axe-core on every tab in dark, light and both high-contrast themes', async function () {

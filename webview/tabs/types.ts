@@ -49,6 +49,7 @@ export class TypesTab {
       ],
       details: (r) => this.instances(r, () => rowIndex.get(r.id)),
       key: (r) => String(r.id),
+      name: (r) => r.name,
     });
     this.element.append(h('div', { class: 'toolbar' }, field, this.coverage), this.table.element);
     void this.loadCoverage();
