@@ -131,6 +131,7 @@ export interface ObjectDetail {
 
 /** One field of a typed object. */
 export interface FieldRow {
+  /** Byte offset in the object; for a map entry, the offset of the map field it belongs to. */
   offset: number;
   size: number;
   /** Path from the object: "Payload", "User.Name", "[3].ID". */
@@ -140,6 +141,8 @@ export interface FieldRow {
   value?: string;
   /** The object a pointer, slice, string or interface field points into. */
   target?: number;
+  /** A map entry (`Notes["region"]`), read from the map's buckets, not from this object. */
+  entry?: boolean;
 }
 
 export interface ObjectContents {

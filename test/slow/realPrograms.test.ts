@@ -6,6 +6,7 @@
  *   - the objects (records minus phantom slots) are MemStats.HeapObjects, their bytes HeapAlloc;
  *   - with the binary, at least 90% of the object bytes carry a Go type name;
  *   - every object with a Go >= 1.22 type word is named after that word's type;
+ *   - every typed map's live slots are as many as its header's length;
  *   - the exported memory profile, read by `go tool pprof`, totals 0.5-1.5x HeapAlloc in use
  *     (scaled by the sampling rate estimated from the dump) and has user code on its flat top.
  * Without Go or those Debian packages the programs cannot be built here, and this says so.
@@ -14,11 +15,15 @@ import * as assert from 'assert';
 import { spawnSync } from 'child_process';
 import { writeFileSync } from 'fs';
 import { join } from 'path';
-import { gzipSync } from 'zlib';
+import { gzipSync, inflateSync } from 'zlib';
 import { buildProfile } from '../../src/engine/analysis/pprof';
 import { tempDir } from '../support/tempDir';
 import { Heap } from '../../src/engine/analysis/heap';
 import { FileByteSource } from '../../src/worker/fileByteSource';
+import { GoProgram } from '../../src/engine/program/goProgram';
+import { programBytes } from '../../src/engine/analysis/objectFields';
+import { isMapHeader, mapEntries } from '../../src/engine/analysis/mapEntries';
+import { dwarfTypingOf } from '../../src/engine/typing/dwarfTyping';
 import { nameReport } from '../bench/names';
 import { ensureRealDump, realTargets } from '../bench/realprogs/realprogs';
 import { REPO } from '../support/corpus';
@@ -60,6 +65,28 @@ describe('real programs', function () {
         assert.ok(r.namedShare >= 0.9, `${(100 * r.namedShare).toFixed(1)}% named; biggest unnamed: ${r.unnamed.map(([b, k]) => `${b} B ${k}`).join('; ')}`);
         assert.strictEqual(r.disagreeing, 0, r.examples.join('; '));
         console.log(`      ${(100 * r.namedShare).toFixed(1)}% of ${(r.bytes / 1e6).toFixed(1)} MB named${r.typeWords ? `, ${r.typeWords} type words agree` : ''}`);
+      });
+
+      it("finds as many entries in every typed map as its header's length says", function () {
+        const heap = Heap.read(new FileByteSource(t.file)).analyse();
+        assert.ok(heap.attachProgram(new GoProgram(new FileByteSource(t.binary), t.binary, (b) => inflateSync(b))).ok);
+        const typing = dwarfTypingOf(heap);
+        assert.ok(typing);
+        const bytesAt = programBytes(heap);
+        let maps = 0;
+        let entries = 0;
+        for (let i = 0; i < heap.objectCount; i++) {
+          const type: number = typing.typeOf[i];
+          if (type < 0 || !isMapHeader(typing.view, type)) continue;
+          const header = bytesAt(heap.address(i) + typing.valueOffset[i], typing.view.sizeOf(type)) as Uint8Array;
+          const m = mapEntries(typing.view, type, header, bytesAt, Infinity);
+          assert.ok(m && !m.partial, `map header ${i} (${typing.view.nameOf(type)}) unreadable`);
+          assert.strictEqual(m.entries.length, m.count, `map header ${i} (${typing.view.nameOf(type)})`);
+          maps++;
+          entries += m.count;
+        }
+        assert.ok(maps > 100, `${maps} maps`);
+        console.log(`      ${maps} maps, ${entries} entries, each map's length found`);
       });
 
       it('exports a memory profile go tool pprof reads: in use 0.5-1.5x HeapAlloc, user code on the flat top', function () {

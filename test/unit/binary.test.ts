@@ -10,6 +10,9 @@ import { GoProgram } from '../../src/engine/program/goProgram';
 import { Heap } from '../../src/engine/analysis/heap';
 import { heapService } from '../../src/engine/service';
 import { objectPointers } from '../../src/engine/analysis/objectQueries';
+import { programBytes } from '../../src/engine/analysis/objectFields';
+import { mapEntries } from '../../src/engine/analysis/mapEntries';
+import { dwarfTypingOf } from '../../src/engine/typing/dwarfTyping';
 import { FileByteSource } from '../../src/worker/fileByteSource';
 import { RootKind } from '../../src/engine/format/model';
 import { ProgramPair, dwarfTypingScore, programPairs } from '../support/binaries';
@@ -45,12 +48,12 @@ describe('program binary', function () {
     const index = api.typeInstances({ type: order.id, start: 0, end: 1 }).rows[0].index;
     const fields = api.object({ index }).fields;
     assert.ok(fields);
-    assert.deepStrictEqual(fields.rows.map((f) => [f.name, f.type, f.offset]), [
+    assert.deepStrictEqual(fields.rows.filter((f) => !f.entry).map((f) => [f.name, f.type, f.offset]), [
       ['ID', 'string', 0], ['Customer', '*main.Customer', 16], ['Items', '[]main.LineItem', 24],
       ['Receipt', '[]uint8', 48], ['Notes', 'map[string]string', 72], ['Previous', '*main.Order', 80]]);
     // Values against the object's own words, read independently.
     const pointers = new Map(objectPointers(heap, index).map((p) => [p.offset, p]));
-    const byName = new Map(fields.rows.map((f) => [f.name, f]));
+    const byName = new Map(fields.rows.filter((f) => !f.entry).map((f) => [f.name, f]));
     assert.match(byName.get('ID')?.value ?? '', /^"ord-\d+" \(\d+ bytes\)$/);
     for (const name of ['ID', 'Customer', 'Items', 'Receipt', 'Notes']) {
       const f = byName.get(name);
@@ -61,6 +64,51 @@ describe('program binary', function () {
     assert.ok(Number(len) > 0 && Number(len) <= Number(cap));
     assert.strictEqual(heap.typeOf(byName.get('Customer')?.target as number).name, 'main.Customer');
   });
+
+  for (const [dumpName, version] of [['orders.heapdump', '1.19'], ['orders-go1.26.heapdump', '1.26']]) {
+    it(`shows a map's entries as key -> value, every live slot found (Go ${version} ${version === '1.19' ? 'buckets' : 'swiss tables'})`, function () {
+      const dump = join(SAMPLES, 'dumps', dumpName);
+      const heap = read(dump).analyse();
+      const pair = pairs.find((p) => p.dumps.includes(dump)) as ProgramPair;
+      assert.ok(heap.attachProgram(open(pair.binary)).ok);
+      const api = heapService(heap);
+      const types = api.types({ start: 0, end: 500, sort: { key: 'retained', descending: true } });
+      const typeId = (name: string) => {
+        const t = types.rows.find((r) => r.name === name);
+        assert.ok(t, `${name} not in ${types.rows.map((r) => r.name).join(', ')}`);
+        return t.id;
+      };
+      // samples/orderservice gives order i Notes{"channel": "web", "region": {"eu", "us", "ap"}[i%3]}.
+      const orders = api.typeInstances({ type: typeId('main.Order'), start: 0, end: 20 }).rows;
+      assert.ok(orders.length >= 10);
+      for (const o of orders) {
+        const rows = api.object({ index: o.index }).fields?.rows ?? [];
+        const id = Number(/"ord-(\d+)"/.exec(rows.find((r) => r.name === 'ID')?.value ?? '')?.[1]);
+        assert.strictEqual(rows.find((r) => r.name === 'Notes')?.value, 'len 2');
+        assert.deepStrictEqual(rows.filter((r) => r.entry).map((r) => [r.name, r.type, r.value]), [
+          ['Notes["channel"]', 'string', '"web" (3 bytes)'],
+          ['Notes["region"]', 'string', `"${['eu', 'us', 'ap'][id % 3]}" (2 bytes)`]]);
+      }
+      // OrderIndex.byID: its header's length is the number of live slots the reader finds,
+      // across buckets, overflow chains and tables, and each key is its order's ID.
+      const header = api.typeInstances({ type: typeId('map[string]*main.Order (map header)'), start: 0, end: 1 }).rows[0].index;
+      const typing = dwarfTypingOf(heap);
+      assert.ok(typing);
+      const headerBytes = programBytes(heap)(heap.address(header), 48) as Uint8Array;
+      const all = mapEntries(typing.view, typing.typeOf[header], headerBytes, programBytes(heap), Infinity);
+      assert.ok(all && !all.partial);
+      assert.ok(all.count > 1000, `${all.count} orders`);
+      assert.strictEqual(all.entries.length, all.count);
+      const shown = api.object({ index: header }).fields?.rows.filter((r) => r.entry) ?? [];
+      assert.strictEqual(shown.at(-1)?.value, `${all.count - (shown.length - 1)} more of ${all.count} entries`);
+      for (const r of shown.slice(0, -1)) {
+        const key = /^\["(ord-\d+)"\]$/.exec(r.name)?.[1];
+        assert.ok(key && r.target !== undefined, r.name);
+        const idOfTarget = api.object({ index: r.target }).fields?.rows.find((f) => f.name === 'ID')?.value;
+        assert.strictEqual(idOfTarget, `"${key}" (${key.length} bytes)`);
+      }
+    });
+  }
 
   it("types what only a goroutine's locals hold, from the frame's DWARF variables", function () {
     // samples/orderservice's ticker() keeps t := time.NewTicker(...) and done := make(chan

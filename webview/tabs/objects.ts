@@ -162,9 +162,10 @@ export class ObjectsTab {
     const body = h('tbody');
     for (const r of f.rows) {
       const value = r.value ?? '';
-      body.append(h('tr', {},
-        h('td', { class: 'right mono muted' }, `+${r.offset}`),
-        h('td', { class: 'mono' }, r.name),
+      // A map's entries live in its buckets, not in this object: no offset, and indented.
+      body.append(h('tr', r.entry ? { class: 'map-entry' } : {},
+        h('td', { class: 'right mono muted' }, r.entry ? '' : `+${r.offset}`),
+        h('td', { class: 'mono', title: r.entry ? 'A map entry: key, then the value on the right' : '' }, r.name),
         h('td', {}, r.type),
         h('td', { class: 'mono' }, r.target !== undefined ? link(value || 'open', 'Open the object it points into', () => this.nav.openObject(r.target as number)) : value)));
     }

@@ -1,7 +1,8 @@
 /**
  * The fields of an object whose DWARF type is known: name, offset, type and value as Go
  * would print it (numbers, bools, a string's first bytes, a slice's length and capacity, an
- * interface's dynamic type), pointers with the object they point into.
+ * interface's dynamic type, a map's entries as `m["key"]` rows), pointers with the object they
+ * point into.
  */
 import { FieldRow } from '../api';
 import { readAt } from '../format/byteSource';
@@ -9,17 +10,21 @@ import { TAG } from '../program/dwarf';
 import { dwarfTypingOf } from '../typing/dwarfTyping';
 import type { Heap } from './heap';
 import { readObjectRecord } from '../format/objectRecords';
+import { BytesAt, MapEntries, isMapHeader, mapEntries, mapHeaderOf } from './mapEntries';
 
 const MAX_ROWS = 300;
 const MAX_ELEMENTS = 64;
 const MAX_DEPTH = 5;
 const STRING_PREVIEW = 64;
+/** Entries shown under a map field, and for a map header opened itself. */
+const INLINE_ENTRIES = 8;
+const HEADER_ENTRIES = 256;
 const KIND_INTERFACE = 20;
 const KIND_SLICE = 23;
 const KIND_STRING = 24;
 
-/** The fields of object `index`, or undefined when its DWARF type is unknown. */
-export function objectFields(heap: Heap, index: number): { fields: FieldRow[]; truncated: boolean } | undefined {
+/** The fields of object `index` (and maps' entries unless told not to), or undefined when its DWARF type is unknown. */
+export function objectFields(heap: Heap, index: number, withEntries = true): { fields: FieldRow[]; truncated: boolean } | undefined {
   const typing = dwarfTypingOf(heap);
   if (!typing || typing.typeOf[index] < 0) return undefined;
   const tv = typing.view;
@@ -27,10 +32,9 @@ export function objectFields(heap: Heap, index: number): { fields: FieldRow[]; t
   const start = typing.valueOffset[index];
   const size = heap.size(index);
   const rec = readObjectRecord(heap.model, heap.source, index);
-  const bytes = readAt(heap.source, rec.contentsOffset, Math.min(rec.size, 1 << 16));
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const self = memOf(readAt(heap.source, rec.contentsOffset, Math.min(rec.size, 1 << 16)));
   const little = !heap.model.params.bigEndian;
-  const word = (off: number): number | undefined => (off + 8 <= bytes.length ? Number(view.getBigUint64(off, little)) : undefined);
+  const word = (m: Mem, off: number): number | undefined => (off + 8 <= m.bytes.length ? Number(m.view.getBigUint64(off, little)) : undefined);
   const rows: FieldRow[] = [];
   let truncated = false;
 
@@ -40,10 +44,132 @@ export function objectFields(heap: Heap, index: number): { fields: FieldRow[]; t
     return o >= 0 ? o : undefined;
   };
 
-  /** Up to n bytes at a running-program address: a heap object, a global, or the binary's read-only data. */
-  const bytesAt = (addr: number, n: number): Uint8Array | undefined => {
-    const o = targetOf(addr);
-    if (o !== undefined) {
+  const bytesAt = programBytes(heap);
+
+  const stringAt = (m: Mem, off: number): { text: string; len: number; ptr: number } | undefined => {
+    const ptr = word(m, off);
+    const len = word(m, off + 8) ?? 0;
+    if (!ptr || len === 0) return { text: '""', len: 0, ptr: 0 };
+    const text = bytesAt(ptr, Math.min(len, STRING_PREVIEW));
+    return text ? { text: JSON.stringify(new TextDecoder().decode(text)) + (len > STRING_PREVIEW ? '...' : ''), len, ptr } : undefined;
+  };
+
+  const value = (m: Mem, off: number, typeOff: number): Pick<FieldRow, 'value' | 'target'> => {
+    const u = tv.underlying(typeOff);
+    if (!u) return {};
+    const w = word(m, off);
+    if (u.tag === TAG.pointer) return w === undefined ? {} : { value: w ? `0x${w.toString(16)}` : 'nil', target: targetOf(w) };
+    if (u.tag === TAG.struct && u.kind === KIND_SLICE) {
+      const len = word(m, off + 8) ?? 0;
+      const sizes = w ? `len ${len}, cap ${word(m, off + 16)}` : 'nil';
+      // A []byte also shows its first bytes: as text when they are text, else in hex.
+      const bytesType = /^\[\](uint8|byte)$/.test(tv.nameOf(typeOff));
+      const head = bytesType && w && len > 0 ? bytesAt(w, Math.min(len, STRING_PREVIEW)) : undefined;
+      return { value: head ? `${bytePreview(head)}${len > head.length ? '...' : ''} (${sizes})` : sizes, target: targetOf(w) };
+    }
+    if (u.tag === TAG.struct && u.kind === KIND_STRING) {
+      const s = stringAt(m, off);
+      if (s?.len === 0) return { value: '""' };
+      return { value: `${s?.text ?? '?'} (${word(m, off + 8)} bytes)`, target: targetOf(w) };
+    }
+    if (u.tag === TAG.struct && u.kind === KIND_INTERFACE) {
+      if (!w) return { value: 'nil' };
+      const eface = u.members?.[0]?.name === '_type';
+      const dyn = eface ? w : heap.model.itabs.find((i) => i.addr === w)?.type ?? word8(bytesAt(w + 8, 8), little);
+      const name = dyn === undefined ? undefined : heap.program?.typeAt(dyn)?.name;
+      return { value: name ?? `(${eface ? 'type' : 'itab'} 0x${w.toString(16)})`, target: targetOf(word(m, off + 8)) };
+    }
+    if (u.tag === TAG.base && u.size <= 8 && off + u.size <= m.bytes.length) return { value: baseValue(m.view, off, u.name, u.size, little) };
+    return {};
+  };
+
+  /** A map key as Go's index expression writes it: "channel" quoted, numbers, addresses. */
+  const keyText = (m: Mem, off: number, typeOff: number): { text: string; order: bigint | string } => {
+    const u = tv.underlying(typeOff);
+    if (u?.tag === TAG.struct && u.kind === KIND_STRING) {
+      const s = stringAt(m, off);
+      return { text: s?.text ?? '?', order: s?.text ?? '' };
+    }
+    if (u?.tag === TAG.pointer) {
+      const w = word(m, off) ?? 0;
+      return { text: w ? `0x${w.toString(16)}` : 'nil', order: BigInt(w) };
+    }
+    const v = value(m, off, typeOff).value;
+    if (u?.tag === TAG.base && v !== undefined && /^-?\d+$/.test(v)) return { text: v, order: BigInt(v) };
+    return { text: v ?? `${tv.nameOf(typeOff)}{...}`, order: v ?? '' };
+  };
+
+  /** Rows for a map's entries, `path[key]` with the value's rows, sorted by key as fmt prints maps when all are shown. */
+  const entries = (map: MapEntries, path: string, depth: number, at: number): void => {
+    const shown = map.entries.map((e) => ({ e, key: keyText(memOf(e.bytes), e.keyOffset, map.keyType) }));
+    if (!map.partial) shown.sort((a, b) => (a.key.order < b.key.order ? -1 : a.key.order > b.key.order ? 1 : 0));
+    for (const { e, key } of shown) {
+      const before = rows.length;
+      emit(memOf(e.bytes), e.valueOffset, map.valueType, `${path}[${key.text}]`, depth);
+      for (let k = before; k < rows.length; k++) rows[k] = { ...rows[k], offset: at, entry: true };
+    }
+    if (map.partial || map.count > shown.length) {
+      rows.push({ offset: at, size: 0, name: `${path}[...]`, type: '', value: `${Math.max(0, map.count - shown.length)} more of ${map.count} entries`, entry: true });
+    }
+  };
+
+  const emit = (m: Mem, off: number, typeOff: number, path: string, depth: number): void => {
+    if (rows.length >= MAX_ROWS) {
+      truncated = true;
+      return;
+    }
+    const header = mapHeaderOf(tv, typeOff);
+    if (header !== undefined) {
+      // A map: its length, then its first entries beneath it.
+      const w = word(m, off);
+      const hb = w ? bytesAt(w, tv.sizeOf(header)) : undefined;
+      const map = hb && withEntries && depth < MAX_DEPTH ? mapEntries(tv, header, hb, bytesAt, INLINE_ENTRIES) : undefined;
+      rows.push({ offset: off, size: 8, name: path || '(value)', type: tv.nameOf(typeOff), value: !w ? 'nil' : map ? `len ${map.count}` : `0x${w.toString(16)}`, target: targetOf(w) });
+      if (map) entries(map, path, depth + 1, off);
+      return;
+    }
+    const u = tv.underlying(typeOff);
+    const plainStruct = u?.tag === TAG.struct && u.kind !== KIND_SLICE && u.kind !== KIND_STRING && u.kind !== KIND_INTERFACE;
+    if (plainStruct && tv.nameOf(typeOff) === 'time.Time' && off + 24 <= m.bytes.length) {
+      // A time as Go prints it, not its three words (wall, ext, loc).
+      const loc = word(m, off + 16) ?? 0;
+      const locName = loc ? goString(bytesAt, bytesAt(loc, 16), little) : undefined;
+      const shown = formatGoTime(m.view.getBigUint64(off, little), m.view.getBigInt64(off + 8, little));
+      rows.push({ offset: off, size: 24, name: path || '(value)', type: 'time.Time', value: `${shown}${locName ? ` (location ${locName})` : ''}`, target: targetOf(loc) });
+      return;
+    }
+    if (plainStruct && depth < MAX_DEPTH && u.members?.length) {
+      for (const mm of u.members) emit(m, off + mm.offset, mm.type, path ? `${path}.${mm.name}` : mm.name, depth + 1);
+      return;
+    }
+    if (u?.tag === TAG.array && u.target !== undefined && (u.count ?? 0) <= 8 && depth < MAX_DEPTH && tv.underlying(u.target)?.tag === TAG.struct) {
+      const es = tv.sizeOf(u.target);
+      for (let k = 0; k < (u.count ?? 0); k++) emit(m, off + k * es, u.target, `${path}[${k}]`, depth + 1);
+      return;
+    }
+    rows.push({ offset: off, size: tv.sizeOf(typeOff), name: path || '(value)', type: tv.nameOf(typeOff), ...value(m, off, typeOff) });
+  };
+
+  const es = tv.sizeOf(type);
+  const count = es > 0 ? Math.floor((size - start) / es) : 1;
+  if (count > 1) {
+    for (let k = 0; k < Math.min(count, MAX_ELEMENTS); k++) emit(self, start + k * es, type, `[${k}]`, 0);
+    truncated ||= count > MAX_ELEMENTS;
+  } else {
+    emit(self, start, type, '', 0);
+    // A map header: its entries after its own fields.
+    const map = withEntries && isMapHeader(tv, type) ? mapEntries(tv, type, self.bytes.subarray(start), bytesAt, HEADER_ENTRIES) : undefined;
+    if (map) entries(map, '', 0, start);
+  }
+  return { fields: rows, truncated };
+}
+
+/** Up to n bytes at a running-program address: a heap object, a global, or the binary's read-only data. */
+export function programBytes(heap: Heap): BytesAt {
+  const graph = heap.requireGraph();
+  return (addr, n) => {
+    const o = graph.index.find(addr);
+    if (o >= 0) {
       const r = readObjectRecord(heap.model, heap.source, o);
       const at = addr - heap.address(o);
       return readAt(heap.source, r.contentsOffset + at, Math.max(0, Math.min(n, r.size - at)));
@@ -54,74 +180,15 @@ export function objectFields(heap: Heap, index: number): { fields: FieldRow[]; t
     const p = heap.program;
     return p?.elf.readVirtual(addr - p.slide, n);
   };
+}
 
-  const value = (off: number, typeOff: number): Pick<FieldRow, 'value' | 'target'> => {
-    const u = tv.underlying(typeOff);
-    if (!u) return {};
-    const w = word(off);
-    if (u.tag === TAG.pointer) return w === undefined ? {} : { value: w ? `0x${w.toString(16)}` : 'nil', target: targetOf(w) };
-    if (u.tag === TAG.struct && u.kind === KIND_SLICE) {
-      const len = word(off + 8) ?? 0;
-      const sizes = w ? `len ${len}, cap ${word(off + 16)}` : 'nil';
-      // A []byte also shows its first bytes: as text when they are text, else in hex.
-      const bytesType = /^\[\](uint8|byte)$/.test(tv.nameOf(typeOff));
-      const head = bytesType && w && len > 0 ? bytesAt(w, Math.min(len, STRING_PREVIEW)) : undefined;
-      return { value: head ? `${bytePreview(head)}${len > head.length ? '...' : ''} (${sizes})` : sizes, target: targetOf(w) };
-    }
-    if (u.tag === TAG.struct && u.kind === KIND_STRING) {
-      const len = word(off + 8) ?? 0;
-      if (!w || len === 0) return { value: '""' };
-      const text = bytesAt(w, Math.min(len, STRING_PREVIEW));
-      const shown = text ? JSON.stringify(new TextDecoder().decode(text)) + (len > STRING_PREVIEW ? '...' : '') : '?';
-      return { value: `${shown} (${len} bytes)`, target: targetOf(w) };
-    }
-    if (u.tag === TAG.struct && u.kind === KIND_INTERFACE) {
-      if (!w) return { value: 'nil' };
-      const eface = u.members?.[0]?.name === '_type';
-      const dyn = eface ? w : heap.model.itabs.find((i) => i.addr === w)?.type ?? word8(bytesAt(w + 8, 8), little);
-      const name = dyn === undefined ? undefined : heap.program?.typeAt(dyn)?.name;
-      return { value: name ?? `(${eface ? 'type' : 'itab'} 0x${w.toString(16)})`, target: targetOf(word(off + 8)) };
-    }
-    if (u.tag === TAG.base && u.size <= 8 && off + u.size <= bytes.length) return { value: baseValue(view, off, u.name, u.size, little) };
-    return {};
-  };
+interface Mem {
+  bytes: Uint8Array;
+  view: DataView;
+}
 
-  const emit = (off: number, typeOff: number, path: string, depth: number): void => {
-    if (rows.length >= MAX_ROWS) {
-      truncated = true;
-      return;
-    }
-    const u = tv.underlying(typeOff);
-    const plainStruct = u?.tag === TAG.struct && u.kind !== KIND_SLICE && u.kind !== KIND_STRING && u.kind !== KIND_INTERFACE;
-    if (plainStruct && tv.nameOf(typeOff) === 'time.Time' && off + 24 <= bytes.length) {
-      // A time as Go prints it, not its three words (wall, ext, loc).
-      const loc = word(off + 16) ?? 0;
-      const locName = loc ? goString(bytesAt, bytesAt(loc, 16), little) : undefined;
-      const shown = formatGoTime(view.getBigUint64(off, little), view.getBigInt64(off + 8, little));
-      rows.push({ offset: off, size: 24, name: path || '(value)', type: 'time.Time', value: `${shown}${locName ? ` (location ${locName})` : ''}`, target: targetOf(loc) });
-      return;
-    }
-    if (plainStruct && depth < MAX_DEPTH && u.members?.length) {
-      for (const m of u.members) emit(off + m.offset, m.type, path ? `${path}.${m.name}` : m.name, depth + 1);
-      return;
-    }
-    if (u?.tag === TAG.array && u.target !== undefined && (u.count ?? 0) <= 8 && depth < MAX_DEPTH && tv.underlying(u.target)?.tag === TAG.struct) {
-      const es = tv.sizeOf(u.target);
-      for (let k = 0; k < (u.count ?? 0); k++) emit(off + k * es, u.target, `${path}[${k}]`, depth + 1);
-      return;
-    }
-    rows.push({ offset: off, size: tv.sizeOf(typeOff), name: path || '(value)', type: tv.nameOf(typeOff), ...value(off, typeOff) });
-  };
-
-  const es = tv.sizeOf(type);
-  const count = es > 0 ? Math.floor((size - start) / es) : 1;
-  if (count > 1) {
-    for (let k = 0; k < Math.min(count, MAX_ELEMENTS); k++) emit(start + k * es, type, `[${k}]`, 0);
-    truncated ||= count > MAX_ELEMENTS;
-  } else {
-    emit(start, type, '', 0);
-  }
-  return { fields: rows, truncated };
+function memOf(bytes: Uint8Array): Mem {
+  return { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
 }
 
 /** The seconds from year 1 to 1885 (wall clock's epoch with a monotonic reading) and to 1970. */

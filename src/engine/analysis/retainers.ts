@@ -97,6 +97,6 @@ export function retainerLevel(heap: Heap, a: { of: RetainerTarget; path: number[
 function fieldLabel(heap: Heap, r: number, o: number): string {
   const off = fieldOffset(heap, r, o);
   if (off === undefined) return '?';
-  const f = objectFields(heap, r)?.fields.find((x) => x.offset === off);
+  const f = objectFields(heap, r, false)?.fields.find((x) => x.offset === off);
   return f ? f.name : `+0x${off.toString(16)}`;
 }

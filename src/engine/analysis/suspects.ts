@@ -403,7 +403,7 @@ const TYPED = new Set(['exact', 'dwarf', 'itab', 'finalizer']);
 
 /** The name of the field at `offset` of object i (DWARF), or "+0x..". */
 function fieldName(heap: Heap, i: number, offset: number): string {
-  const f = objectFields(heap, i)?.fields.find((r) => r.offset === offset && r.target !== undefined);
+  const f = objectFields(heap, i, false)?.fields.find((r) => r.offset === offset && r.target !== undefined);
   return f ? f.name : `+0x${offset.toString(16)}`;
 }
 
