@@ -47,7 +47,7 @@ export interface VirtualTableOptions<R> {
    * collapse the row; may answer a row index to move to (a parent, a first child).
    */
   onTreeKey?(row: R, key: 'expand' | 'collapse'): Promise<number | undefined> | number | undefined;
-  /** A row's name, for type-ahead (typing selects the next row whose name starts so). */
+  /** A row's name (a type, a function, a root), for type-ahead: typing selects the next row whose name, or an identifier in it, starts so. */
   name?(row: R): string;
   /** A row's identity, when it has one: expanded rows follow it across refreshes. */
   key?(row: R): string;
@@ -452,10 +452,12 @@ export class VirtualTable<R> {
     this.typed = (fresh ? '' : this.typed) + key.toLowerCase();
     this.typedAt = now;
     const name = this.opts.name as (row: R) => string;
+    // The whole name, or any identifier after its package path: "plac" finds
+    // "example.com/shop.(*service).placeOrder", "order" finds "main.Order".
     const matches = (r: R) => {
       const n = name(r).toLowerCase();
       const short = n.slice(n.lastIndexOf('/') + 1);
-      return n.startsWith(this.typed) || short.startsWith(this.typed) || short.slice(short.indexOf('.') + 1).startsWith(this.typed);
+      return n.startsWith(this.typed) || short.startsWith(this.typed) || short.split(/[^\p{L}\p{N}_]+/u).some((w) => w.startsWith(this.typed));
     };
     // A new search starts after the selection; a longer one may stay on it.
     const from = this.selected + (this.typed.length === 1 ? 1 : 0);

@@ -46,6 +46,16 @@ export class SourceNavigator {
     return r.kind === 'found' && !r.otherVersion && SOURCE_FILE.test(r.path) ? r.path : undefined;
   }
 
+  /** Where a build path would open, for a tooltip: the local file and a note, or what a click will ask. */
+  async describe(buildPath: string, document?: HeapDumpDocument): Promise<{ path: string | null; note: string }> {
+    const r = await resolveSourcePath(buildPath, await this.env(dumpGoVersion(document)));
+    if (r.kind === 'ambiguous') return { path: null, note: `${r.candidates.length} workspace files match ${buildPath}: a click asks which` };
+    if (r.kind === 'missing') return { path: null, note: `${buildPath} is not in the workspace, GOROOT or the module cache: a click offers to locate it` };
+    const built = r.path === buildPath ? '' : `built as ${buildPath}`;
+    const other = r.otherVersion ? `${r.otherVersion.local} source, the dump is from ${r.otherVersion.dump}: lines may differ` : '';
+    return { path: r.path, note: [built, other].filter(Boolean).join('; ') };
+  }
+
   private async env(goVersion?: string): Promise<ResolverEnv> {
     const config = vscode.workspace.getConfiguration('goHeapDump');
     const goEnv = await (this.goEnv ??= readGoEnv());

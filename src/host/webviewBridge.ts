@@ -53,6 +53,12 @@ export class WebviewBridge extends Disposable {
       case 'openFrame':
         void this.navigator.openFrame(m.frame, this.document);
         return;
+      case 'resolveSource':
+        void this.navigator.describe(m.file, this.document).then(
+          (d) => this.post({ type: 'sourceResolved', file: m.file, ...d }),
+          (e: Error) => this.post({ type: 'sourceResolved', file: m.file, path: null, note: `${m.file}: ${e.message}` }),
+        );
+        return;
       case 'copy':
         void vscode.env.clipboard.writeText(m.text).then(() => vscode.window.setStatusBarMessage(`Copied ${m.text}`, 3000));
         return;

@@ -17,6 +17,8 @@ export type ToHost =
   | ({ type: 'call' } & Call)
   /** Open the source of a frame beside the editor. */
   | { type: 'openFrame'; frame: SourceFrame }
+  /** Which local file a build path opens (for a frame's tooltip); answered by `sourceResolved`. */
+  | { type: 'resolveSource'; file: string }
   /** Put text on the clipboard. */
   | { type: 'copy'; text: string }
   /** Reopen this file with VS Code's text editor. */
@@ -35,5 +37,7 @@ export type ToWebview =
   | ({ type: 'reply' } & Reply)
   /** Show an object in the inspector (from a command such as "Reveal Object by Address"). */
   | { type: 'showObject'; index: number }
+  /** The local file a frame's build path opens (null: none yet), and a note for its tooltip. */
+  | { type: 'sourceResolved'; file: string; path: string | null; note: string }
   /** An older dump is loaded beside this one: show the comparison. */
   | { type: 'baseline'; name: string };

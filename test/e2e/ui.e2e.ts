@@ -155,6 +155,15 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
     await hops.nth(1).waitFor();
     assert.match(await hops.first().innerText(), /global: bss\+0x/);
     await shot('1-overview');
+    // Scrolled down to the GC pause chart (with its axes), the tab strip stays in view.
+    const chart = editor.locator('.pause-chart');
+    await chart.scrollIntoViewIfNeeded();
+    assert.deepStrictEqual(await chart.locator('.axis-label').allTextContents().then((t) => [t[0], t.at(-1)]), ['0 ns', 'collection']);
+    const strip = await editor.locator('vscode-panel-tab#tab-overview').boundingBox();
+    const area = await page.locator('iframe.webview.ready').boundingBox();
+    assert.ok(strip && area && strip.y >= area.y && strip.y < area.y + 80, `tab strip at y=${strip?.y}, webview at y=${area?.y}`);
+    await shot('1b-overview-scrolled');
+    await chart.evaluate((c) => c.closest('section')?.parentElement?.scrollIntoView());
   });
 
   it('switches to the Goroutines tab and groups the blocked workers', async function () {
@@ -176,6 +185,15 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
     const line = Number(/orders\.go:(\d+)$/.exec(where)?.[1]);
     assert.ok(line > 0, `frame location "${where}"`);
     await shot('3-allocations');
+    // Its tooltip names the local file the click opens, resolved by the extension host.
+    const local = `Open ${join(SAMPLES, 'orderservice', 'orders.go')}:${line}`;
+    await frame.locator('.link').hover();
+    let tooltip: string | null = null;
+    for (let k = 0; k < 50 && !tooltip?.startsWith(local); k++) {
+      await page.waitForTimeout(100);
+      tooltip = await frame.locator('.link').getAttribute('title');
+    }
+    assert.ok(tooltip?.startsWith(local), `tooltip "${tooltip}", expected "${local}"`);
     // The file:line is part of the frame's link, not plain text.
     await frame.locator('.link .frame-where').click();
     await activeTabNamed('orders.go');

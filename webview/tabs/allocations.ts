@@ -44,6 +44,7 @@ export class AllocationsTab {
         })),
         { title: 'Allocated in', width: 'minmax(220px, 1fr)', render: (r) => { const f = r.frames[r.userFrame]; return f ? frameLink(f) : '?'; } },
       ],
+      name: (r) => r.frames[r.userFrame]?.function ?? '',
       details: (r) => Promise.resolve([
         ...(r.liveObjects > 0 ? [{ render: () => h('span', { class: 'link' }, `Why are its ${formatCount(r.liveObjects)} sampled objects alive? Who holds them, merged`), onActivate: () => this.nav.whyAlive({ site: r.id }, `objects allocated in ${r.frames[r.userFrame]?.function ?? 'this site'}`) }] : []),
         ...r.frames.map((f) => ({ render: () => frameLink(f), onActivate: () => send({ type: 'openFrame', frame: f }) })),

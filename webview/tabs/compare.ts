@@ -113,6 +113,7 @@ export class CompareTab {
       stateKey: `compare.${view}`,
       sort: { key: 'deltaBytes', descending: true },
       fetch: (start, end, sort) => query(view === 'types' ? 'diffTypes' : 'diffSites', { start, end, sort: { key: sort.key as DiffSortKey, descending: sort.descending }, hideUnchanged: this.hideUnchanged }),
+      name: (r) => r.frames?.[r.userFrame ?? 0]?.function ?? r.name,
       // DevTools' Comparison columns: new, freed and their balance, in objects and bytes.
       columns: [
         { title: view === 'types' ? 'Type' : 'Allocated in', width: 'minmax(220px, 2fr)', render: (r) => { const f = r.frames?.[r.userFrame ?? 0]; return f ? frameLink(f) : h('span', { title: r.name }, r.name); } },
@@ -151,6 +152,7 @@ export class CompareTab {
         { title: 'State', width: 'minmax(160px, 1fr)', render: (g) => (g.waitReason ? `${g.status}: ${g.waitReason}` : g.status) },
         { title: 'In', width: 'minmax(220px, 2fr)', render: (g) => { const f = summaryFrame(g.frames); return f ? frameLink(f) : ''; } },
       ],
+      name: (g) => summaryFrame(g.frames)?.function ?? '',
       details: (g) => Promise.resolve(g.frames.map((f) => ({ render: () => frameLink(f), onActivate: () => send({ type: 'openFrame', frame: f }) }))),
     });
   }

@@ -46,6 +46,7 @@ export class DominatorsTab {
       ],
       onActivate: (l) => void this.activate(l),
       onTreeKey: (l, key) => this.treeKey(l, key),
+      name: (l) => l.node?.object?.type.name ?? l.node?.label ?? '',
       onContextMenu: (l, at) => l.node?.object && nav.objectMenu(l.node.object, at),
     });
     this.element.append(h('p', { class: 'toolbar muted' }, 'Expand a node (Right arrow or Enter, or click its arrow) to see what it keeps alive; Left collapses it or goes to its parent. Addresses open the object inspector.'), this.table.element);

@@ -42,6 +42,7 @@ export class GoroutinesTab {
         { title: 'Created by', width: 'minmax(160px, 2fr)', render: (r) => (r.createdBy ? frameLink(r.createdBy) : '') },
       ],
       details: (r) => this.details(r),
+      name: (r) => summaryFrame(r.frames)?.function ?? '',
     });
     this.leaked = new VirtualTable<LeakGroup>({
       label: 'Leaked goroutines',
@@ -61,6 +62,7 @@ export class GoroutinesTab {
         { title: 'Keeps alive', width: '100px', align: 'right', help: 'Bytes only their stacks keep alive', render: (l) => (l.pinnedBytes === null ? '...' : formatBytes(l.pinnedBytes)) },
         { title: 'Waiting on', width: 'minmax(180px, 2fr)', render: (l) => (l.object ? h('span', {}, link(formatAddress(l.object.address), 'Open in the object inspector', () => this.nav.openObject((l.object as { index: number }).index)), ` ${l.object.type}`) : h('span', { class: 'muted' }, 'nothing (nil channel or empty select)')) },
       ],
+      name: (l) => l.blockedIn?.function ?? '',
       details: (l) => Promise.resolve([
         ...l.frames.map((f) => ({ render: () => frameLink(f), onActivate: () => send({ type: 'openFrame', frame: f }) })),
         ...(l.createdBy ? [{ render: () => frameLink(l.createdBy as NonNullable<LeakGroup['createdBy']>, 'created by '), onActivate: () => send({ type: 'openFrame', frame: l.createdBy as NonNullable<LeakGroup['createdBy']> }) }] : []),

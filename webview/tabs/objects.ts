@@ -41,6 +41,7 @@ export class ObjectsTab {
       ],
       onActivate: (r) => nav.openObject(r.index),
       onContextMenu: (r, at) => nav.objectMenu(r, at),
+      name: (r) => r.type.name,
     });
     this.backButton.addEventListener('click', () => this.step(-1));
     this.forwardButton.addEventListener('click', () => this.step(1));

@@ -97,26 +97,47 @@ function computing(text = 'computing...'): HTMLElement {
   return h('span', { class: 'muted' }, h('span', { class: 'codicon codicon-loading codicon-modifier-spin' }), ' ', text);
 }
 
-/** GC pauses, oldest to newest (the ring buffer read in NumGC order). */
+/** GC pauses, oldest to newest (the ring buffer read in NumGC order), with a time axis and collection numbers. */
 function pauseChart(pauses: number[], numGC: number): HTMLElement {
   const bar = Math.min(24, 640 / pauses.length);
-  const width = bar * pauses.length;
+  const left = 64; // y-axis labels
+  const bottom = 18; // x-axis labels
   const height = 120;
-  const max = Math.max(...pauses, 1);
-  const chart = svg('svg', { viewBox: `0 0 ${width} ${height + 4}`, width, class: 'pause-chart', role: 'img', 'aria-label': `GC pauses of the last ${pauses.length} collections, longest ${formatNs(max)}` });
+  const width = left + bar * pauses.length;
+  const max = niceCeiling(Math.max(...pauses, 1));
+  const first = numGC - pauses.length + 1;
+  const chart = svg('svg', { viewBox: `0 0 ${width + 4} ${height + bottom + 6}`, width: width + 4, class: 'pause-chart', role: 'img', 'aria-label': `GC pauses of the last ${pauses.length} collections (#${first} to #${numGC}), longest ${formatNs(Math.max(...pauses))}` });
+  const text = (x: number, y: number, anchor: string, content: string) => {
+    const t = svg('text', { x, y, 'text-anchor': anchor, class: 'axis-label' });
+    t.textContent = content;
+    return t;
+  };
+  const top = 6;
+  for (const f of [0, 0.5, 1]) {
+    const y = top + height - f * height;
+    chart.append(svg('line', { x1: left - 4, x2: width, y1: y, y2: y, class: f === 0 ? 'axis' : 'grid-line' }), text(left - 8, y + 4, 'end', formatNs(Math.round(f * max))));
+  }
   pauses.forEach((p, k) => {
     const bh = Math.max(1, (p / max) * height);
-    const rect = svg('rect', { x: k * bar + 0.5, y: height - bh, width: Math.max(1, bar - 1), height: bh, class: 'bar' });
+    const rect = svg('rect', { x: left + k * bar + 0.5, y: top + height - bh, width: Math.max(1, bar - 1), height: bh, class: 'bar' });
     const title = svg('title');
-    title.textContent = `GC #${numGC - pauses.length + k + 1}: ${formatNs(p)}`;
+    title.textContent = `GC #${first + k}: ${formatNs(p)}`;
     rect.append(title);
     chart.append(rect);
   });
+  chart.append(text(left, top + height + bottom, 'start', `#${first}`), text(width, top + height + bottom, 'end', `#${numGC}`),
+    text(left + (width - left) / 2, top + height + bottom, 'middle', 'collection'));
   const total = pauses.reduce((a, b) => a + b, 0);
   return h('section', { 'aria-label': 'GC pauses' },
     h('h2', {}, 'GC pauses'),
-    h('p', { class: 'muted' }, `Last ${pauses.length} of ${numGC} collections, oldest first: longest ${formatNs(max)}, mean ${formatNs(Math.round(total / pauses.length))}.`),
+    h('p', { class: 'muted' }, `Last ${pauses.length} of ${numGC} collections, oldest first: longest ${formatNs(Math.max(...pauses))}, mean ${formatNs(Math.round(total / pauses.length))}.`),
     chart);
+}
+
+/** The smallest of 1, 2, 2.5 or 5 times a power of ten at or above n: round axis ticks. */
+function niceCeiling(n: number): number {
+  const p = 10 ** Math.floor(Math.log10(n));
+  return ([1, 2, 2.5, 5, 10].find((m) => m * p >= n) ?? 10) * p;
 }
 
 function memStatsTable(stats: OverviewStat[]): HTMLElement {

@@ -19,6 +19,7 @@ export class RootsTab {
       sort: { key: 'retained', descending: true },
       empty: 'No roots of this kind hold heap objects',
       fetch: (start, end) => query('roots', { kind: this.kind, start, end }),
+      name: (r) => r.label,
       columns: [
         { title: 'Root', width: 'minmax(140px, 1fr)', render: (r) => h('span', { class: 'mono', title: r.detail }, r.label) },
         { title: 'Holds', width: '140px', render: (r) => (r.object ? objectLink(r.object, nav) : '') },
