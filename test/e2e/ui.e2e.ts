@@ -521,6 +521,98 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
     assert.ok(picked.toLowerCase().startsWith(prefix.toLowerCase()), `typed "${prefix}", selected ${picked}`);
   });
 
+  it('walks every other tab by keyboard only: open a row, follow it, come back to the same row', async function () {
+    this.timeout(300_000);
+    const order = ['overview', 'types', 'objects', 'dominators', 'goroutines', 'allocations', 'roots', 'compare'];
+    /** Moves along the tab strip with the arrow keys from the active tab to `id`. */
+    const toTab = async (id: string) => {
+      const active = await editor.locator('vscode-panel-tab[aria-selected="true"]').getAttribute('id');
+      const from = order.indexOf((active ?? '').replace(/^tab-/, ''));
+      await editor.locator(`vscode-panel-tab#${active}`).focus();
+      const to = order.indexOf(id);
+      for (let k = 0; k < Math.abs(to - from); k++) await page.keyboard.press(to > from ? 'ArrowRight' : 'ArrowLeft');
+      await editor.locator(`vscode-panel-tab#tab-${id}[aria-selected="true"]`).waitFor();
+    };
+    const gridOf = (id: string) => editor.locator(`#view-${id} [role="treegrid"], #view-${id} [role="grid"]`).first();
+    const selectedIndex = async (grid: Locator) => grid.locator('.vt-row.selected, .vt-detail.selected').first().getAttribute('aria-rowindex');
+    /** Down from the selection to the first line holding `what`, by keyboard. */
+    const downTo = async (grid: Locator, what: string) => {
+      for (let k = 0; k < 30; k++) {
+        if (await grid.locator(`.selected ${what}`).count()) return;
+        await page.keyboard.press('ArrowDown');
+      }
+      assert.fail(`no line with ${what} below the selection`);
+    };
+    /** Back to the heap dump editor (first group) from a source file opened beside it. */
+    const backToDump = async () => {
+      await page.keyboard.press('Control+1');
+      await activeTabNamed('orders.heapdump');
+    };
+
+    // Frames in Goroutines and Allocations: Right opens a group, Down to a frame, Enter opens its source.
+    for (const id of ['goroutines', 'allocations']) {
+      await toTab(id);
+      const grid = gridOf(id);
+      await grid.locator('.vt-row').first().waitFor();
+      await grid.focus();
+      await page.keyboard.press('Home');
+      const first = grid.locator('.vt-row.selected[aria-rowindex="1"]');
+      await first.waitFor();
+      if ((await first.getAttribute('aria-expanded')) !== 'true') await page.keyboard.press('ArrowRight');
+      await grid.locator('.vt-row[aria-rowindex="1"][aria-expanded="true"]').waitFor();
+      await page.keyboard.press('ArrowDown');
+      await downTo(grid, '.frame-where');
+      const where = (await grid.locator('.selected .frame-where').first().innerText()).trim().replace(/^~/, '');
+      const line = await selectedIndex(grid);
+      await page.keyboard.press('Enter');
+      await activeTabNamed(where.split(':')[0]);
+      await backToDump();
+      await toTab(id);
+      assert.strictEqual(await selectedIndex(grid), line, `${id}: the frame line stays selected`);
+    }
+    // Roots and Objects: Enter on a row opens its object in the inspector; the row stays selected.
+    for (const id of ['roots', 'objects']) {
+      await toTab(id);
+      const grid = gridOf(id);
+      await grid.locator('.vt-row .link').first().waitFor();
+      await grid.focus();
+      await page.keyboard.press('Home');
+      await grid.locator('.vt-row.selected[aria-rowindex="1"]').waitFor();
+      await downTo(grid, '.link');
+      const address = (await grid.locator('.vt-row.selected .link').first().innerText()).trim();
+      const line = await selectedIndex(grid);
+      await page.keyboard.press('Enter');
+      await editor.locator('#view-objects .inspector-head', { hasText: address }).waitFor();
+      if (id === 'roots') {
+        await toTab('roots');
+        assert.strictEqual(await selectedIndex(grid), line, 'roots: the row stays selected');
+      } else {
+        assert.strictEqual(await selectedIndex(grid), line, 'objects: the row stays selected');
+      }
+    }
+    // Compare: a growth row opens to its frames or objects; Enter follows the first of them.
+    await toTab('compare');
+    const diff = gridOf('compare');
+    await diff.locator('.vt-row').first().waitFor();
+    await diff.focus();
+    await page.keyboard.press('Home');
+    await diff.locator('.vt-row.selected[aria-rowindex="1"]').waitFor();
+    await page.keyboard.press('ArrowRight');
+    await diff.locator('.vt-row[aria-rowindex="1"][aria-expanded="true"]').waitFor();
+    await page.keyboard.press('ArrowDown');
+    assert.strictEqual(await selectedIndex(diff), '2');
+    // Overview: the leak suspect's "Why alive?" is a Tab stop; Enter opens the object it names.
+    await toTab('overview');
+    const why = editor.locator('.suspect .link', { hasText: /Why alive/ }).first();
+    await why.waitFor();
+    for (let k = 0; k < 40 && !(await why.evaluate((el) => el === el.ownerDocument.activeElement)); k++) await page.keyboard.press('Tab');
+    assert.ok(await why.evaluate((el) => el === el.ownerDocument.activeElement), 'Tab reaches "Why alive?"');
+    const held = /0x[0-9a-f]+/.exec(await why.innerText())?.[0] ?? '?';
+    await page.keyboard.press('Enter');
+    await editor.locator('#view-objects .inspector-head', { hasText: held }).waitFor();
+    await shot('17-keyboard-walk');
+  });
+
   it('passes axe-core on every tab in dark, light and both high-contrast themes', async function () {
     this.timeout(600_000);
     const frame = await (await editor.locator('body').elementHandle())?.ownerFrame();
