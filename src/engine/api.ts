@@ -141,8 +141,10 @@ export interface FieldRow {
   value?: string;
   /** The object a pointer, slice, string or interface field points into. */
   target?: number;
-  /** A map entry (`Notes["region"]`), read from the map's buckets, not from this object. */
+  /** A map entry (`Notes["region"]`) or slice element (`Items[0]`), read from the map's buckets or the slice's backing array, not from this object. */
   entry?: boolean;
+  /** A long string's text beyond the value's first bytes (up to 4 KB), quoted as the value is. */
+  more?: string;
 }
 
 export interface ObjectContents {

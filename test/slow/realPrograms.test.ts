@@ -21,7 +21,7 @@ import { tempDir } from '../support/tempDir';
 import { Heap } from '../../src/engine/analysis/heap';
 import { FileByteSource } from '../../src/worker/fileByteSource';
 import { GoProgram } from '../../src/engine/program/goProgram';
-import { programBytes } from '../../src/engine/analysis/objectFields';
+import { objectFields, programBytes } from '../../src/engine/analysis/objectFields';
 import { isMapHeader, mapEntries } from '../../src/engine/analysis/mapEntries';
 import { dwarfTypingOf } from '../../src/engine/typing/dwarfTyping';
 import { nameReport } from '../bench/names';
@@ -86,7 +86,21 @@ describe('real programs', function () {
           entries += m.count;
         }
         assert.ok(maps > 100, `${maps} maps`);
-        console.log(`      ${maps} maps, ${entries} entries, each map's length found`);
+        // Long strings: the inspector's "more" continues the value's first bytes.
+        let long = 0;
+        for (let i = 0; i < heap.objectCount && long < 50; i++) {
+          if (typing.typeOf[i] < 0) continue;
+          for (const f of objectFields(heap, i, false)?.fields ?? []) {
+            if (!f.more) continue;
+            long++;
+            const head = /^("(?:[^"\\]|\\.)*")\.\.\. \((\d+) bytes\)$/.exec(f.value ?? '');
+            assert.ok(head, `${f.name}: ${f.value}`);
+            assert.ok(f.more.startsWith(head[1].slice(0, -1)), `${f.name}: "more" ${f.more.slice(0, 80)} does not continue ${head[1]}`);
+            assert.ok(f.more.length > head[1].length);
+          }
+        }
+        assert.ok(long > 0, 'no long string found');
+        console.log(`      ${maps} maps, ${entries} entries, each map's length found; ${long} long strings continued`);
       });
 
       it('exports a memory profile go tool pprof reads: in use 0.5-1.5x HeapAlloc, user code on the flat top', function () {

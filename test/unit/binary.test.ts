@@ -66,7 +66,7 @@ describe('program binary', function () {
   });
 
   for (const [dumpName, version] of [['orders.heapdump', '1.19'], ['orders-go1.26.heapdump', '1.26']]) {
-    it(`shows a map's entries as key -> value, every live slot found (Go ${version} ${version === '1.19' ? 'buckets' : 'swiss tables'})`, function () {
+    it(`shows a slice's elements and a map's entries as key -> value, every live slot found (Go ${version} ${version === '1.19' ? 'buckets' : 'swiss tables'})`, function () {
       const dump = join(SAMPLES, 'dumps', dumpName);
       const heap = read(dump).analyse();
       const pair = pairs.find((p) => p.dumps.includes(dump)) as ProgramPair;
@@ -85,7 +85,12 @@ describe('program binary', function () {
         const rows = api.object({ index: o.index }).fields?.rows ?? [];
         const id = Number(/"ord-(\d+)"/.exec(rows.find((r) => r.name === 'ID')?.value ?? '')?.[1]);
         assert.strictEqual(rows.find((r) => r.name === 'Notes')?.value, 'len 2');
-        assert.deepStrictEqual(rows.filter((r) => r.entry).map((r) => [r.name, r.type, r.value]), [
+        // Items: 1+i%4 LineItems {SKU-(i*7+k)%1000, k+1, 199*(k+1)}, read from the backing array.
+        const items = Array.from({ length: 1 + (id % 4) }, (_, k) => [
+          [`Items[${k}].SKU`, `"SKU-${String((id * 7 + k) % 1000).padStart(4, '0')}" (8 bytes)`],
+          [`Items[${k}].Quantity`, String(k + 1)], [`Items[${k}].Cents`, String(199 * (k + 1))]]).flat();
+        assert.deepStrictEqual(rows.filter((r) => r.entry && r.name.startsWith('Items')).map((r) => [r.name, r.value]), items);
+        assert.deepStrictEqual(rows.filter((r) => r.entry && r.name.startsWith('Notes')).map((r) => [r.name, r.type, r.value]), [
           ['Notes["channel"]', 'string', '"web" (3 bytes)'],
           ['Notes["region"]', 'string', `"${['eu', 'us', 'ap'][id % 3]}" (2 bytes)`]]);
       }

@@ -163,12 +163,22 @@ export class ObjectsTab {
     const body = h('tbody');
     for (const r of f.rows) {
       const value = r.value ?? '';
-      // A map's entries live in its buckets, not in this object: no offset, and indented.
+      // Map entries and slice elements live in buckets and backing arrays, not in this object: no offset, and indented.
+      const valueCell = h('td', { class: 'mono' }, r.target !== undefined ? link(value || 'open', 'Open the object it points into', () => this.nav.openObject(r.target as number)) : value);
+      if (r.more) {
+        // A long string: its first bytes, and the rest (up to 4 KB) on request.
+        const full = r.more;
+        const more = link('more', 'Show more of the string', () => {
+          more.remove();
+          valueCell.append(h('div', { class: 'string-more' }, full));
+        });
+        valueCell.append(' ', more);
+      }
       body.append(h('tr', r.entry ? { class: 'map-entry' } : {},
         h('td', { class: 'right mono muted' }, r.entry ? '' : `+${r.offset}`),
-        h('td', { class: 'mono', title: r.entry ? 'A map entry: key, then the value on the right' : '' }, r.name),
+        h('td', { class: 'mono', title: r.entry ? "Read from the map's buckets or the slice's backing array, not from this object" : '' }, r.name),
         h('td', {}, r.type),
-        h('td', { class: 'mono' }, r.target !== undefined ? link(value || 'open', 'Open the object it points into', () => this.nav.openObject(r.target as number)) : value)));
+        valueCell));
     }
     return h('section', { 'aria-label': 'Fields' }, h('h3', {}, 'Fields'),
       h('table', { class: 'simple fields' },

@@ -6,7 +6,7 @@
  */
 import { FieldRow } from '../api';
 import { readAt } from '../format/byteSource';
-import { TAG } from '../program/dwarf';
+import { DType, TAG } from '../program/dwarf';
 import { dwarfTypingOf } from '../typing/dwarfTyping';
 import type { Heap } from './heap';
 import { readObjectRecord } from '../format/objectRecords';
@@ -16,7 +16,9 @@ const MAX_ROWS = 300;
 const MAX_ELEMENTS = 64;
 const MAX_DEPTH = 5;
 const STRING_PREVIEW = 64;
-/** Entries shown under a map field, and for a map header opened itself. */
+/** A long string's text the inspector shows on "more". */
+const STRING_MORE = 4096;
+/** Entries (elements) shown under a map (slice) field, and for a map header opened itself. */
 const INLINE_ENTRIES = 8;
 const HEADER_ENTRIES = 256;
 const KIND_INTERFACE = 20;
@@ -54,7 +56,7 @@ export function objectFields(heap: Heap, index: number, withEntries = true): { f
     return text ? { text: JSON.stringify(new TextDecoder().decode(text)) + (len > STRING_PREVIEW ? '...' : ''), len, ptr } : undefined;
   };
 
-  const value = (m: Mem, off: number, typeOff: number): Pick<FieldRow, 'value' | 'target'> => {
+  const value = (m: Mem, off: number, typeOff: number): Pick<FieldRow, 'value' | 'target' | 'more'> => {
     const u = tv.underlying(typeOff);
     if (!u) return {};
     const w = word(m, off);
@@ -70,7 +72,10 @@ export function objectFields(heap: Heap, index: number, withEntries = true): { f
     if (u.tag === TAG.struct && u.kind === KIND_STRING) {
       const s = stringAt(m, off);
       if (s?.len === 0) return { value: '""' };
-      return { value: `${s?.text ?? '?'} (${word(m, off + 8)} bytes)`, target: targetOf(w) };
+      // A long string's first STRING_MORE bytes too, for the inspector's "more".
+      const full = s && s.len > STRING_PREVIEW ? bytesAt(s.ptr, Math.min(s.len, STRING_MORE)) : undefined;
+      const more = full ? JSON.stringify(new TextDecoder().decode(full)) + (s && s.len > full.length ? '...' : '') : undefined;
+      return { value: `${s?.text ?? '?'} (${word(m, off + 8)} bytes)`, target: targetOf(w), ...(more ? { more } : {}) };
     }
     if (u.tag === TAG.struct && u.kind === KIND_INTERFACE) {
       if (!w) return { value: 'nil' };
@@ -148,6 +153,26 @@ export function objectFields(heap: Heap, index: number, withEntries = true): { f
       return;
     }
     rows.push({ offset: off, size: tv.sizeOf(typeOff), name: path || '(value)', type: tv.nameOf(typeOff), ...value(m, off, typeOff) });
+    if (u?.tag === TAG.struct && u.kind === KIND_SLICE && withEntries && depth < MAX_DEPTH) elements(m, off, u, path, depth + 1, off);
+  };
+
+  /** A slice's first elements beneath it (not a []byte's: its value shows them), read from its backing array. */
+  const elements = (m: Mem, off: number, slice: DType, path: string, depth: number, at: number): void => {
+    const elem = tv.pointee(slice.members?.find((x) => x.name === 'array')?.type);
+    const ptr = word(m, off);
+    const len = word(m, off + 8) ?? 0;
+    if (elem === undefined || !ptr || len <= 0 || /^(uint8|byte)$/.test(tv.nameOf(elem))) return;
+    const es = tv.sizeOf(elem);
+    const n = Math.min(len, INLINE_ENTRIES);
+    const bytes = es > 0 ? bytesAt(ptr, n * es) : undefined;
+    if (!bytes) return;
+    const shown = Math.floor(bytes.length / es);
+    for (let k = 0; k < shown; k++) {
+      const before = rows.length;
+      emit(memOf(bytes), k * es, elem, `${path}[${k}]`, depth);
+      for (let r = before; r < rows.length; r++) rows[r] = { ...rows[r], offset: at, entry: true };
+    }
+    if (len > shown) rows.push({ offset: at, size: 0, name: `${path}[${shown}:]`, type: '', value: `${len - shown} more of ${len} elements`, target: targetOf(ptr), entry: true });
   };
 
   const es = tv.sizeOf(type);
