@@ -58,6 +58,8 @@ interface Region {
 
 /** A count for pointTo: as many elements as the object holds. */
 const ALL_ELEMENTS = Number.POSITIVE_INFINITY;
+/** An element count too big for `smallCounts` (or every element): the exact one is in `counts`. */
+const BIG_COUNT = 0xffff;
 
 /** A region's pointer-word marks, from the field list of its object. */
 function fieldMarks(fields: readonly number[], size: number): Uint8Array {
@@ -122,7 +124,12 @@ class Walk {
   private readonly pending: Uint8Array;
   private readonly pending32: Uint32Array;
   private pendingCount = 0;
-  /** Element counts other than 1 (arrays), by object. */
+  /**
+   * Element counts other than 1 (arrays, a slice's capacity), by object: millions of backing
+   * arrays, so in two bytes each (0: one value), and the big ones in a map (a Map of millions of
+   * entries cost a third of the walk).
+   */
+  private readonly smallCounts: Uint16Array;
   private readonly counts = new Map<number, number>();
   /** The object being walked (reused: one object at a time, its pointer marks cleared after). */
   private readonly current: Region & { marks: Uint8Array } = { view: new DataView(new ArrayBuffer(0)), base: 0, size: 0, marks: new Uint8Array(1024) };
@@ -144,6 +151,7 @@ class Walk {
     this.labelOf = new Int32Array(this.n).fill(-1);
     this.typeOf = new Int32Array(this.n).fill(-1);
     this.valueOffset = new Uint8Array(this.n);
+    this.smallCounts = new Uint16Array(this.n);
     // Four flags a word, read as one to skip runs of objects with nothing to do.
     this.pending = new Uint8Array((this.n + 3) & ~3);
     this.pending32 = new Uint32Array(this.pending.buffer);
@@ -230,7 +238,8 @@ class Walk {
       r.view = window.view;
       r.base = window.base;
       r.size = size;
-      const count = this.counts.get(object) ?? 1;
+      const small = this.smallCounts[object];
+      const count = small === 0 ? 1 : small === BIG_COUNT ? this.counts.get(object) ?? 1 : small;
       const offset = this.valueOffset[object];
       const es = this.tv.sizeOf(type);
       for (let c = 0; c < count; c++) {
@@ -434,7 +443,13 @@ class Walk {
     this.labelOf[object] = label;
     this.typeOf[object] = type;
     this.valueOffset[object] = offset;
-    if (count !== 1) this.counts.set(object, count);
+    if (count !== 1) {
+      if (count < BIG_COUNT) this.smallCounts[object] = count;
+      else {
+        this.smallCounts[object] = BIG_COUNT;
+        this.counts.set(object, count);
+      }
+    }
     this.pending[object] = 1;
     this.pendingCount++;
   }
@@ -470,6 +485,14 @@ class Walk {
   }
 
   private readonly typeLabels = new Map<number, number>();
+  private readonly backingNames = new Map<number, string>();
+
+  /** "[]T (backing array)", once per element type: built for every slice walked. */
+  private backingName(elem: number): string {
+    let name = this.backingNames.get(elem);
+    if (name === undefined) this.backingNames.set(elem, (name = `[]${this.tv.nameOf(elem)} (backing array)`));
+    return name;
+  }
 
   /** The label of a type's own name, remembered: millions of objects, a few thousand types. */
   private typeLabel(type: number): number {
@@ -557,7 +580,7 @@ class Walk {
     const member = (name: string) => t.members?.find((m) => m.name === name);
     if (t.kind === KIND_SLICE) {
       const cap = this.word(r, off + 16);
-      if (t.goElem !== undefined && this.followable(r, off)) this.pointTo(this.word(r, off), t.goElem, cap, `[]${this.tv.nameOf(t.goElem)} (backing array)`);
+      if (t.goElem !== undefined && this.followable(r, off)) this.pointTo(this.word(r, off), t.goElem, cap, this.backingName(t.goElem));
       return;
     }
     if (t.kind === KIND_STRING) {
