@@ -26,13 +26,17 @@ export class MemoryByteSource implements ByteSource {
 
 /** Reads exactly `length` bytes at `position` (fewer only at the end of the source). */
 export function readAt(source: ByteSource, position: number, length: number): Uint8Array {
-  const n = Math.max(0, Math.min(length, source.size - position));
-  const out = new Uint8Array(n);
+  return readInto(source, new Uint8Array(Math.max(0, Math.min(length, source.size - position))), position);
+}
+
+/** Fills `out` (or what of it the file holds) from `position`: the part read. */
+export function readInto(source: ByteSource, out: Uint8Array, position: number): Uint8Array {
+  const n = Math.max(0, Math.min(out.length, source.size - position));
   let done = 0;
   while (done < n) {
     const got = source.read(out, done, n - done, position + done);
     if (got <= 0) break;
     done += got;
   }
-  return done === n ? out : out.subarray(0, done);
+  return done === out.length ? out : out.subarray(0, done);
 }

@@ -2,7 +2,7 @@
  * Re-reads one object's record from the file on demand: the model keeps the record offset
  * of every 64th object, and the records in between are skipped.
  */
-import { ByteSource, readAt } from './byteSource';
+import { ByteSource, readAt, readInto } from './byteSource';
 import { Tag } from './format';
 import { CHECKPOINT_SHIFT, DumpModel, objectSize } from './model';
 import { Reader, wordAt } from './reader';
@@ -154,6 +154,7 @@ export function readObjectsInOrder(model: DumpModel, source: ByteSource, offsets
 export class RecordWindow {
   private static readonly SIZE = 256 << 10;
   private buf: Uint8Array = new Uint8Array(0);
+  private own: Uint8Array | undefined;
   private bufView: DataView = new DataView(new ArrayBuffer(0));
   /** File offset of buf[0]. */
   private start = 0;
@@ -162,7 +163,7 @@ export class RecordWindow {
 
   /** After load: the object's pointer fields (reused by the next load: do not keep). */
   fields: number[] = [];
-  /** After load: a view holding the object's contents, from `base`. */
+  /** After load: a view holding the object's contents, from `base` (its buffer is reused by the next load). */
   view: DataView = new DataView(new ArrayBuffer(0));
   base = 0;
 
@@ -174,7 +175,8 @@ export class RecordWindow {
     if (at < this.start || at + need > this.start + this.buf.length) {
       const span = Math.max(need, RecordWindow.SIZE);
       this.start = this.forward ? at : Math.max(0, at + need - span);
-      this.buf = readAt(this.source, this.start, span);
+      // One buffer for the usual windows (what a load gives is not kept past the next one).
+      this.buf = span === RecordWindow.SIZE ? readInto(this.source, (this.own ??= new Uint8Array(span)), this.start) : readAt(this.source, this.start, span);
       this.bufView = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     }
     const base = at - this.start;

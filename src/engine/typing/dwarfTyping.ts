@@ -75,8 +75,8 @@ interface Resolved {
   iface: boolean;
   /** The element type, when a typedef says this is a channel. */
   chanElem: number | undefined;
-  /** A struct's members that hold pointers (a channel's buf left out: chanBuffer reads it). */
-  members: { name: string; offset: number; type: number }[];
+  /** A struct's members that hold pointers (a channel's buf left out: chanBuffer reads it), each with its type resolved once walked. */
+  members: { name: string; offset: number; type: number; res: Resolved | null | undefined }[];
   /** The runtime containers walkStruct reads by layout; 'plain' for the rest. */
   shape: 'plain' | 'slice' | 'string' | 'hash' | 'map' | 'table';
 }
@@ -520,7 +520,8 @@ class Walk {
       t,
       iface: iface || t.kind === KIND_INTERFACE,
       chanElem,
-      members: t.tag === TAG.struct ? (t.members ?? []).filter((m) => this.tv.hasPointers(m.type) && !(t?.name.startsWith('hchan<') && m.name === 'buf')) : [],
+      members: t.tag === TAG.struct ? (t.members ?? []).filter((m) => this.tv.hasPointers(m.type) && !(t?.name.startsWith('hchan<') && m.name === 'buf'))
+        .map((m) => ({ ...m, res: undefined })) : [],
       shape: t.tag !== TAG.struct ? 'plain' : t.kind === KIND_SLICE ? 'slice' : t.kind === KIND_STRING ? 'string'
         : t.name.startsWith('hash<') ? 'hash' : t.name.startsWith('map<') ? 'map' : t.name.startsWith('table<') ? 'table' : 'plain',
     };
@@ -530,7 +531,10 @@ class Walk {
 
   private walk(r: Region, off: number, typeOff: number, chanElemOf?: number): void {
     const res = this.resolve(typeOff);
-    if (!res) return;
+    if (res) this.walkResolved(r, off, res, chanElemOf);
+  }
+
+  private walkResolved(r: Region, off: number, res: Resolved, chanElemOf?: number): void {
     const t = res.t;
     const chanElem = res.chanElem ?? chanElemOf;
     if (res.iface) {
@@ -574,7 +578,11 @@ class Walk {
   private walkStruct(r: Region, off: number, res: Resolved): void {
     const t = res.t;
     if (res.shape === 'plain') {
-      for (const m of res.members) this.walk(r, off + m.offset, m.type);
+      // Members keep their resolved type: a struct's fields are walked millions of times.
+      for (const m of res.members) {
+        const mr = m.res === undefined ? (m.res = this.resolve(m.type)) : m.res;
+        if (mr) this.walkResolved(r, off + m.offset, mr);
+      }
       return;
     }
     const member = (name: string) => t.members?.find((m) => m.name === name);
