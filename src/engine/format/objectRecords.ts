@@ -73,24 +73,30 @@ function recordBound(size: number): number {
  * when `raw` ends before the list does.
  */
 function fieldList(raw: Uint8Array, start: number, size: number, out: number[] = []): number[] | undefined {
-  out.length = 0;
+  // Called for every object a walk reads: no closure, and `out` is resized only when its
+  // length changes (consecutive objects of one type have as many fields).
   let p = start + size;
-  const uvarint = (): number => {
-    let x = 0;
-    for (let shift = 0; p < raw.length; shift += 7) {
-      const b = raw[p++];
-      x += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) return x;
-    }
-    return -1;
-  };
+  let n = 0;
   for (;;) {
-    const kind = uvarint();
-    if (kind === 0) return out;
-    const off = kind < 0 ? -1 : uvarint();
-    if (off < 0) return undefined;
-    out.push(off);
+    let kind = 0;
+    for (let shift = 0; ; shift += 7) {
+      if (p >= raw.length) return undefined;
+      const b = raw[p++];
+      kind += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) break;
+    }
+    if (kind === 0) break;
+    let off = 0;
+    for (let shift = 0; ; shift += 7) {
+      if (p >= raw.length) return undefined;
+      const b = raw[p++];
+      off += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) break;
+    }
+    out[n++] = off;
   }
+  if (out.length !== n) out.length = n;
+  return out;
 }
 
 /** Object `index`'s contents and pointer fields, its contents offset known, in one read (or two). */
