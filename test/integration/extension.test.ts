@@ -214,6 +214,7 @@ describe('Go Heap Dump Viewer in VS Code', function () {
     const bytes = await vscode.workspace.fs.readFile(target);
     assert.deepStrictEqual([bytes[0], bytes[1]], [0x1f, 0x8b], 'gzipped');
     assert.ok(bytes.length > 1000);
+    await vscode.workspace.fs.delete(target);
   });
 
   it('shows a clear error for a file that is not a heap dump, and keeps working', async function () {
