@@ -100,6 +100,22 @@ describe('real programs', function () {
           }
         }
         assert.ok(long > 0, 'no long string found');
+        if (t.program === 'kvstore') {
+          // etcd numbers watches from 0 in each watch stream (a named int64, mvcc.WatchID):
+          // every watcher's key is below the stream's nextID.
+          let streams = 0;
+          for (let i = 0; i < heap.objectCount; i++) {
+            if (typing.typeOf[i] < 0 || typing.view.nameOf(typing.typeOf[i]) !== 'go.etcd.io/etcd/mvcc.watchStream') continue;
+            const rows = objectFields(heap, i)?.fields ?? [];
+            const nextText = rows.find((r) => r.name === 'nextID')?.value ?? '';
+            assert.match(nextText, /^\d+$/);
+            const next = Number(nextText);
+            const ids = rows.filter((r) => r.entry && r.name.startsWith('watchers[')).map((r) => Number(/^watchers\[(\d+)\]$/.exec(r.name)?.[1]));
+            assert.ok(Number.isInteger(next) && ids.every((id) => Number.isInteger(id) && id < next), `nextID ${next}, watchers ${ids.join(' ')}`);
+            streams++;
+          }
+          assert.ok(streams > 0, 'no mvcc.watchStream typed');
+        }
         console.log(`      ${maps} maps, ${entries} entries, each map's length found; ${long} long strings continued`);
       });
 

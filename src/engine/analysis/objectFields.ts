@@ -84,7 +84,7 @@ export function objectFields(heap: Heap, index: number, withEntries = true): { f
       const name = dyn === undefined ? undefined : heap.program?.typeAt(dyn)?.name;
       return { value: name ?? `(${eface ? 'type' : 'itab'} 0x${w.toString(16)})`, target: targetOf(word(m, off + 8)) };
     }
-    if (u.tag === TAG.base && u.size <= 8 && off + u.size <= m.bytes.length) return { value: baseValue(m.view, off, u.name, u.size, little) };
+    if (u.tag === TAG.base && u.size <= 8 && off + u.size <= m.bytes.length) return { value: baseValue(m.view, off, u.name, u.kind, u.size, little) };
     return {};
   };
 
@@ -258,13 +258,14 @@ function word8(b: Uint8Array | undefined, little: boolean): number | undefined {
   return b && b.length === 8 ? Number(new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, little)) : undefined;
 }
 
-/** A Go base type's value, as fmt prints it. */
-function baseValue(v: DataView, off: number, name: string, size: number, little: boolean): string | undefined {
-  if (name === 'bool') return v.getUint8(off) ? 'true' : 'false';
-  if (name === 'float64') return String(v.getFloat64(off, little));
-  if (name === 'float32') return String(v.getFloat32(off, little));
-  const signed = /^int(8|16|32|64)?$/.test(name) || name === 'rune';
-  const unsigned = /^(uint(8|16|32|64|ptr)?|byte)$/.test(name);
+/** A Go base type's value, as fmt prints it: by its reflect.Kind, which named types (`time.Duration`, `mvcc.WatchID`) share with their underlying type, else by its name. */
+function baseValue(v: DataView, off: number, name: string, kind: number, size: number, little: boolean): string | undefined {
+  const k = kind >= KIND_BOOL && kind <= KIND_FLOAT64 ? kind : BASE_KINDS[name] ?? -1;
+  if (k === KIND_BOOL) return v.getUint8(off) ? 'true' : 'false';
+  if (k === KIND_FLOAT64 && size === 8) return String(v.getFloat64(off, little));
+  if (k === KIND_FLOAT32 && size === 4) return String(v.getFloat32(off, little));
+  const signed = k >= KIND_INT && k <= KIND_INT64;
+  const unsigned = k >= KIND_UINT && k <= KIND_UINTPTR;
   if (!signed && !unsigned) return undefined;
   switch (size) {
     case 1: return String(signed ? v.getInt8(off) : v.getUint8(off));
@@ -274,3 +275,16 @@ function baseValue(v: DataView, off: number, name: string, size: number, little:
     default: return undefined;
   }
 }
+
+/** reflect.Kind values of Go's basic types. */
+const KIND_BOOL = 1;
+const KIND_INT = 2;
+const KIND_INT64 = 6;
+const KIND_UINT = 7;
+const KIND_UINTPTR = 12;
+const KIND_FLOAT32 = 13;
+const KIND_FLOAT64 = 14;
+const BASE_KINDS: Record<string, number> = {
+  bool: 1, int: 2, int8: 3, int16: 4, int32: 5, rune: 5, int64: 6,
+  uint: 7, uint8: 8, byte: 8, uint16: 9, uint32: 10, uint64: 11, uintptr: 12, float32: 13, float64: 14,
+};
