@@ -90,7 +90,7 @@ describe('real programs', function () {
         let long = 0;
         for (let i = 0; i < heap.objectCount && long < 50; i++) {
           if (typing.typeOf[i] < 0) continue;
-          for (const f of objectFields(heap, i, false)?.fields ?? []) {
+          for (const f of objectFields(heap, i)?.fields ?? []) {
             if (!f.more) continue;
             long++;
             const head = /^("(?:[^"\\]|\\.)*")\.\.\. \((\d+) bytes\)$/.exec(f.value ?? '');

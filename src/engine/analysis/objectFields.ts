@@ -25,7 +25,10 @@ const KIND_INTERFACE = 20;
 const KIND_SLICE = 23;
 const KIND_STRING = 24;
 
-/** The fields of object `index` (and maps' entries unless told not to), or undefined when its DWARF type is unknown. */
+/**
+ * The fields of object `index`, or undefined when its DWARF type is unknown. `withEntries` (the
+ * inspector) adds maps' entries, slices' elements and long strings' "more"; a label needs none.
+ */
 export function objectFields(heap: Heap, index: number, withEntries = true): { fields: FieldRow[]; truncated: boolean } | undefined {
   const typing = dwarfTypingOf(heap);
   if (!typing || typing.typeOf[index] < 0) return undefined;
@@ -73,7 +76,7 @@ export function objectFields(heap: Heap, index: number, withEntries = true): { f
       const s = stringAt(m, off);
       if (s?.len === 0) return { value: '""' };
       // A long string's first STRING_MORE bytes too, for the inspector's "more".
-      const full = s && s.len > STRING_PREVIEW ? bytesAt(s.ptr, Math.min(s.len, STRING_MORE)) : undefined;
+      const full = withEntries && s && s.len > STRING_PREVIEW ? bytesAt(s.ptr, Math.min(s.len, STRING_MORE)) : undefined;
       const more = full ? JSON.stringify(new TextDecoder().decode(full)) + (s && s.len > full.length ? '...' : '') : undefined;
       return { value: `${s?.text ?? '?'} (${word(m, off + 8)} bytes)`, target: targetOf(w), ...(more ? { more } : {}) };
     }
@@ -108,14 +111,17 @@ export function objectFields(heap: Heap, index: number, withEntries = true): { f
   const entries = (map: MapEntries, path: string, depth: number, at: number): void => {
     const shown = map.entries.map((e) => ({ e, key: keyText(memOf(e.bytes), e.keyOffset, map.keyType) }));
     if (!map.partial) shown.sort((a, b) => (a.key.order < b.key.order ? -1 : a.key.order > b.key.order ? 1 : 0));
-    for (const { e, key } of shown) {
-      const before = rows.length;
-      emit(memOf(e.bytes), e.valueOffset, map.valueType, `${path}[${key.text}]`, depth);
-      for (let k = before; k < rows.length; k++) rows[k] = { ...rows[k], offset: at, entry: true };
-    }
+    for (const { e, key } of shown) emitElsewhere(memOf(e.bytes), e.valueOffset, map.valueType, `${path}[${key.text}]`, depth, at);
     if (map.partial || map.count > shown.length) {
       rows.push({ offset: at, size: 0, name: `${path}[...]`, type: '', value: `${Math.max(0, map.count - shown.length)} more of ${map.count} entries`, entry: true });
     }
+  };
+
+  /** A value read from outside the object (a map entry, a slice element): its rows carry the field's offset `at`. */
+  const emitElsewhere = (m: Mem, off: number, typeOff: number, path: string, depth: number, at: number): void => {
+    const before = rows.length;
+    emit(m, off, typeOff, path, depth);
+    for (let k = before; k < rows.length; k++) rows[k] = { ...rows[k], offset: at, entry: true };
   };
 
   const emit = (m: Mem, off: number, typeOff: number, path: string, depth: number): void => {
@@ -167,11 +173,8 @@ export function objectFields(heap: Heap, index: number, withEntries = true): { f
     const bytes = es > 0 ? bytesAt(ptr, n * es) : undefined;
     if (!bytes) return;
     const shown = Math.floor(bytes.length / es);
-    for (let k = 0; k < shown; k++) {
-      const before = rows.length;
-      emit(memOf(bytes), k * es, elem, `${path}[${k}]`, depth);
-      for (let r = before; r < rows.length; r++) rows[r] = { ...rows[r], offset: at, entry: true };
-    }
+    const mem = memOf(bytes);
+    for (let k = 0; k < shown; k++) emitElsewhere(mem, k * es, elem, `${path}[${k}]`, depth, at);
     if (len > shown) rows.push({ offset: at, size: 0, name: `${path}[${shown}:]`, type: '', value: `${len - shown} more of ${len} elements`, target: targetOf(ptr), entry: true });
   };
 
