@@ -13,6 +13,7 @@ import { LineStat, SourceFrame } from './protocol/rpc';
 import { SourceAnnotations, showLineStacks } from './host/sourceAnnotations';
 import { ProgramBinaries } from './host/programBinaries';
 import { LanguageModelTools } from './host/languageModelTools';
+import { AnalysisCacheFolder } from './host/analysisCacheFolder';
 
 /** The worker's memory budget: the setting, or 0 for three quarters of this machine's memory. */
 function workerMemoryLimitMb(setting: number): number {
@@ -22,10 +23,11 @@ function workerMemoryLimitMb(setting: number): number {
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   log().info(`activating in process ${process.pid} (${vscode.env.appHost}, ${context.extensionMode})`);
   const config = () => vscode.workspace.getConfiguration('goHeapDump');
+  const cache = new AnalysisCacheFolder(context.globalStorageUri);
   const pool = new WorkerPool(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath, () => ({
     memoryLimitMb: workerMemoryLimitMb(config().get<number>('workerMemoryLimitMb') ?? 0),
     queryTimeoutMs: (config().get<number>('queryTimeoutSeconds') ?? 120) * 1000,
-    options: { allocationHelpers: config().get<string[]>('allocationHelpers') },
+    options: { allocationHelpers: config().get<string[]>('allocationHelpers'), cache: cache.options(config()) },
   }));
   const dumps = new ActiveDumps();
   const navigator = new SourceNavigator(context.workspaceState);
@@ -40,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     tree,
     annotations,
     programs,
+    vscode.commands.registerCommand('goHeapDump.clearAnalysisCache', () => cache.clear()),
     vscode.commands.registerCommand('goHeapDump.chooseBinary', (binary?: vscode.Uri) => programs.choose(dumps.active, binary)),
     vscode.commands.registerCommand('goHeapDump.toggleSourceAnnotations', () => annotations.toggle()),
     vscode.commands.registerCommand('goHeapDump.pinSourceAnnotations', () => annotations.pin()),
@@ -85,7 +88,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     new LanguageModelTools(dumps, pool),
   );
   void reopenEarlyTabs();
-  return { dumps, pool, tree, navigator, annotations, programs };
+  return { dumps, pool, tree, navigator, annotations, programs, cache };
 }
 
 /**
@@ -110,6 +113,7 @@ export interface ExtensionApi {
   navigator: SourceNavigator;
   annotations: SourceAnnotations;
   programs: ProgramBinaries;
+  cache: AnalysisCacheFolder;
 }
 
 export function deactivate(): void {}

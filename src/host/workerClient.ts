@@ -45,6 +45,9 @@ export class WorkerClient extends Disposable {
     this.send({ type: 'open', source, options }, transfer);
   }
 
+  /** Whether the analysis was read from the analysis cache (not computed). */
+  restoredFromCache = false;
+
   get state(): WorkerState {
     return this._state;
   }
@@ -143,6 +146,11 @@ export class WorkerClient extends Disposable {
         return;
       case 'failed':
         this.fail(m.message, m.stopped ?? false, m.offset);
+        return;
+      case 'cache':
+        if (m.event === 'restored') this.restoredFromCache = true;
+        if (m.event === 'failed') log().warn(`worker: ${m.detail}`);
+        else log().info(`worker: ${m.detail}`);
         return;
       case 'reply': {
         const p = this.pending.get(m.id);

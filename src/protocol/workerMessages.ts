@@ -13,6 +13,8 @@ export interface AnalysisOptions {
   allocationHelpers?: string[];
   /** Memory the analysis may add to the process, in MB (goHeapDump.workerMemoryLimitMb). */
   memoryLimitMb?: number;
+  /** The analysis cache (goHeapDump.analysisCache.*): where, and how much; absent: off. */
+  cache?: { dir: string; maxBytes: number; minDumpBytes: number };
 }
 
 export type ToWorker =
@@ -39,7 +41,9 @@ export type FromWorker =
   /** The file cannot be read as a heap dump at all (bad header, damaged params). */
   /** The analysis stopped: the file is not a readable dump, or (`stopped`) it ran out of its budget. */
   | { type: 'failed'; message: string; offset: number | undefined; stopped?: boolean }
-  | ({ type: 'reply' } & Reply);
+  | ({ type: 'reply' } & Reply)
+  /** The analysis cache was used, written, or could not be (for the log). */
+  | { type: 'cache'; event: 'restored' | 'saved' | 'failed'; part: 'heap' | 'types'; detail: string };
 
 /** The answer to a `program` message. */
 export interface ProgramCheck {

@@ -17,6 +17,8 @@ import { claimMemory, outOfMemoryMessage, residentBudget, setMemoryCheck } from 
 import { FileByteSource, openMaybeGzipped } from './fileByteSource';
 import { collectGarbage } from './reclaim';
 import { ThreadedObjects } from './threadedObjects';
+import { AnalysisCache, FileIdentity, fileIdentity } from './analysisCache';
+import { restoreHeap, restoreTypes, snapshotHeap, snapshotTypes } from '../engine/analysis/snapshot';
 
 const port = parentPort;
 if (!port) throw new Error('src/worker/main.ts runs as a worker thread');
@@ -42,6 +44,16 @@ let api: HeapApi | undefined;
 let baseline: Heap | undefined;
 let reached = -1; // index in STAGE_ORDER of the last stage completed
 let failure: string | undefined;
+let helpers: string[] | undefined;
+
+/** The analysis cache, when it is on and the dump is a file worth caching. */
+let cache: AnalysisCache | undefined;
+let dumpIdentity: FileIdentity | undefined;
+/** The attached program's file (null: none attached; undefined: one that has no file, not cached). */
+let programIdentity: FileIdentity | null | undefined = null;
+/** The types snapshots written or read already (by identity), and the write in progress. */
+const typesKnown = new Set<string>();
+let typesSaving = Promise.resolve();
 const waiting: { stage: number; resume: () => void; fail: (e: Error) => void }[] = [];
 
 function post(m: FromWorker, transfer: ArrayBuffer[] = []): void {
@@ -84,6 +96,20 @@ async function analyse(src: DumpSource, options: AnalysisOptions = {}): Promise<
   if (options.memoryLimitMb) setMemoryCheck(residentBudget(options.memoryLimitMb * 2 ** 20, () => process.memoryUsage.rss(), 'goHeapDump.workerMemoryLimitMb'));
   try {
     source = 'path' in src ? openMaybeGzipped(src.path) : new MemoryByteSource(new Uint8Array(src.bytes));
+    helpers = options.allocationHelpers;
+    if (options.cache && 'path' in src) {
+      dumpIdentity = fileIdentity(src.path);
+      cache = new AnalysisCache(options.cache);
+      if (!cache.wants(dumpIdentity.size)) cache = undefined;
+    }
+    const restored = cache && restore(source, src.name);
+    if (restored) {
+      heap = restored;
+      api = heapService(heap, () => baseline);
+      reach('dominated'); // every stage at once: one overview, not three
+      persistTypes(); // if the cache kept no types for this program
+      return;
+    }
     const reading = progress('reading');
     reading(0);
     heap = Heap.read(source, src.name, {
@@ -95,7 +121,7 @@ async function analyse(src: DumpSource, options: AnalysisOptions = {}): Promise<
       parallel: 'path' in src && source instanceof FileByteSource ? new ThreadedObjects(src.path, 3) : undefined,
     });
     heap.reclaim = collectGarbage;
-    if (options.allocationHelpers) heap.setAllocationHelpers(options.allocationHelpers);
+    if (helpers) heap.setAllocationHelpers(helpers);
     api = heapService(heap, () => baseline);
     reach('decoded');
     await breathe();
@@ -106,12 +132,93 @@ async function analyse(src: DumpSource, options: AnalysisOptions = {}): Promise<
     progress('dominators')(undefined);
     heap.dominate();
     reach('dominated');
+    if (cache) void persist(cache, heap);
   } catch (e) {
     const memory = outOfMemoryMessage(e);
     failure = memory ?? (e instanceof Error ? e.message : String(e));
     post({ type: 'failed', message: failure, offset: e instanceof DumpError ? e.offset : undefined, stopped: memory !== undefined });
     for (const w of waiting.splice(0)) w.fail(new Error(failure));
   }
+}
+
+/** The heap the cache kept for this dump, typed as it was (undefined: none, or unusable). */
+function restore(source: ByteSource, name: string): Heap | undefined {
+  const c = cache as AnalysisCache;
+  const file = c.open('heap', dumpIdentity);
+  if (!file) return undefined;
+  try {
+    progress('reading')(undefined);
+    const h = restoreHeap(file, dumpIdentity, source, name);
+    if (!h) return undefined;
+    h.reclaim = collectGarbage;
+    if (helpers) h.setAllocationHelpers(helpers);
+    restoreTypesFromCache(h);
+    post({ type: 'cache', event: 'restored', part: 'heap', detail: `analysis read from the cache (${c.pathOf('heap', dumpIdentity)})` });
+    return h;
+  } catch (e) {
+    c.discard('heap', dumpIdentity);
+    post({ type: 'cache', event: 'failed', part: 'heap', detail: `the cached analysis could not be used and was deleted: ${(e as Error).message}` });
+    return undefined;
+  } finally {
+    file.close();
+  }
+}
+
+/** What the types snapshot of the heap with its program now is made for; undefined: not cached. */
+function typesIdentity(): { dump: FileIdentity; program: FileIdentity | null; helpers: string[] | null } | undefined {
+  if (!dumpIdentity || programIdentity === undefined) return undefined;
+  return { dump: dumpIdentity, program: programIdentity, helpers: helpers ?? null };
+}
+
+/** Types the heap as the cache kept it for its program now, if it did (before anything classifies it). */
+function restoreTypesFromCache(h: Heap): void {
+  const identity = typesIdentity();
+  const file = identity && cache?.open('types', identity);
+  if (!identity || !file) return;
+  try {
+    if (restoreTypes(h, file, identity)) {
+      typesKnown.add(JSON.stringify(identity));
+      post({ type: 'cache', event: 'restored', part: 'types', detail: `types read from the cache (${cache?.pathOf('types', identity)})` });
+    }
+  } catch (e) {
+    cache?.discard('types', identity);
+    post({ type: 'cache', event: 'failed', part: 'types', detail: `the cached types could not be used and were deleted: ${(e as Error).message}` });
+  } finally {
+    file.close();
+  }
+}
+
+/**
+ * Writes the heap's snapshot to the cache, then its types' (computing what the views ask first
+ * anyway: the classification, the type histogram, the suspects). Between the two, and while
+ * the files are written, queries are answered.
+ */
+async function persist(c: AnalysisCache, h: Heap): Promise<void> {
+  try {
+    const skipped = await c.write('heap', dumpIdentity, snapshotHeap(h, dumpIdentity));
+    post({ type: 'cache', event: skipped ? 'failed' : 'saved', part: 'heap', detail: skipped ? `the analysis was not saved to the cache: ${skipped}` : `analysis saved to the cache (${c.pathOf('heap', dumpIdentity)})` });
+    if (!skipped) persistTypes();
+  } catch (e) {
+    post({ type: 'cache', event: 'failed', part: 'heap', detail: `the analysis could not be saved to the cache: ${(e as Error).message}` });
+  }
+}
+
+/** Queues a write of the types snapshot for the program attached now (once per identity). */
+function persistTypes(): void {
+  typesSaving = typesSaving.then(async () => {
+    const c = cache;
+    const h = heap;
+    const identity = typesIdentity();
+    if (!c || !h || !identity || failure !== undefined || typesKnown.has(JSON.stringify(identity))) return;
+    await breathe();
+    try {
+      typesKnown.add(JSON.stringify(identity));
+      const skipped = await c.write('types', identity, snapshotTypes(h, identity));
+      post({ type: 'cache', event: skipped ? 'failed' : 'saved', part: 'types', detail: skipped ? `the types were not saved to the cache: ${skipped}` : `types saved to the cache (${c.pathOf('types', identity)})` });
+    } catch (e) {
+      post({ type: 'cache', event: 'failed', part: 'types', detail: `the types could not be saved to the cache: ${(e as Error).message}` });
+    }
+  });
 }
 
 async function answer(id: number, method: ApiMethod, args: unknown): Promise<void> {
@@ -181,6 +288,11 @@ async function checkProgram(id: number, src: DumpSource, attach: boolean): Promi
     if (match.ok && attach) {
       const previous = h.program?.elf.source;
       h.attachProgram(program);
+      programIdentity = 'path' in src ? fileIdentity(src.path) : undefined;
+      if (cache) {
+        restoreTypesFromCache(h);
+        if (reached === STAGE_ORDER.indexOf('dominated')) persistTypes();
+      }
       if (baseline) attachToBaseline(baseline);
       if (previous instanceof FileByteSource) previous.close();
       source = undefined; // in use from now on

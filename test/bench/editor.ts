@@ -10,7 +10,15 @@ import { monitorEventLoopDelay } from 'perf_hooks';
 import { Worker } from 'worker_threads';
 import type { FromWorker, ToWorker } from '../../src/protocol/workerMessages';
 
-const [script, file, binary] = process.argv.slice(2);
+// editor.js WORKER FILE [BINARY] [--cache DIR]: with a cache folder, the worker reads the
+// analysis from it or writes it there (then this waits for the writes before it exits).
+const argv = process.argv.slice(2);
+const cacheAt = argv.indexOf('--cache');
+const cacheDir = cacheAt >= 0 ? argv.splice(cacheAt, 2)[1] : undefined;
+const [script, file, binary] = argv;
+const cacheEvents: string[] = [];
+let cacheWritten: () => void = () => undefined;
+const typesWritten = new Promise<void>((resolve) => (cacheWritten = resolve));
 const t0 = performance.now();
 const at = () => (performance.now() - t0) / 1000;
 const stalls = monitorEventLoopDelay({ resolution: 5 });
@@ -45,6 +53,9 @@ worker.on('message', (m: FromWorker) => {
   } else if (m.type === 'failed') {
     console.error(m.message);
     process.exit(1);
+  } else if (m.type === 'cache') {
+    cacheEvents.push(`${m.part} ${m.event}`);
+    if (m.part === 'types' || m.event === 'failed') cacheWritten();
   } else if (m.type === 'reply') {
     pending.get(m.id)?.(m);
     pending.delete(m.id);
@@ -60,6 +71,7 @@ async function finish(): Promise<void> {
   queries.goroutines = await call('goroutineGroups', { start: 0, end: 100 });
   clearInterval(ticker);
   stalls.disable();
+  if (cacheDir && !cacheEvents.some((e) => e.startsWith('heap restored'))) await typesWritten;
   console.log(JSON.stringify({
     firstOverview: marks.decoded,
     indexed: marks.indexed,
@@ -67,12 +79,13 @@ async function finish(): Promise<void> {
     queries,
     hostStallMs: Math.max(longestGap, stalls.max / 1e6),
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    cacheEvents,
   }));
   await worker.terminate();
   process.exit(0);
 }
 
-send({ type: 'open', source: { path: file, name: file }, options: {} });
+send({ type: 'open', source: { path: file, name: file }, options: cacheDir ? { cache: { dir: cacheDir, maxBytes: 2 ** 40, minDumpBytes: 0 } } : {} });
 if (binary) {
   // As the extension does once the user chose the binary: attached as soon as the dump is read.
   const id = nextId++;

@@ -5,7 +5,8 @@
  */
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
-import { existsSync, readFileSync } from 'fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, utimesSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
 import { Worker } from 'worker_threads';
 import type { FromWorker, ProgramCheck, ToWorker } from '../../src/protocol/workerMessages';
@@ -118,6 +119,52 @@ describe('analysis worker protocol', function () {
     assert.ok(failed.type === 'failed' && failed.offset === 0 && /bad header/.test(failed.message));
     const reply = await client.reply(pending);
     assert.ok('err' in reply);
+  });
+
+  it('keeps the analysis in its cache folder: a reopen reads it, a changed file or a damaged cache is analysed afresh', async function () {
+    this.timeout(60_000);
+    const dir = mkdtempSync(join(tmpdir(), 'goheap-cache-'));
+    const dump = join(dir, 'copy.heapdump');
+    copyFileSync(SAMPLE, dump);
+    const cache = { dir: join(dir, 'cache'), maxBytes: 2 ** 30, minDumpBytes: 0 };
+    const events = (c: Client) => c.messages.flatMap((m) => (m.type === 'cache' ? [`${m.part} ${m.event}`] : []));
+    const open = async () => {
+      await client?.worker.terminate();
+      client = new Client();
+      client.send({ type: 'open', source: { path: dump, name: 'copy.heapdump' }, options: { cache } });
+      const done = (await client.next((m) => m.type === 'stage' && m.stage === 'dominated')) as { overview: unknown };
+      const suspects = await client.reply(client.call('suspects', undefined));
+      return { overview: JSON.stringify(done.overview), suspects: JSON.stringify('ok' in suspects ? suspects.ok : suspects.err) };
+    };
+    try {
+      const first = await open();
+      await client?.next((m) => m.type === 'cache' && m.part === 'types');
+      assert.deepStrictEqual(events(client as Client), ['heap saved', 'types saved']);
+      assert.deepStrictEqual(readdirSync(cache.dir).filter((f) => f.endsWith('.snapshot')).length, 2);
+
+      const second = await open();
+      assert.deepStrictEqual(events(client as Client), ['types restored', 'heap restored']);
+      assert.deepStrictEqual(second, first);
+      const stages = (client as Client).messages.filter((m) => m.type === 'stage');
+      assert.strictEqual(stages.length, 1, 'one stage message: the whole analysis at once');
+
+      // The file changed (its modification time): a miss, analysed and saved afresh.
+      utimesSync(dump, new Date(), new Date(Date.now() - 60_000));
+      assert.deepStrictEqual(await open(), first);
+      await client?.next((m) => m.type === 'cache' && m.part === 'types');
+      assert.deepStrictEqual(events(client as Client), ['heap saved', 'types saved']);
+
+      // A damaged snapshot: said, deleted, and the dump analysed as if there were none.
+      const heapFile = readdirSync(cache.dir).filter((f) => f.startsWith('heap-')).map((f) => join(cache.dir, f))
+        .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+      truncateSync(heapFile, statSync(heapFile).size - 100);
+      assert.deepStrictEqual(await open(), first);
+      const failed = (client as Client).messages.find((m) => m.type === 'cache' && m.event === 'failed');
+      assert.ok(failed && failed.type === 'cache' && /could not be used and was deleted: the analysis cache file is damaged/.test(failed.detail), JSON.stringify(failed));
+    } finally {
+      await client?.worker.terminate();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('analyses bytes handed over (transferred) for files that are not on disk', async function () {

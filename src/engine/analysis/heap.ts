@@ -23,7 +23,7 @@ import { isPhantom } from '../format/phantomSlots';
 import { DEFAULT_ALLOCATION_HELPERS } from '../format/userFrames';
 import { firstInOrder, pageOf, sortedPermutation } from '../util/sort';
 import { baseName } from '../util/units';
-import { inferenceNamer } from '../typing/typeInference';
+import { SavedGroups, inferenceNamer } from '../typing/typeInference';
 import type { HeapView } from '../typing/heapView';
 import { dwarfTypingOf } from '../typing/dwarfTyping';
 import { TypeNamer } from '../typing/typeNames';
@@ -100,6 +100,7 @@ export class Heap implements HeapView {
     this.dominators ??= computeDominators(this.index(), { reclaim: this.reclaim });
     this.marks = undefined; // the dominator tree says the same
     this.permutations.delete('retained');
+    this.topRetained = undefined;
     return this.dominators;
   }
 
@@ -117,6 +118,11 @@ export class Heap implements HeapView {
     this.generation++;
     this.typeNamer = inferenceNamer(this);
     return m;
+  }
+
+  /** Types objects as a snapshot kept them (see snapshot.ts), for the program attached now. */
+  useSavedTypes(saved: SavedGroups): void {
+    this.typeNamer = inferenceNamer(this, undefined, saved);
   }
 
   /** Uses another list of allocation helpers (see format/userFrames.ts) from now on. */
@@ -290,11 +296,19 @@ export class Heap implements HeapView {
   objectsInOrder(key: ObjectOrder, start: number, end: number, descending: boolean): number[] {
     const p = this.permutations.get(key);
     const phantoms = this.model.objects.phantoms;
+    if (!p && end <= FIRST_PAGE_LIMIT && key === 'retained' && descending) {
+      // The biggest retainers: asked by every overview and first page, kept (and snapshotted).
+      this.topRetained ??= Uint32Array.from(firstInOrder(this.orderKey(key), this.objectCount, FIRST_PAGE_LIMIT, true, phantoms && ((i) => isPhantom(phantoms, i))));
+      return Array.from(this.topRetained.subarray(start, end));
+    }
     if (!p && end <= FIRST_PAGE_LIMIT) {
       return firstInOrder(this.orderKey(key), this.objectCount, end, descending, phantoms && ((i) => isPhantom(phantoms, i))).slice(start);
     }
     return pageOf(p ?? this.permutation(key), start, end, descending);
   }
+
+  /** The first FIRST_PAGE_LIMIT objects by retained size, biggest first (once dominators are known). */
+  topRetained: Uint32Array | undefined;
 
   /** Every object (phantom slots left out) in the order of a key, ties by index. */
   private permutation(key: ObjectOrder): Uint32Array {
@@ -315,7 +329,8 @@ export class Heap implements HeapView {
     return this.objectCount - (this.model.objects.phantoms?.count ?? 0);
   }
 
-  private rescued: { objects: number; bytes: number } | undefined;
+  /** reachedOnlyByStackWords' answer, once computed (or restored from a snapshot). */
+  rescued: { objects: number; bytes: number } | undefined;
 
   /**
    * Reachable objects that only stack words outside the frames' pointer maps reach (see

@@ -26,6 +26,7 @@ import type { Heap } from './heap';
 import { objectFields } from './objectFields';
 import { fieldOffset, rootPathNodes } from './rootPaths';
 import { typeIndex } from './typeIndex';
+import type { TypeNamer } from '../typing/typeNames';
 
 /** Share of the reachable heap a candidate must retain (MAT uses 10% too). */
 export const SUSPECT_SHARE = 0.1;
@@ -52,7 +53,23 @@ interface Candidate {
   members?: ArrayLike<number>;
 }
 
+/** The report for each type namer (a classification of the heap), once computed or restored. */
+const reports = new WeakMap<TypeNamer, SuspectReport>();
+
+/** The suspects report a snapshot kept, for the heap's classification now (restored with it). */
+export function restoreSuspects(heap: Heap, report: SuspectReport): void {
+  reports.set(heap.typeNamer, report);
+}
+
+/** The first `max` suspects, biggest first. */
 export function suspects(heap: Heap, max = 10): SuspectReport {
+  let report = reports.get(heap.typeNamer);
+  if (!report) reports.set(heap.typeNamer, (report = findSuspects(heap)));
+  return report.suspects.length <= max ? report : { ...report, suspects: report.suspects.slice(0, max) };
+}
+
+/** Every suspect, biggest first. */
+function findSuspects(heap: Heap): SuspectReport {
   const d = heap.requireDominators();
   const n = heap.objectCount;
   let reachable = 0;
@@ -108,7 +125,7 @@ export function suspects(heap: Heap, max = 10): SuspectReport {
   const kept = merged.filter((s) => !merged.some((o) => o !== s && o.retainedBytes >= s.retainedBytes && s.accumulation && o.accumulation && dominates(heap, o.accumulation.index, s.accumulation.index)));
   // Accumulations of many objects first (what leaks grows in numbers), then by bytes.
   kept.sort((a, b) => Number(b.count >= 100) - Number(a.count >= 100) || b.retainedBytes - a.retainedBytes);
-  return { reachableBytes: reachable, threshold: SUSPECT_SHARE, suspects: kept.slice(0, max) };
+  return { reachableBytes: reachable, threshold: SUSPECT_SHARE, suspects: kept };
 }
 
 /** The accumulation point below object o: MAT's big-drop walk, with linked lists recognised. */

@@ -59,6 +59,28 @@ export function typeIndex(heap: Heap): TypeIndex {
   return index;
 }
 
+/** What a snapshot keeps of the histogram (its members are rebuilt from the groups). */
+export type SavedTypeIndex = Pick<TypeIndex, 'groups' | 'retained'>;
+
+export function saveTypeIndex(heap: Heap): SavedTypeIndex {
+  const { groups, retained } = typeIndex(heap);
+  return { groups, retained };
+}
+
+/** Uses the histogram a snapshot kept, for the heap's classification now (restored with it). */
+export function restoreTypeIndex(heap: Heap, saved: SavedTypeIndex): void {
+  const { groupOf, count, describe } = heap.typeNamer.classify();
+  const { groups, retained } = saved;
+  if (groups.length !== count || (retained && retained.length !== count)) throw new Error('the snapshot\'s type histogram does not fit its types');
+  const first = new Uint32Array(count + 1);
+  for (let g = 0; g < count; g++) first[g + 1] = first[g] + groups[g].count;
+  if (first[count] !== heap.realObjectCount) throw new Error('the snapshot\'s type histogram does not count every object');
+  const fill = first.slice(0, count);
+  const members = new Uint32Array(heap.realObjectCount);
+  for (let i = 0; i < groupOf.length; i++) if (!heap.isPhantom(i)) members[fill[groupOf[i]]++] = i;
+  cache.set(heap, { groupOf, describe, groups, first, members, retained: heap.dominators ? retained : undefined });
+}
+
 /** Drops the histogram so that it is rebuilt (after the type namer changed). */
 export function forgetTypeIndex(heap: Heap): void {
   cache.delete(heap);

@@ -204,10 +204,34 @@ export function buildGraph(model: DumpModel): HeapGraph {
   };
 
   const [groupFirst, groupRoots] = bucketBy(groups.length, roots.group, roots.count);
+  return assembleGraph(model, index, { objectCount: n, edgeFirst, edgeTarget, roots, groups, groupFirst, groupRoots, stats });
+}
+
+/** What a graph holds beyond its model: plain data and typed arrays (what a snapshot stores). */
+export type GraphParts = Pick<HeapGraph, 'objectCount' | 'edgeFirst' | 'edgeTarget' | 'roots' | 'groups' | 'groupFirst' | 'groupRoots' | 'stats'>;
+
+export function graphParts(g: HeapGraph): GraphParts {
+  const { objectCount, edgeFirst, edgeTarget, roots, groups, groupFirst, groupRoots, stats } = g;
+  return { objectCount, edgeFirst, edgeTarget, roots, groups, groupFirst, groupRoots, stats };
+}
+
+/** The graph of `model` from parts a snapshot kept (the address index is rebuilt: it is quick). */
+export function restoreGraph(model: DumpModel, parts: GraphParts): HeapGraph {
+  const n = model.objects.count;
+  if (parts.objectCount !== n || parts.edgeFirst.length !== n + 1 || parts.edgeFirst[n] > parts.edgeTarget.length) {
+    throw new Error('the snapshot\'s graph does not fit its objects');
+  }
+  return assembleGraph(model, new AddressIndex(model.objects), parts);
+}
+
+function assembleGraph(model: DumpModel, index: AddressIndex, parts: GraphParts): HeapGraph {
+  const { objectCount: n, edgeFirst, edgeTarget, roots } = parts;
   const held = new RootsByObject(n, roots.target);
   let referrers: [Uint32Array, Uint32Array] | undefined;
   return {
-    model, index, objectCount: n, edgeFirst, edgeTarget, roots, groups, groupFirst, groupRoots, stats,
+    ...parts,
+    model,
+    index,
     isRootHeld: (i) => held.has(i),
     rootsOf: (i) => held.rootsOf(i),
     // Built on first use: the dominator phase does not need them, so they do not add to its peak.

@@ -14,7 +14,7 @@
  * (swiss maps, Go >= 1.24), dataqsiz channel slots, cap slice elements.
  */
 import { readAt } from '../format/byteSource';
-import { CapturedVar, DType, FrameVar, TAG } from '../program/dwarf';
+import { CapturedVar, DType, Dwarf, FrameVar, TAG } from '../program/dwarf';
 import type { GoProgram } from '../program/goProgram';
 import type { HeapView } from './heapView';
 import { holdsInterfaceValue } from './valueFit';
@@ -100,6 +100,28 @@ export function typeHeapFromDwarf(heap: HeapView, program: GoProgram, options: D
 }
 
 const cache = new WeakMap<HeapView, { program: GoProgram; typing: DwarfTyping | undefined }>();
+
+/** What a snapshot keeps of a typing: all but the type view, which the program rebuilds. */
+export type SavedDwarfTyping = Omit<DwarfTyping, 'view'>;
+
+/**
+ * Uses a typing that a snapshot kept for this heap and its attached program (no walk). Its
+ * type view is read from the program's DWARF on first use.
+ */
+export function restoreDwarfTyping(heap: HeapView, saved: SavedDwarfTyping): void {
+  const program = heap.program;
+  if (!program || saved.labelOf.length !== heap.objectCount || saved.typeOf.length !== heap.objectCount) {
+    throw new Error('the snapshot\'s typing does not fit this heap and program');
+  }
+  let view: TypeView | undefined;
+  const typing: DwarfTyping = {
+    ...saved,
+    get view() {
+      return (view ??= new TypeView((program.dwarf() as Dwarf).types(), program));
+    },
+  };
+  cache.set(heap, { program, typing });
+}
 
 /** The typing of the heap with its attached program (computed once per program). */
 export function dwarfTypingOf(heap: HeapView): DwarfTyping | undefined {

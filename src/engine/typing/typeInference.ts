@@ -528,9 +528,31 @@ export function toGroups(passes: Labels[]): TypeGroups {
   return { groupOf, count, describe };
 }
 
-/** The type namer of the Heap: every pass, strongest first; the evidence list for the inspector. */
-export function inferenceNamer(heap: HeapView, options: InferenceOptions = { useTypeWords: true }): TypeNamer {
-  let groups: TypeGroups | undefined;
+/** A classification kept by a snapshot: each object's group, and every group's description. */
+export interface SavedGroups {
+  groupOf: Uint32Array;
+  names: TypeGuess[];
+}
+
+export function saveGroups(groups: TypeGroups): SavedGroups {
+  const names: TypeGuess[] = [];
+  for (let g = 0; g < groups.count; g++) names.push(groups.describe(g));
+  return { groupOf: groups.groupOf, names };
+}
+
+function restoredGroups(heap: HeapView, saved: SavedGroups): TypeGroups {
+  const { groupOf, names } = saved;
+  if (groupOf.length !== heap.objectCount) throw new Error('the snapshot\'s types do not fit this heap');
+  for (let i = 0; i < groupOf.length; i++) if (groupOf[i] >= names.length) throw new Error('the snapshot\'s types name a missing group');
+  return { groupOf, count: names.length, describe: (g) => names[g] };
+}
+
+/**
+ * The type namer of the Heap: every pass, strongest first; the evidence list for the
+ * inspector. `saved`: the classification a snapshot kept (for the graph's stage).
+ */
+export function inferenceNamer(heap: HeapView, options: InferenceOptions = { useTypeWords: true }, saved?: SavedGroups): TypeNamer {
+  let groups: TypeGroups | undefined = saved && restoredGroups(heap, saved);
   let beforeGraph: TypeGroups | undefined;
   return {
     classify: () => {
