@@ -42,8 +42,11 @@ export type FromWorker =
   /** The analysis stopped: the file is not a readable dump, or (`stopped`) it ran out of its budget. */
   | { type: 'failed'; message: string; offset: number | undefined; stopped?: boolean }
   | ({ type: 'reply' } & Reply)
-  /** The analysis cache was used, written, or could not be (for the log). */
-  | { type: 'cache'; event: 'restored' | 'saved' | 'failed'; part: 'heap' | 'types'; detail: string };
+  /**
+   * The analysis cache was used, written, or could not be (for the log): the heap's snapshot,
+   * or the types' with `program` (the binary's real path; absent: none).
+   */
+  | { type: 'cache'; event: 'restored' | 'saved' | 'failed'; part: 'heap' | 'types'; program?: string; detail: string };
 
 /** The answer to a `program` message. */
 export interface ProgramCheck {

@@ -156,6 +156,7 @@ function restore(source: ByteSource, name: string): Heap | undefined {
     post({ type: 'cache', event: 'restored', part: 'heap', detail: `analysis read from the cache (${c.pathOf('heap', dumpIdentity)})` });
     return h;
   } catch (e) {
+    if (outOfMemoryMessage(e)) throw e; // the analysis would not fit either: say so
     c.discard('heap', dumpIdentity);
     post({ type: 'cache', event: 'failed', part: 'heap', detail: `the cached analysis could not be used and was deleted: ${(e as Error).message}` });
     return undefined;
@@ -178,11 +179,12 @@ function restoreTypesFromCache(h: Heap): void {
   try {
     if (restoreTypes(h, file, identity)) {
       typesKnown.add(JSON.stringify(identity));
-      post({ type: 'cache', event: 'restored', part: 'types', detail: `types read from the cache (${cache?.pathOf('types', identity)})` });
+      post({ type: 'cache', event: 'restored', part: 'types', program: identity.program?.path, detail: `types read from the cache (${cache?.pathOf('types', identity)})` });
     }
   } catch (e) {
+    if (outOfMemoryMessage(e)) throw e;
     cache?.discard('types', identity);
-    post({ type: 'cache', event: 'failed', part: 'types', detail: `the cached types could not be used and were deleted: ${(e as Error).message}` });
+    post({ type: 'cache', event: 'failed', part: 'types', program: identity.program?.path, detail: `the cached types could not be used and were deleted: ${(e as Error).message}` });
   } finally {
     file.close();
   }
@@ -214,9 +216,9 @@ function persistTypes(): void {
     try {
       typesKnown.add(JSON.stringify(identity));
       const skipped = await c.write('types', identity, snapshotTypes(h, identity));
-      post({ type: 'cache', event: skipped ? 'failed' : 'saved', part: 'types', detail: skipped ? `the types were not saved to the cache: ${skipped}` : `types saved to the cache (${c.pathOf('types', identity)})` });
+      post({ type: 'cache', event: skipped ? 'failed' : 'saved', part: 'types', program: identity.program?.path, detail: skipped ? `the types were not saved to the cache: ${skipped}` : `types saved to the cache (${c.pathOf('types', identity)})` });
     } catch (e) {
-      post({ type: 'cache', event: 'failed', part: 'types', detail: `the types could not be saved to the cache: ${(e as Error).message}` });
+      post({ type: 'cache', event: 'failed', part: 'types', program: identity.program?.path, detail: `the types could not be saved to the cache: ${(e as Error).message}` });
     }
   });
 }

@@ -16,12 +16,14 @@
  * `goheap summary`, `goheap goroutines` and `goheap top` as a user runs them (time, and peak RSS
  * over the file), `top --binary` against `top`, the editor's path through the worker (first
  * overview, complete, the first queries, the longest stall of the host's event loop) and
- * the MCP server (first call, later calls). Dumps are made in bench-data/ (gitignored).
+ * the MCP server (first call, later calls), and the editor reopening the dump from its analysis
+ * cache (filled by one open, read by the next; with and without the binary). Dumps are made in
+ * bench-data/ (gitignored).
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as esbuild from 'esbuild';
-import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'fs';
-import { cpus } from 'os';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, readdirSync, rmSync, statSync, writeFileSync } from 'fs';
+import { cpus, tmpdir } from 'os';
 import { join } from 'path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -92,10 +94,28 @@ function goheap(cmd: string[]): { seconds: number; maxRss: number } {
 }
 
 /** The editor's path: bundled worker opened in a child that plays the extension host. */
-function editorPath(t: Target, withBinary: boolean) {
-  const r = spawnSync(process.execPath, [join(DATA, 'editor.js'), join(REPO, 'dist', 'worker.js'), t.file, ...(withBinary && t.binary ? [t.binary] : [])], { encoding: 'utf8', maxBuffer: 1 << 20 });
+function editorPath(t: Target, withBinary: boolean, cacheDir?: string) {
+  const r = spawnSync(process.execPath, [join(DATA, 'editor.js'), join(REPO, 'dist', 'worker.js'), t.file, ...(withBinary && t.binary ? [t.binary] : []), ...(cacheDir ? ['--cache', cacheDir] : [])], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`editor path: ${r.stderr}`);
-  return JSON.parse(r.stdout) as { firstOverview: number; complete: number; queries: Record<string, number>; hostStallMs: number; maxRssBytes: number };
+  return JSON.parse(r.stdout) as { firstOverview: number; complete: number; queries: Record<string, number>; hostStallMs: number; maxRssBytes: number; cacheEvents: string[] };
+}
+
+/**
+ * The editor reopening a dump it analysed before: one open fills an empty analysis cache, the
+ * next reads it (with and without the binary). Complete means every stage and the first
+ * queries answered, as the editor's first screen needs them.
+ */
+function reopen(t: Target, withBinary: boolean) {
+  const dir = mkdtempSync(join(tmpdir(), 'goheap-bench-cache-'));
+  try {
+    editorPath(t, withBinary, dir);
+    const again = editorPath(t, withBinary, dir);
+    if (!again.cacheEvents.includes('heap restored')) throw new Error(`the reopen did not read the cache: ${again.cacheEvents.join(', ')}`);
+    const bytes = readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+    return { ...again, ready: again.complete + Object.values(again.queries).reduce((a, b) => a + b, 0), cacheBytes: bytes };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** goheap mcp: the first call analyses the dump, later calls reuse it. */
@@ -181,6 +201,11 @@ async function main(): Promise<void> {
     };
     show('editor (worker)', editor);
     if (editorBinary.length) show('editor with the binary', editorBinary, editor);
+    for (const withBinary of t.binary ? [false, true] : [false]) {
+      const r = reopen(t, withBinary);
+      const first = median((withBinary ? editorBinary : editor).map((x) => x.complete));
+      console.log(`  ${withBinary ? 'reopen with the binary' : 'editor reopen (cached)'.padEnd(26)} complete ${r.complete.toFixed(2)} s, first queries answered at ${r.ready.toFixed(2)} s (${ratio(r.ready, first)} the first open's complete); cache ${(r.cacheBytes / size).toFixed(2)}x the file; peak RSS ${(r.maxRssBytes / size).toFixed(2)}x`);
+    }
     const m = await mcp(t);
     console.log(`  goheap mcp                 first call ${m.first.toFixed(2)} s, later calls ${m.later.map((x) => `${(x * 1000).toFixed(0)} ms`).join(', ')}`);
     if (args.includes('--phases')) phases(t.file, size);

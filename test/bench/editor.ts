@@ -17,6 +17,7 @@ const cacheAt = argv.indexOf('--cache');
 const cacheDir = cacheAt >= 0 ? argv.splice(cacheAt, 2)[1] : undefined;
 const [script, file, binary] = argv;
 const cacheEvents: string[] = [];
+let finishing = false;
 let cacheWritten: () => void = () => undefined;
 const typesWritten = new Promise<void>((resolve) => (cacheWritten = resolve));
 const t0 = performance.now();
@@ -49,13 +50,18 @@ const call = (method: string, args: unknown): Promise<number> => {
 worker.on('message', (m: FromWorker) => {
   if (m.type === 'stage') {
     marks[m.stage] ??= at();
-    if (m.stage === 'dominated') void finish();
+    // Once: attaching the binary posts the stage again.
+    if (m.stage === 'dominated' && !finishing) {
+      finishing = true;
+      void finish();
+    }
   } else if (m.type === 'failed') {
     console.error(m.message);
     process.exit(1);
   } else if (m.type === 'cache') {
-    cacheEvents.push(`${m.part} ${m.event}`);
-    if (m.part === 'types' || m.event === 'failed') cacheWritten();
+    cacheEvents.push(`${m.part}${m.program ? ' (binary)' : ''} ${m.event}`);
+    // The types of the program this run uses: read from the cache, or written there.
+    if ((m.part === 'types' && (m.program === undefined) === !binary) || m.event === 'failed') cacheWritten();
   } else if (m.type === 'reply') {
     pending.get(m.id)?.(m);
     pending.delete(m.id);
@@ -71,9 +77,9 @@ async function finish(): Promise<void> {
   queries.goroutines = await call('goroutineGroups', { start: 0, end: 100 });
   clearInterval(ticker);
   stalls.disable();
-  if (cacheDir && !cacheEvents.some((e) => e.startsWith('heap restored'))) await typesWritten;
+  if (cacheDir) await typesWritten;
   console.log(JSON.stringify({
-    firstOverview: marks.decoded,
+    firstOverview: marks.decoded ?? marks.dominated,
     indexed: marks.indexed,
     complete: marks.dominated,
     queries,

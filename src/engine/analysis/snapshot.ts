@@ -15,6 +15,7 @@ import { Dominators } from '../graph/dominators';
 import { GraphParts, graphParts, restoreGraph } from '../graph/graph';
 import { PackedSnapshot, packSnapshot, unpackSnapshot } from '../util/snapshotCodec';
 import { StringTable } from '../util/strings';
+import { claimMemory } from '../util/memory';
 import { SavedDwarfTyping, dwarfTypingOf, restoreDwarfTyping } from '../typing/dwarfTyping';
 import { SavedGroups, saveGroups } from '../typing/typeInference';
 import { Heap } from './heap';
@@ -70,6 +71,7 @@ export function snapshotHeap(heap: Heap, identity: unknown): PackedSnapshot {
  * snapshot was made for another identity or format. Throws when the snapshot file is damaged.
  */
 export function restoreHeap(snapshotFile: ByteSource, identity: unknown, source: ByteSource, fileName: string): Heap | undefined {
+  claimMemory(snapshotFile.size, 'the cached analysis');
   const s = unpackSnapshot(snapshotFile, madeFor(identity)) as HeapSnapshot | undefined;
   if (!s) return undefined;
   const { strings: values, error: e, ...rest } = s.model;
@@ -108,6 +110,7 @@ export function snapshotTypes(heap: Heap, identity: unknown): PackedSnapshot {
  * (false: made for another identity). Throws when the file is damaged.
  */
 export function restoreTypes(heap: Heap, snapshotFile: ByteSource, identity: unknown): boolean {
+  claimMemory(snapshotFile.size, 'the cached types');
   const s = unpackSnapshot(snapshotFile, madeFor(identity)) as TypesSnapshot | undefined;
   if (!s) return false;
   if (s.dwarf && !heap.program) return false;
