@@ -204,7 +204,7 @@ async function main(): Promise<void> {
     for (const withBinary of t.binary ? [false, true] : [false]) {
       const r = reopen(t, withBinary);
       const first = median((withBinary ? editorBinary : editor).map((x) => x.complete));
-      console.log(`  ${withBinary ? 'reopen with the binary' : 'editor reopen (cached)'.padEnd(26)} complete ${r.complete.toFixed(2)} s, first queries answered at ${r.ready.toFixed(2)} s (${ratio(r.ready, first)} the first open's complete); cache ${(r.cacheBytes / size).toFixed(2)}x the file; peak RSS ${(r.maxRssBytes / size).toFixed(2)}x`);
+      console.log(`  ${(withBinary ? 'reopen with the binary' : 'editor reopen (cached)').padEnd(26)} complete ${r.complete.toFixed(2)} s, first queries answered at ${r.ready.toFixed(2)} s (${ratio(r.ready, first)} the first open's complete); cache ${(r.cacheBytes / size).toFixed(2)}x the file; peak RSS ${(r.maxRssBytes / size).toFixed(2)}x`);
     }
     const m = await mcp(t);
     console.log(`  goheap mcp                 first call ${m.first.toFixed(2)} s, later calls ${m.later.map((x) => `${(x * 1000).toFixed(0)} ms`).join(', ')}`);
