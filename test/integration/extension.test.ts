@@ -5,7 +5,7 @@
  */
 import * as assert from 'assert';
 import * as inspector from 'inspector';
-import { writeFileSync } from 'fs';
+import { existsSync, readdirSync, writeFileSync } from 'fs';
 import { monitorEventLoopDelay } from 'perf_hooks';
 import { ownStalls, watchStalls } from './stalls';
 import * as vscode from 'vscode';
@@ -245,6 +245,43 @@ describe('Go Heap Dump Viewer in VS Code', function () {
     }
   });
 
+  it('reopens a dump from the analysis cache in its global storage once its worker is gone', async function () {
+    this.timeout(120_000);
+    const config = vscode.workspace.getConfiguration('goHeapDump');
+    await config.update('analysisCache.minimumDumpSizeMb', 0, vscode.ConfigurationTarget.Global);
+    // A copy with a name of its own: no editor or worker of it is left from the other tests.
+    const bytes = await vscode.workspace.fs.readFile(workspaceFile('dumps', 'orders-go1.26.heapdump'));
+    const copy = vscode.Uri.joinPath(vscode.Uri.file(process.env.TMPDIR ?? '/tmp'), `cached-${Date.now()}.heapdump`);
+    await vscode.workspace.fs.writeFile(copy, bytes);
+    try {
+      const dir = api.cache.dir;
+      assert.ok(dir, 'the global storage is a local folder');
+      const snapshots = () => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.snapshot')) : []);
+      const before = snapshots().length;
+      const first = await openDump(api, copy);
+      await settled(first);
+      assert.strictEqual(first.worker.restoredFromCache, false);
+      const overview = first.state.kind === 'ready' ? JSON.stringify(first.state.overview) : '';
+      assert.ok(overview);
+      await until('the heap and types snapshots to be written', () => (snapshots().length >= before + 2 ? true : undefined));
+
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      // The pool keeps a closed dump's worker a few seconds: then it is gone.
+      await until('the worker to stop', () => (api.pool.size === 0 ? true : undefined), 30_000);
+      const again = await openDump(api, copy);
+      await settled(again);
+      assert.notStrictEqual(again.worker, first.worker);
+      assert.strictEqual(again.worker.restoredFromCache, true);
+      assert.strictEqual(again.state.kind === 'ready' ? JSON.stringify(again.state.overview) : '', overview);
+      const suspects = await again.worker.call('suspects', undefined);
+      assert.ok(suspects.suspects.length > 0);
+    } finally {
+      await config.update('analysisCache.minimumDumpSizeMb', undefined, vscode.ConfigurationTarget.Global);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await vscode.workspace.fs.delete(copy);
+    }
+  });
+
   it('keeps the extension host responsive (no stall of its own over 200 ms; the goal is 50) while a 1 GB dump opens and is browsed', async function () {
     this.timeout(600_000);
     // Made by the runner (test/integration/run.ts) with the benchmark's generator, when Go is there.
@@ -260,6 +297,7 @@ describe('Go Heap Dump Viewer in VS Code', function () {
     // longest one overstates the longest block by at most that millisecond.
     const loop = monitorEventLoopDelay({ resolution: 1 });
     const watch = watchStalls();
+    const snapshotsBefore = api.cache.dir && existsSync(api.cache.dir) ? readdirSync(api.cache.dir).filter((f) => f.endsWith('.snapshot')).length : 0;
     const started = Date.now();
     loop.enable();
     const doc = await openDump(api, vscode.Uri.file(file as string));
@@ -293,6 +331,22 @@ describe('Go Heap Dump Viewer in VS Code', function () {
     assert.ok(worst.own < 200, `the extension host stalled ${worst.ms.toFixed(0)} ms at ${at(worst.gap[0])}, ${worst.own.toFixed(0)} ms of it its own`);
     const over = stalls.filter((x) => x.own >= 50).length;
     if (over) console.log(`      ${over} stall${over > 1 ? 's' : ''} of the host's own over the 50 ms goal`);
+
+    // Reopened once its worker is gone: read from the analysis cache (on by default), the same.
+    const dir = api.cache.dir as string;
+    const written = () => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.snapshot')).length : 0);
+    await until('the analysis cache to be written', () => (written() >= snapshotsBefore + 2 ? true : undefined), 120_000);
+    const overview = JSON.stringify(doc.state.kind === 'ready' ? doc.state.overview : null);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await until('the worker to stop', () => (api.pool.size === 0 ? true : undefined), 30_000);
+    const reopened = Date.now();
+    const again = await openDump(api, vscode.Uri.file(file as string));
+    await settled(again);
+    const ready = Date.now() - reopened;
+    assert.strictEqual(again.worker.restoredFromCache, true);
+    assert.strictEqual(JSON.stringify(again.state.kind === 'ready' ? again.state.overview : null), overview);
+    await again.worker.call('suspects', undefined);
+    console.log(`      reopened from the analysis cache: ready in ${(ready / 1000).toFixed(2)} s, suspects ${((Date.now() - reopened) / 1000).toFixed(2)} s after the open (the first open took ${((reopened - started) / 1000).toFixed(1)} s with browsing)`);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 });
