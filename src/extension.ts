@@ -24,17 +24,18 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   log().info(`activating in process ${process.pid} (${vscode.env.appHost}, ${context.extensionMode})`);
   const config = () => vscode.workspace.getConfiguration('goHeapDump');
   const cache = new AnalysisCacheFolder(context.globalStorageUri);
+  const dumps = new ActiveDumps();
+  const programs = new ProgramBinaries(dumps, context.workspaceState);
   const pool = new WorkerPool(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath, () => ({
     memoryLimitMb: workerMemoryLimitMb(config().get<number>('workerMemoryLimitMb') ?? 0),
     queryTimeoutMs: (config().get<number>('queryTimeoutSeconds') ?? 120) * 1000,
     options: { allocationHelpers: config().get<string[]>('allocationHelpers'), cache: cache.options(config()) },
+    expectedProgram: (uri) => programs.expectedFor(uri),
   }));
-  const dumps = new ActiveDumps();
   const navigator = new SourceNavigator(context.workspaceState);
   const tree = new GoroutineTree(dumps);
   const editors = new HeapDumpEditorProvider(context.extensionUri, pool, dumps, navigator);
   const annotations = new SourceAnnotations(dumps, navigator);
-  const programs = new ProgramBinaries(dumps, context.workspaceState);
   context.subscriptions.push(
     log(),
     pool,

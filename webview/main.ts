@@ -94,7 +94,7 @@ class App {
     const firstOverview = !this.tabs;
     if (firstOverview) this.buildTabs();
     const complete = s.kind === 'ready';
-    this.overview?.render(overview, complete);
+    this.overview?.render(overview, complete, s.kind === 'ready' && s.fromCache);
     const programFile = overview.program?.file;
     const programChanged = programFile !== this.programFile;
     this.programFile = programFile;
@@ -157,7 +157,7 @@ class App {
         this.objects?.showRetainers(of, title);
       },
     };
-    this.overview = new OverviewTab({ ...nav, chooseBinary: () => send({ type: 'chooseBinary' }) });
+    this.overview = new OverviewTab({ ...nav, chooseBinary: () => send({ type: 'chooseBinary' }), clearAnalysisCache: () => send({ type: 'clearAnalysisCache' }) });
     this.objects = new ObjectsTab(nav);
     const types = new TypesTab(nav);
     const dominators = new DominatorsTab(nav);

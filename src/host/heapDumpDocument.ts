@@ -15,7 +15,7 @@ export class HeapDumpDocument extends Disposable implements vscode.CustomDocumen
 
   constructor(readonly uri: vscode.Uri, readonly worker: WorkerClient, private readonly release: () => void) {
     super();
-    this._register(worker.onDidChangeState((s) => this.onDidChangeStateEmitter.fire(toEditorState(s))));
+    this._register(worker.onDidChangeState((s) => this.onDidChangeStateEmitter.fire(toEditorState(s, worker.restoredFromCache))));
   }
 
   get fileName(): string {
@@ -23,7 +23,7 @@ export class HeapDumpDocument extends Disposable implements vscode.CustomDocumen
   }
 
   get state(): EditorState {
-    return toEditorState(this.worker.state);
+    return toEditorState(this.worker.state, this.worker.restoredFromCache);
   }
 
   override dispose(): void {
@@ -34,10 +34,10 @@ export class HeapDumpDocument extends Disposable implements vscode.CustomDocumen
   }
 }
 
-function toEditorState(s: WorkerState): EditorState {
+function toEditorState(s: WorkerState, fromCache: boolean): EditorState {
   switch (s.kind) {
     case 'running': return { kind: 'loading', phase: s.phase, fraction: s.fraction, stage: s.stage, overview: s.overview };
-    case 'done': return { kind: 'ready', overview: s.overview };
+    case 'done': return { kind: 'ready', overview: s.overview, fromCache };
     case 'failed': return { kind: 'failed', message: s.message, offset: s.offset, crashed: s.crashed };
   }
 }

@@ -115,10 +115,22 @@ export class ProgramBinaries extends Disposable {
     }
   }
 
-  private rememberedFor(dump: HeapDumpDocument): vscode.Uri | undefined {
+  private rememberedFor(dump: { uri: vscode.Uri }): vscode.Uri | undefined {
     const map = this.state.get<Record<string, string>>(REMEMBERED, {});
     const s = map[dump.uri.toString()];
     return s ? vscode.Uri.parse(s) : undefined;
+  }
+
+  /**
+   * The local binary that will be attached to the dump at `uri` as it opens (remembered, or
+   * the setting), if any: the worker reading a cached analysis types it with that program's
+   * cached types at once, instead of without a program first.
+   */
+  expectedFor(uri: vscode.Uri): string | undefined {
+    const remembered = this.rememberedFor({ uri });
+    const setting = vscode.workspace.getConfiguration('goHeapDump', uri).get<string>('binaryPath')?.trim();
+    const binary = remembered ?? (setting ? resolveSetting(setting, uri) : undefined);
+    return binary?.scheme === 'file' ? binary.fsPath : undefined;
   }
 
   private async remember(dump: HeapDumpDocument, binary: vscode.Uri | undefined): Promise<void> {

@@ -74,6 +74,9 @@ export class WebviewBridge extends Disposable {
       case 'chooseBinary':
         void vscode.commands.executeCommand('goHeapDump.chooseBinary');
         return;
+      case 'clearAnalysisCache':
+        void vscode.commands.executeCommand('goHeapDump.clearAnalysisCache');
+        return;
       case 'cspViolation':
         log().error(`webview: the Content-Security-Policy blocked ${m.directive} at ${m.source}: ${m.sample}`);
         return;

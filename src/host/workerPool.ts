@@ -15,6 +15,8 @@ export interface WorkerSettings {
   /** How long a query may take once the analysis is complete; 0: no limit. */
   queryTimeoutMs: number;
   options: AnalysisOptions;
+  /** The program binary that will be attached to a dump as it opens, if one is known. */
+  expectedProgram?: (uri: vscode.Uri) => string | undefined;
 }
 
 interface Entry {
@@ -42,8 +44,9 @@ export class WorkerPool implements vscode.Disposable {
       clearTimeout(entry.timer);
       entry.timer = undefined;
     } else {
-      const { memoryLimitMb, queryTimeoutMs, options } = this.settings();
-      entry = { client: new WorkerClient(this.script, await dumpSource(uri), memoryLimitMb, { ...options, memoryLimitMb }, queryTimeoutMs), refs: 0, timer: undefined };
+      const { memoryLimitMb, queryTimeoutMs, options, expectedProgram } = this.settings();
+      const program = options.cache ? expectedProgram?.(uri) : undefined;
+      entry = { client: new WorkerClient(this.script, await dumpSource(uri), memoryLimitMb, { ...options, memoryLimitMb, program }, queryTimeoutMs), refs: 0, timer: undefined };
       this.entries.set(key, entry);
     }
     entry.refs++;

@@ -7,7 +7,8 @@ import type { AnalysisStage, Call, Overview, Phase, Reply, SourceFrame } from '.
 /** Where the analysis of the dump stands, as the editor shows it. */
 export type EditorState =
   | { kind: 'loading'; phase: Phase; fraction: number | undefined; stage: AnalysisStage | undefined; overview: Overview | undefined }
-  | { kind: 'ready'; overview: Overview }
+  /** fromCache: read from the analysis cache, not computed this time. */
+  | { kind: 'ready'; overview: Overview; fromCache: boolean }
   | { kind: 'failed'; message: string; offset: number | undefined; crashed: boolean };
 
 export type ToHost =
@@ -29,6 +30,8 @@ export type ToHost =
   | { type: 'compare' }
   /** Choose the program binary that wrote this dump. */
   | { type: 'chooseBinary' }
+  /** Run Heap Dump: Clear Analysis Cache... (it asks first). */
+  | { type: 'clearAnalysisCache' }
   /** The page's Content-Security-Policy blocked something (logged: a bug to fix). */
   | { type: 'cspViolation'; directive: string; source: string; sample: string };
 

@@ -15,6 +15,12 @@ export interface AnalysisOptions {
   memoryLimitMb?: number;
   /** The analysis cache (goHeapDump.analysisCache.*): where, and how much; absent: off. */
   cache?: { dir: string; maxBytes: number; minDumpBytes: number };
+  /**
+   * The program binary the host will attach (a `program` message follows): with an analysis
+   * read from the cache, the worker attaches it first, so that the types cached for it are
+   * read and nothing is classified without it.
+   */
+  program?: string;
 }
 
 export type ToWorker =

@@ -102,7 +102,7 @@ async function analyse(src: DumpSource, options: AnalysisOptions = {}): Promise<
       cache = new AnalysisCache(options.cache);
       if (!cache.wants(dumpIdentity.size)) cache = undefined;
     }
-    const restored = cache && restore(source, src.name);
+    const restored = cache && restore(source, src.name, options.program);
     if (restored) {
       heap = restored;
       api = heapService(heap, () => baseline);
@@ -142,7 +142,7 @@ async function analyse(src: DumpSource, options: AnalysisOptions = {}): Promise<
 }
 
 /** The heap the cache kept for this dump, typed as it was (undefined: none, or unusable). */
-function restore(source: ByteSource, name: string): Heap | undefined {
+function restore(source: ByteSource, name: string, expectedProgram: string | undefined): Heap | undefined {
   const c = cache as AnalysisCache;
   const file = c.open('heap', dumpIdentity);
   if (!file) return undefined;
@@ -152,6 +152,7 @@ function restore(source: ByteSource, name: string): Heap | undefined {
     if (!h) return undefined;
     h.reclaim = collectGarbage;
     if (helpers) h.setAllocationHelpers(helpers);
+    if (expectedProgram) attachExpected(h, expectedProgram);
     restoreTypesFromCache(h);
     post({ type: 'cache', event: 'restored', part: 'heap', detail: `analysis read from the cache (${c.pathOf('heap', dumpIdentity)})` });
     return h;
@@ -163,6 +164,25 @@ function restore(source: ByteSource, name: string): Heap | undefined {
   } finally {
     file.close();
   }
+}
+
+/**
+ * Attaches the program the host said it will attach, to a heap read from the cache, before it
+ * is typed: its cached types are read, not the types without it computed first. What is wrong
+ * with it is left for the host's own `program` message to say.
+ */
+function attachExpected(h: Heap, path: string): void {
+  let source: ByteSource | undefined;
+  try {
+    source = openMaybeGzipped(path);
+    if (h.attachProgram(new GoProgram(source, path, (b) => inflateSync(b))).ok) {
+      programIdentity = fileIdentity(path);
+      return;
+    }
+  } catch {
+    // said when the host attaches it
+  }
+  if (source instanceof FileByteSource) source.close();
 }
 
 /** What the types snapshot of the heap with its program now is made for; undefined: not cached. */
@@ -282,9 +302,14 @@ async function checkProgram(id: number, src: DumpSource, attach: boolean): Promi
   let source: ByteSource | undefined;
   try {
     await until('decoded');
+    const h = heap as Heap;
+    if (attach && h.program && 'path' in src && programIdentity && JSON.stringify(fileIdentity(src.path)) === JSON.stringify(programIdentity)) {
+      // Attached already (announced with the dump: see attachExpected).
+      post({ type: 'reply', id, ok: { ok: true, problems: [], program: h.program.describe() } satisfies ProgramCheck });
+      return;
+    }
     source = 'path' in src ? openMaybeGzipped(src.path) : new MemoryByteSource(new Uint8Array(src.bytes));
     const program = new GoProgram(source, src.name, (b) => inflateSync(b));
-    const h = heap as Heap;
     const match = program.match(h.model.params, h.model.data, h.model.bss);
     check = { ok: match.ok, problems: match.problems, program: program.describe() };
     if (match.ok && attach) {

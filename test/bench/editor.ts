@@ -91,7 +91,7 @@ async function finish(): Promise<void> {
   process.exit(0);
 }
 
-send({ type: 'open', source: { path: file, name: file }, options: cacheDir ? { cache: { dir: cacheDir, maxBytes: 2 ** 40, minDumpBytes: 0 } } : {} });
+send({ type: 'open', source: { path: file, name: file }, options: cacheDir ? { cache: { dir: cacheDir, maxBytes: 2 ** 40, minDumpBytes: 0 }, program: binary } : {} });
 if (binary) {
   // As the extension does once the user chose the binary: attached as soon as the dump is read.
   const id = nextId++;

@@ -167,6 +167,37 @@ describe('analysis worker protocol', function () {
     }
   });
 
+  it('reads the types cached for a program binary announced with the dump, and types nothing without it', async function () {
+    this.timeout(60_000);
+    const pair = programPairs().find((p) => p.dumps.includes(SAMPLE)) as ProgramPair;
+    const dir = mkdtempSync(join(tmpdir(), 'goheap-cache-'));
+    const cache = { dir, maxBytes: 2 ** 30, minDumpBytes: 0 };
+    const events = (c: Client) => c.messages.flatMap((m) => (m.type === 'cache' ? [`${m.part}${m.program ? ' (binary)' : ''} ${m.event}`] : []));
+    const open = async (announce: boolean) => {
+      await client?.worker.terminate();
+      client = new Client();
+      client.send({ type: 'open', source: { path: SAMPLE, name: 'orders-before.heapdump' }, options: { cache, program: announce ? pair.binary : undefined } });
+      client.send({ type: 'program', id: 7, source: { path: pair.binary, name: pair.binary }, attach: true });
+      const check = (await client.reply(7)) as { ok: ProgramCheck };
+      assert.ok(check.ok.ok, check.ok.problems.join('; '));
+      const done = await client.next((m) => m.type === 'stage' && m.stage === 'dominated' && m.overview.program?.file === pair.binary);
+      const types = await client.reply(client.call('types', { start: 0, end: 50, sort: { key: 'retained', descending: true } }));
+      return { overview: JSON.stringify(done.type === 'stage' && done.overview.topRetainers), types: JSON.stringify('ok' in types && types.ok) };
+    };
+    try {
+      const first = await open(false);
+      assert.match(first.types, /"source":"dwarf"/);
+      await client?.next((m) => m.type === 'cache' && m.part === 'types' && m.program !== undefined);
+      assert.deepStrictEqual(events(client as Client), ['heap saved', 'types (binary) saved']);
+      const again = await open(true);
+      assert.deepStrictEqual(events(client as Client), ['types (binary) restored', 'heap restored']);
+      assert.deepStrictEqual(again, first);
+    } finally {
+      await client?.worker.terminate();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('analyses bytes handed over (transferred) for files that are not on disk', async function () {
     client = new Client();
     const bytes = readFileSync(SAMPLE);

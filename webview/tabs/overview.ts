@@ -7,6 +7,7 @@ import { SuspectsPanel } from './suspects';
 
 export interface OverviewActions extends Nav {
   chooseBinary(): void;
+  clearAnalysisCache(): void;
 }
 
 export class OverviewTab {
@@ -17,7 +18,7 @@ export class OverviewTab {
     this.suspects = new SuspectsPanel(actions);
   }
 
-  render(o: Overview, complete: boolean): void {
+  render(o: Overview, complete: boolean, fromCache = false): void {
     clear(this.element);
     // The answer first: what holds memory, and goroutines blocked forever.
     this.suspects.render(complete, o.program?.file);
@@ -39,6 +40,7 @@ export class OverviewTab {
       ['Memory profile', o.siteCount ? `${formatCount(o.siteCount)} buckets, ${formatCount(o.sampledObjects)} sampled objects${o.samplingRate ? `, ${samplingText(o.samplingRate)}` : ''}` : o.problem?.notRead.some((x) => x.startsWith('memory profile')) ? 'not read: the dump ends before it' : 'none in this dump'],
       ['File', formatBytes(o.fileSize)],
       ['Program', this.program(o)],
+      ...(fromCache ? [['Analysis', this.fromCache()] as [string, Node]] : []),
     ];
     const dl = h('dl', { class: 'facts' });
     for (const [k, v] of facts) dl.append(h('dt', {}, k), h('dd', {}, v));
@@ -47,6 +49,13 @@ export class OverviewTab {
     this.element.append(this.retainers(o, complete));
     if (o.gcPauses.length) this.element.append(pauseChart(o.gcPauses, o.numGC));
     if (o.memStats.length) this.element.append(memStatsTable(o.memStats));
+  }
+
+  /** Says the analysis was read from the cache (not computed now), with a way to empty it. */
+  private fromCache(): Node {
+    const clearIt = h('vscode-button', { appearance: 'secondary' }, 'Clear Analysis Cache...');
+    clearIt.addEventListener('click', () => this.actions.clearAnalysisCache());
+    return h('span', {}, h('span', { class: 'muted' }, 'read from the analysis cache, as computed when this file was opened before. '), clearIt);
   }
 
   /** The program binary in use, or a way to choose one (names, lines and types get exact). */
