@@ -20,6 +20,7 @@ import { collectGarbage } from '../worker/reclaim';
 import { ThreadedObjects } from '../worker/threadedObjects';
 import { version } from '../../package.json';
 import { runMcp } from './mcp';
+import { CachedDump } from './cliCache';
 import { printDiff, printGoroutines, printLeaks, printSummary, printSuspects, printTop, printTypes } from './reports';
 
 const USAGE = `usage: goheap <command> [options] FILE
@@ -59,9 +60,15 @@ options of every command:
                             exact function names, file:line for every frame, named globals,
                             full type names. A binary that did not write the dump is
                             reported and not used.
+  --no-cache                neither read nor write the analysis cache (below)
 
 environment:
   GOHEAP_MEMORY_LIMIT_MB    memory the analysis may use (default: 90% of this machine's)
+  GOHEAP_CACHE_DIR          the analysis cache: the analysis of a dump of 32 MB or more is
+                            kept there (about 0.6x its size), and the next command on the
+                            same unchanged file reads it instead of analysing again
+                            (default: $XDG_CACHE_HOME/goheap or ~/.cache/goheap; "off": none)
+  GOHEAP_CACHE_MAX_MB       the cache's budget, least recently used first out (default 4096)
 
 exit status: 0 ok, 1 not a readable heap dump (or program binary), 2 usage, 3 damaged or
 truncated dump (what could be read is printed, then the error), 4 the analysis would need
@@ -89,6 +96,8 @@ interface Options {
   helpers: string[] | undefined;
   /** pprof: runtime.MemProfileRate, if given. */
   rate: number | undefined;
+  /** Whether to use the analysis cache (--no-cache: not). */
+  cache: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -96,7 +105,7 @@ function parseArgs(argv: string[]): Options {
   if (!command) throw new UsageError('no command given');
   if (command === '-h' || command === '--help' || command === 'help') throw new UsageError('');
   if (!['summary', 'top', 'types', 'suspects', 'leaks', 'goroutines', 'diff', 'pprof'].includes(command)) throw new UsageError(`unknown command "${command}"`);
-  const opts: Options = { command, file: '', older: '', kind: 'memory', output: '', json: false, n: 10, explicitN: false, binary: '', helpers: undefined, rate: undefined };
+  const opts: Options = { command, file: '', older: '', kind: 'memory', output: '', json: false, n: 10, explicitN: false, binary: '', helpers: undefined, rate: undefined, cache: true };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     if (a === '--json' && ['summary', 'types', 'suspects', 'leaks'].includes(command)) opts.json = true;
@@ -120,6 +129,8 @@ function parseArgs(argv: string[]): Options {
       const list = (rest[++i] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
       if (list.length === 0) throw new UsageError('--helpers needs function-name prefixes, comma-separated');
       opts.helpers = list;
+    } else if (a === '--no-cache') {
+      opts.cache = false;
     } else if (a === '--binary') {
       opts.binary = rest[++i] ?? '';
       if (!opts.binary) throw new UsageError('--binary needs the program file');
@@ -163,7 +174,11 @@ function memoryLimitMb(): number {
   return set > 0 ? set : Math.floor((totalmem() / 2 ** 20) * 0.9);
 }
 
-export function run(argv: string[], out: (s: string) => void): number {
+/**
+ * Runs one command. `later` runs what can wait until the output is out (writing the analysis
+ * cache); by default at once.
+ */
+export function run(argv: string[], out: (s: string) => void, later: (job: () => void) => void = (job) => job()): number {
   let opts: Options;
   try {
     opts = parseArgs(argv);
@@ -173,6 +188,7 @@ export function run(argv: string[], out: (s: string) => void): number {
     return msg ? EXIT.usage : EXIT.ok;
   }
   const opened: { close(): void }[] = [];
+  const warn = (why: string) => process.stderr.write(`goheap: ${why}\n`);
   try {
     let program: GoProgram | undefined;
     if (opts.binary) {
@@ -195,9 +211,11 @@ export function run(argv: string[], out: (s: string) => void): number {
       }
       if (source instanceof FileByteSource) opened.push(source);
       const progress = progressReporter(source.size);
-      let heap: Heap;
+      const cached = opts.cache ? CachedDump.of(file, source.size, warn) : undefined;
+      let heap = cached?.readHeap(source, basename(file));
+      const restored = heap !== undefined;
       try {
-        heap = Heap.read(source, basename(file), {
+        heap ??= Heap.read(source, basename(file), {
           onProgress: progress && ((done, total) => progress('reading', done / total)),
           parallel: source instanceof FileByteSource ? new ThreadedObjects(file) : undefined,
         });
@@ -210,17 +228,28 @@ export function run(argv: string[], out: (s: string) => void): number {
       }
       heap.reclaim = collectGarbage;
       if (opts.helpers) heap.setAllocationHelpers(opts.helpers);
+      let programUsed: string | undefined;
       if (program) {
         const m = heap.attachProgram(program);
         if (!m.ok) process.stderr.write(`goheap: ${opts.binary} did not write ${file}, not using it: ${m.problems.join('; ')}\n`);
+        else programUsed = opts.binary;
       }
-      progress?.('indexing');
-      heap.index();
-      if (needsDominators(opts)) {
-        progress?.('dominators');
-        heap.dominate();
+      if (restored) cached?.readTypes(heap, programUsed, opts.helpers);
+      else {
+        progress?.('indexing');
+        heap.index();
+        if (needsDominators(opts)) {
+          progress?.('dominators');
+          heap.dominate();
+        }
       }
       if (progress && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+      const analysed = heap;
+      if (cached) {
+        later(() => {
+          if (cached.write(analysed, programUsed, opts.helpers)) warn(`the analysis of ${file} is cached in ${cached.dir} for the next command (GOHEAP_CACHE_DIR=off or --no-cache: not)`);
+        });
+      }
       return heap;
     };
     const older = opts.command === 'diff' ? load(opts.older) : undefined;
@@ -247,7 +276,10 @@ export function run(argv: string[], out: (s: string) => void): number {
     }
     return code;
   } finally {
-    for (const s of opened) s.close();
+    // After the cache is written: it reads the dump (the names of shapes).
+    later(() => {
+      for (const s of opened) s.close();
+    });
   }
 }
 
@@ -262,10 +294,11 @@ if (require.main === module && process.argv[2] === 'mcp') {
   });
 } else if (require.main === module) {
   const chunks: string[] = [];
+  const afterOutput: (() => void)[] = [];
   let code: number;
   setMemoryCheck(residentBudget(memoryLimitMb() * 2 ** 20, () => process.memoryUsage.rss(), 'GOHEAP_MEMORY_LIMIT_MB'));
   try {
-    code = run(process.argv.slice(2), (s) => chunks.push(s));
+    code = run(process.argv.slice(2), (s) => chunks.push(s), (job) => afterOutput.push(job));
   } catch (e) {
     // A message, not a stack trace (GOHEAP_DEBUG=1 shows it): the user can act on the first.
     process.stdout.write(chunks.join(''));
@@ -273,5 +306,8 @@ if (require.main === module && process.argv[2] === 'mcp') {
     process.stderr.write(`goheap: ${process.env.GOHEAP_DEBUG ? (e as Error).stack : memory ?? (e as Error).message}\n`);
     code = memory ? EXIT.memory : EXIT.unreadable;
   }
-  process.stdout.write(chunks.join(''), () => process.exit(code));
+  process.stdout.write(chunks.join(''), () => {
+    for (const job of afterOutput) job();
+    process.exit(code);
+  });
 }

@@ -8,8 +8,12 @@
  * go first when the folder passes its budget.
  */
 import { createHash } from 'crypto';
-import { promises as fsp, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, utimesSync } from 'fs';
+import { promises as fsp, closeSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeSync } from 'fs';
 import { join } from 'path';
+import type { Heap } from '../engine/analysis/heap';
+import { restoreHeap, restoreTypes } from '../engine/analysis/snapshot';
+import type { ByteSource } from '../engine/format/byteSource';
+import { outOfMemoryMessage } from '../engine/util/memory';
 import type { PackedSnapshot } from '../engine/util/snapshotCodec';
 import { FileByteSource } from './fileByteSource';
 
@@ -29,6 +33,13 @@ export interface FileIdentity {
   ino: number;
   size: number;
   mtimeMs: number;
+}
+
+/** What a types snapshot is made for: the dump, the program attached (null: none), the allocation helpers (null: the default). */
+export interface TypesIdentity {
+  dump: FileIdentity;
+  program: FileIdentity | null;
+  helpers: string[] | null;
 }
 
 export function fileIdentity(path: string): FileIdentity {
@@ -72,32 +83,98 @@ export class AnalysisCache {
   }
 
   /**
+   * The heap the cache kept for the dump, reading its objects from `source`; undefined when
+   * there is none. One that cannot be used is deleted (`problem` says why); running out of
+   * memory is thrown (the analysis would not fit either).
+   */
+  readHeap(identity: FileIdentity, source: ByteSource, name: string, problem: (why: string) => void): Heap | undefined {
+    return this.read('heap', identity, problem, (file) => restoreHeap(file, identity, source, name));
+  }
+
+  /** Types the heap (with the program it has now) as the cache kept it, if it did. */
+  readTypes(heap: Heap, identity: TypesIdentity, problem: (why: string) => void): boolean {
+    return this.read('types', identity, problem, (file) => restoreTypes(heap, file, identity)) ?? false;
+  }
+
+  private read<T>(kind: 'heap' | 'types', identity: unknown, problem: (why: string) => void, restore: (file: FileByteSource) => T): T | undefined {
+    const file = this.open(kind, identity);
+    if (!file) return undefined;
+    try {
+      return restore(file);
+    } catch (e) {
+      if (outOfMemoryMessage(e)) throw e;
+      this.discard(kind, identity);
+      problem(`the cached ${kind === 'heap' ? 'analysis' : 'types'} could not be used and ${kind === 'heap' ? 'was' : 'were'} deleted: ${(e as Error).message}`);
+      return undefined;
+    } finally {
+      file.close();
+    }
+  }
+
+  /** write, for a caller about to exit (the command line): synchronously. */
+  writeNow(kind: 'heap' | 'types', identity: unknown, snapshot: PackedSnapshot): string | undefined {
+    const tooBig = this.tooBig(snapshot);
+    if (tooBig) return tooBig;
+    const temporary = this.temporaryFor(kind, identity);
+    try {
+      const fd = openSync(temporary, 'w');
+      try {
+        for (const part of snapshot.parts) {
+          for (let done = 0; done < part.length; ) done += writeSync(fd, part, done, Math.min(part.length - done, 1 << 26));
+        }
+      } finally {
+        closeSync(fd);
+      }
+    } catch (e) {
+      rmSync(temporary, { force: true });
+      throw e;
+    }
+    this.commit(kind, identity, temporary);
+    return undefined;
+  }
+
+  /**
    * Writes a snapshot (asynchronously: the caller's thread goes on answering), then trims the
    * folder to its budget. A snapshot bigger than the budget is not written: the answer says
    * why, undefined when it was written.
    */
   async write(kind: 'heap' | 'types', identity: unknown, snapshot: PackedSnapshot): Promise<string | undefined> {
-    if (snapshot.size > this.settings.maxBytes) return `it needs ${Math.ceil(snapshot.size / 2 ** 20)} MB, more than the cache's budget of ${Math.floor(this.settings.maxBytes / 2 ** 20)} MB`;
-    mkdirSync(this.settings.dir, { recursive: true });
-    const path = this.pathOf(kind, identity);
-    const temporary = `${path}.${process.pid}.${Date.now()}.partial`;
-    const file = await fsp.open(temporary, 'w');
+    const tooBig = this.tooBig(snapshot);
+    if (tooBig) return tooBig;
+    const temporary = this.temporaryFor(kind, identity);
     try {
-      for (const part of snapshot.parts) {
-        for (let done = 0; done < part.length; ) {
-          const { bytesWritten } = await file.write(part, done, Math.min(part.length - done, 1 << 26));
-          done += bytesWritten;
+      const file = await fsp.open(temporary, 'w');
+      try {
+        for (const part of snapshot.parts) {
+          for (let done = 0; done < part.length; ) done += (await file.write(part, done, Math.min(part.length - done, 1 << 26))).bytesWritten;
         }
+      } finally {
+        await file.close();
       }
     } catch (e) {
-      await file.close();
       rmSync(temporary, { force: true });
       throw e;
     }
-    await file.close();
+    this.commit(kind, identity, temporary);
+    return undefined;
+  }
+
+  private tooBig(snapshot: PackedSnapshot): string | undefined {
+    if (snapshot.size <= this.settings.maxBytes) return undefined;
+    return `it needs ${Math.ceil(snapshot.size / 2 ** 20)} MB, more than the cache's budget of ${Math.floor(this.settings.maxBytes / 2 ** 20)} MB`;
+  }
+
+  /** A name of its own to write under (a second window may write the same snapshot meanwhile). */
+  private temporaryFor(kind: 'heap' | 'types', identity: unknown): string {
+    mkdirSync(this.settings.dir, { recursive: true });
+    return `${this.pathOf(kind, identity)}.${process.pid}.${Date.now()}.partial`;
+  }
+
+  /** The complete file under its real name, then the folder trimmed to its budget. */
+  private commit(kind: 'heap' | 'types', identity: unknown, temporary: string): void {
+    const path = this.pathOf(kind, identity);
     renameSync(temporary, path);
     trim(this.settings.dir, this.settings.maxBytes, path);
-    return undefined;
   }
 }
 

@@ -17,8 +17,8 @@ import { claimMemory, outOfMemoryMessage, residentBudget, setMemoryCheck } from 
 import { FileByteSource, openMaybeGzipped } from './fileByteSource';
 import { collectGarbage } from './reclaim';
 import { ThreadedObjects } from './threadedObjects';
-import { AnalysisCache, FileIdentity, fileIdentity } from './analysisCache';
-import { restoreHeap, restoreTypes, snapshotHeap, snapshotTypes } from '../engine/analysis/snapshot';
+import { AnalysisCache, FileIdentity, TypesIdentity, fileIdentity } from './analysisCache';
+import { snapshotHeap, snapshotTypes } from '../engine/analysis/snapshot';
 
 const port = parentPort;
 if (!port) throw new Error('src/worker/main.ts runs as a worker thread');
@@ -144,26 +144,15 @@ async function analyse(src: DumpSource, options: AnalysisOptions = {}): Promise<
 /** The heap the cache kept for this dump, typed as it was (undefined: none, or unusable). */
 function restore(source: ByteSource, name: string, expectedProgram: string | undefined): Heap | undefined {
   const c = cache as AnalysisCache;
-  const file = c.open('heap', dumpIdentity);
-  if (!file) return undefined;
-  try {
-    progress('reading')(undefined);
-    const h = restoreHeap(file, dumpIdentity, source, name);
-    if (!h) return undefined;
-    h.reclaim = collectGarbage;
-    if (helpers) h.setAllocationHelpers(helpers);
-    if (expectedProgram) attachExpected(h, expectedProgram);
-    restoreTypesFromCache(h);
-    post({ type: 'cache', event: 'restored', part: 'heap', detail: `analysis read from the cache (${c.pathOf('heap', dumpIdentity)})` });
-    return h;
-  } catch (e) {
-    if (outOfMemoryMessage(e)) throw e; // the analysis would not fit either: say so
-    c.discard('heap', dumpIdentity);
-    post({ type: 'cache', event: 'failed', part: 'heap', detail: `the cached analysis could not be used and was deleted: ${(e as Error).message}` });
-    return undefined;
-  } finally {
-    file.close();
-  }
+  progress('reading')(undefined);
+  const h = c.readHeap(dumpIdentity as FileIdentity, source, name, (why) => post({ type: 'cache', event: 'failed', part: 'heap', detail: why }));
+  if (!h) return undefined;
+  h.reclaim = collectGarbage;
+  if (helpers) h.setAllocationHelpers(helpers);
+  if (expectedProgram) attachExpected(h, expectedProgram);
+  restoreTypesFromCache(h);
+  post({ type: 'cache', event: 'restored', part: 'heap', detail: `analysis read from the cache (${c.pathOf('heap', dumpIdentity)})` });
+  return h;
 }
 
 /**
@@ -186,7 +175,7 @@ function attachExpected(h: Heap, path: string): void {
 }
 
 /** What the types snapshot of the heap with its program now is made for; undefined: not cached. */
-function typesIdentity(): { dump: FileIdentity; program: FileIdentity | null; helpers: string[] | null } | undefined {
+function typesIdentity(): TypesIdentity | undefined {
   if (!dumpIdentity || programIdentity === undefined) return undefined;
   return { dump: dumpIdentity, program: programIdentity, helpers: helpers ?? null };
 }
@@ -194,19 +183,11 @@ function typesIdentity(): { dump: FileIdentity; program: FileIdentity | null; he
 /** Types the heap as the cache kept it for its program now, if it did (before anything classifies it). */
 function restoreTypesFromCache(h: Heap): void {
   const identity = typesIdentity();
-  const file = identity && cache?.open('types', identity);
-  if (!identity || !file) return;
-  try {
-    if (restoreTypes(h, file, identity)) {
-      typesKnown.add(JSON.stringify(identity));
-      post({ type: 'cache', event: 'restored', part: 'types', program: identity.program?.path, detail: `types read from the cache (${cache?.pathOf('types', identity)})` });
-    }
-  } catch (e) {
-    if (outOfMemoryMessage(e)) throw e;
-    cache?.discard('types', identity);
-    post({ type: 'cache', event: 'failed', part: 'types', program: identity.program?.path, detail: `the cached types could not be used and were deleted: ${(e as Error).message}` });
-  } finally {
-    file.close();
+  if (!identity || !cache) return;
+  const program = identity.program?.path;
+  if (cache.readTypes(h, identity, (why) => post({ type: 'cache', event: 'failed', part: 'types', program, detail: why }))) {
+    typesKnown.add(JSON.stringify(identity));
+    post({ type: 'cache', event: 'restored', part: 'types', program, detail: `types read from the cache (${cache.pathOf('types', identity)})` });
   }
 }
 
@@ -235,6 +216,9 @@ function persistTypes(): void {
     await breathe();
     try {
       typesKnown.add(JSON.stringify(identity));
+      // What the views ask first, computed now (they would ask in a moment) to be kept too.
+      (api as HeapApi).suspects();
+      (api as HeapApi).types({ start: 0, end: 1, sort: { key: 'retained', descending: true } });
       const skipped = await c.write('types', identity, snapshotTypes(h, identity));
       post({ type: 'cache', event: skipped ? 'failed' : 'saved', part: 'types', program: identity.program?.path, detail: skipped ? `the types were not saved to the cache: ${skipped}` : `types saved to the cache (${c.pathOf('types', identity)})` });
     } catch (e) {

@@ -4,7 +4,7 @@
  */
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
-import { existsSync, readFileSync, writeFileSync } from 'fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { ProgramPair, programPairs } from '../support/binaries';
 import { REPO, SAMPLES, parseJsonExact } from '../support/corpus';
@@ -103,6 +103,41 @@ describe('goheap CLI', function () {
     const text = goheap('summary', dump).out;
     assert.match(text, new RegExp(`objects +${oracle.memstats.HeapObjects.toLocaleString('en-US')} `));
     assert.match(text, /phantom slots +[\d,]+ records .* left out/);
+  });
+
+  it('keeps the analysis in its cache folder: a second command reads it and prints the same; --no-cache and "off" write nothing', function () {
+    const dir = tempDir('goheap-cli-cache-');
+    const env = { GOHEAP_CACHE_DIR: dir, GOHEAP_CACHE_MIN_MB: '0' };
+    const [p19] = programPairs();
+    const snapshots = () => readdirSync(dir).filter((f) => f.endsWith('.snapshot')).sort();
+    const plain = goheapWith({ GOHEAP_CACHE_DIR: 'off' }, 'top', SAMPLE);
+    const first = goheapWith(env, 'top', SAMPLE);
+    assert.strictEqual(first.code, 0, first.err);
+    assert.strictEqual(first.out, plain.out);
+    assert.match(first.err, /the analysis of \S+orders\.heapdump is cached in \S+ for the next command/);
+    assert.strictEqual(snapshots().length, 2, 'the heap and its types');
+    const again = goheapWith(env, 'top', SAMPLE);
+    assert.deepStrictEqual([again.code, again.out, again.err], [0, plain.out, '']);
+    // Other commands read the same analysis: their answers as without a cache.
+    for (const cmd of [['suspects'], ['types'], ['summary', '--json'], ['leaks']]) {
+      assert.strictEqual(goheapWith(env, ...cmd, SAMPLE).out, goheapWith({ GOHEAP_CACHE_DIR: 'off' }, ...cmd, SAMPLE).out, cmd.join(' '));
+    }
+    // goroutines computes no dominator tree; read from the cache, it has one: what each group retains too.
+    const groups = goheapWith(env, 'goroutines', SAMPLE).out;
+    assert.match(groups, / retains [\d.,]+ [KMG]?i?B /);
+    assert.strictEqual(groups.replace(/ retains [\d.,]+ [KMG]?i?B /g, ' '), goheapWith({ GOHEAP_CACHE_DIR: 'off' }, 'goroutines', SAMPLE).out);
+    // With the binary: its own types, kept beside; the heap is shared.
+    const typed = goheapWith({ GOHEAP_CACHE_DIR: 'off' }, 'top', '--binary', p19.binary, SAMPLE).out;
+    assert.strictEqual(goheapWith(env, 'top', '--binary', p19.binary, SAMPLE).out, typed);
+    assert.strictEqual(snapshots().length, 3);
+    assert.deepStrictEqual(goheapWith(env, 'top', '--binary', p19.binary, SAMPLE), { code: 0, out: typed, err: '' });
+
+    const empty = tempDir('goheap-cli-cache-');
+    assert.strictEqual(goheapWith({ GOHEAP_CACHE_DIR: empty, GOHEAP_CACHE_MIN_MB: '0' }, 'top', '--no-cache', SAMPLE).out, plain.out);
+    assert.deepStrictEqual(readdirSync(empty), []);
+    // Dumps under the minimum (32 MB by default) are not cached.
+    goheapWith({ GOHEAP_CACHE_DIR: empty }, 'top', SAMPLE);
+    assert.deepStrictEqual(readdirSync(empty), []);
   });
 
   it('top names the leaking global map and the allocation site that fills it', function () {

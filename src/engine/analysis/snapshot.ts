@@ -20,7 +20,7 @@ import { SavedDwarfTyping, dwarfTypingOf, restoreDwarfTyping } from '../typing/d
 import { SavedGroups, saveGroups } from '../typing/typeInference';
 import { Heap } from './heap';
 import { SuspectReport } from '../api';
-import { restoreSuspects, suspects } from './suspects';
+import { computedSuspects, restoreSuspects } from './suspects';
 import { SavedTypeIndex, restoreTypeIndex, saveTypeIndex } from './typeIndex';
 
 /** Bumped whenever what a snapshot holds, or how the engine computes it, changes. */
@@ -42,8 +42,9 @@ interface HeapSnapshot {
 interface TypesSnapshot {
   groups: SavedGroups;
   dwarf: SavedDwarfTyping | undefined;
-  histogram: SavedTypeIndex;
-  suspects: SuspectReport;
+  /** What was computed when the snapshot was taken. */
+  histogram: SavedTypeIndex | undefined;
+  suspects: SuspectReport | undefined;
 }
 
 const meta = (identity: unknown) => ({ format: SNAPSHOT_FORMAT, identity });
@@ -93,7 +94,8 @@ export function restoreHeap(snapshotFile: ByteSource, identity: unknown, source:
 
 /**
  * The types snapshot of a heap as it is typed now (with its program, if one is attached):
- * with the answers that take seconds on a big heap (the type histogram, the suspects).
+ * with the answers that take seconds on a big heap (the type histogram, the suspects) if they
+ * were computed.
  */
 export function snapshotTypes(heap: Heap, identity: unknown): PackedSnapshot {
   const groups = saveGroups(heap.typeNamer.classify());
@@ -101,7 +103,7 @@ export function snapshotTypes(heap: Heap, identity: unknown): PackedSnapshot {
   const dwarf: SavedDwarfTyping | undefined = typing && {
     labelOf: typing.labelOf, labels: typing.labels, typeOf: typing.typeOf, valueOffset: typing.valueOffset, typedGlobals: typing.typedGlobals,
   };
-  const snapshot: TypesSnapshot = { groups, dwarf, histogram: saveTypeIndex(heap), suspects: suspects(heap, Infinity) };
+  const snapshot: TypesSnapshot = { groups, dwarf, histogram: saveTypeIndex(heap), suspects: computedSuspects(heap) };
   return packSnapshot(meta(identity), snapshot);
 }
 
@@ -116,7 +118,7 @@ export function restoreTypes(heap: Heap, snapshotFile: ByteSource, identity: unk
   if (s.dwarf && !heap.program) return false;
   if (s.dwarf) restoreDwarfTyping(heap, s.dwarf);
   heap.useSavedTypes(s.groups);
-  restoreTypeIndex(heap, s.histogram);
-  restoreSuspects(heap, s.suspects);
+  if (s.histogram) restoreTypeIndex(heap, s.histogram);
+  if (s.suspects) restoreSuspects(heap, s.suspects);
   return true;
 }

@@ -56,6 +56,11 @@ interface Candidate {
 /** The report for each type namer (a classification of the heap), once computed or restored. */
 const reports = new WeakMap<TypeNamer, SuspectReport>();
 
+/** The full report for the heap's classification now, if it was computed. */
+export function computedSuspects(heap: Heap): SuspectReport | undefined {
+  return reports.get(heap.typeNamer);
+}
+
 /** The suspects report a snapshot kept, for the heap's classification now (restored with it). */
 export function restoreSuspects(heap: Heap, report: SuspectReport): void {
   reports.set(heap.typeNamer, report);

@@ -62,9 +62,11 @@ export function typeIndex(heap: Heap): TypeIndex {
 /** What a snapshot keeps of the histogram (its members are rebuilt from the groups). */
 export type SavedTypeIndex = Pick<TypeIndex, 'groups' | 'retained'>;
 
-export function saveTypeIndex(heap: Heap): SavedTypeIndex {
-  const { groups, retained } = typeIndex(heap);
-  return { groups, retained };
+/** The histogram of the heap's classification now, if it was computed (with retained sizes). */
+export function saveTypeIndex(heap: Heap): SavedTypeIndex | undefined {
+  const index = cache.get(heap);
+  if (!index || index.groupOf !== heap.typeNamer.classify().groupOf || (heap.dominators && !index.retained)) return undefined;
+  return { groups: index.groups, retained: index.retained };
 }
 
 /** Uses the histogram a snapshot kept, for the heap's classification now (restored with it). */
