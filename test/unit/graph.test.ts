@@ -77,6 +77,32 @@ describe('object graph', function () {
     assert.strictEqual(h.requireDominators().retained[0], 8192 * 3 + 4096);
   });
 
+  it('finds objects of spans written out of address order (a long-running program reuses its spans)', function () {
+    const random = rng(7);
+    // 3,000 spans of 8 KiB, each of one size class, written in a shuffled order.
+    const spans = Array.from({ length: 3000 }, (_, k) => ({ base: BASE + k * 8192, size: [16, 48, 112, 1024][k % 4] }));
+    for (let k = spans.length - 1; k > 0; k--) {
+      const j = Math.floor(random() * (k + 1));
+      [spans[k], spans[j]] = [spans[j], spans[k]];
+    }
+    const b = new DumpBuilder();
+    const objects: { addr: number; size: number }[] = [];
+    for (const s of spans) {
+      for (let at = s.base; at + s.size <= s.base + 8192; at += s.size) {
+        b.object(at, s.size);
+        objects.push({ addr: at, size: s.size });
+      }
+    }
+    const index = heapOf(b).requireGraph().index;
+    objects.forEach((o, i) => {
+      assert.strictEqual(index.find(o.addr), i);
+      assert.strictEqual(index.find(o.addr + o.size - 1), i);
+    });
+    // The 8 KiB spans of 112 and 1024 B objects end in a tail that holds no object.
+    assert.strictEqual(index.find(BASE + 2 * 8192 + 73 * 112), -1);
+    assert.strictEqual(index.find(BASE + 3000 * 8192), -1);
+  });
+
   describe('dominators and retained sizes match a naive computation', function () {
     for (let seed = 1; seed <= 40; seed++) {
       it(`random graph #${seed}`, function () {

@@ -22,6 +22,17 @@ const RUN = 4;
 /** Fields of arena slot s at slots[SLOT * s + ...]: extent start (from the arena's base), page shift, page count, first entry. */
 const SLOT = 4;
 
+/** The runs in order of their start address; undefined when the file has them in that order already. */
+function addressOrder(objects: ObjectTable): Uint32Array | undefined {
+  const { runStart, runCount } = objects;
+  let sorted = true;
+  for (let r = 1; r < runCount && sorted; r++) sorted = runStart[r - 1] <= runStart[r];
+  if (sorted) return undefined;
+  const order = new Uint32Array(runCount);
+  for (let r = 0; r < runCount; r++) order[r] = r;
+  return order.sort((a, b) => runStart[a] - runStart[b] || a - b);
+}
+
 /** resolveAll's answer for an address that lands on no object. */
 export const NOT_FOUND = 0xffffffff;
 
@@ -33,7 +44,7 @@ export class AddressIndex {
   private readonly arenaSlot: Int32Array;
   private readonly sparse: Map<number, number> | undefined;
   private readonly slots: Int32Array;
-  /** Page entry e at pages[2e], pages[2e + 1]: first and last run touching the page, or -1. */
+  /** Page entry e at pages[2e], pages[2e + 1]: first and last run (in address order) touching the page, or -1. */
   private readonly pages: Int32Array;
 
   constructor(objects: ObjectTable) {
@@ -41,16 +52,22 @@ export class AddressIndex {
     this.runs = new Float64Array(n * RUN);
     let minArena = Infinity;
     let maxArena = -Infinity;
-    for (let r = 0; r < n; r++) {
+    // Runs by address: the runs touching a page are then consecutive, so a page's range of
+    // runs holds those only. Runs come in the file's order, the order of the runtime's span
+    // list, which a long-running program's reused spans leave far from address order (a range
+    // by file order then spanned thousands of unrelated runs: 10 s to index a 105 MB etcd dump).
+    const order = addressOrder(objects);
+    for (let k = 0; k < n; k++) {
+      const r = order ? order[k] : k;
       const first = objects.runFirst[r];
       const count = (r + 1 < n ? objects.runFirst[r + 1] : objects.count) - first;
       const size = objects.runSize[r] === HUGE_SIZE ? objects.hugeSizes.get(first) ?? 0 : objects.runSize[r];
       const start = objects.runStart[r];
       const end = start + size * count;
-      this.runs[r * RUN] = start;
-      this.runs[r * RUN + 1] = end;
-      this.runs[r * RUN + 2] = first;
-      this.runs[r * RUN + 3] = size;
+      this.runs[k * RUN] = start;
+      this.runs[k * RUN + 1] = end;
+      this.runs[k * RUN + 2] = first;
+      this.runs[k * RUN + 3] = size;
       if (end === start) continue;
       minArena = Math.min(minArena, Math.floor(start / ARENA));
       maxArena = Math.max(maxArena, Math.floor((end - 1) / ARENA));

@@ -238,9 +238,19 @@ export class GoProgram {
     return t && this.slide ? { ...t, addr: t.addr + this.slide, elem: t.elem === undefined ? undefined : t.elem + this.slide } : t;
   }
 
-  /** Offsets of the pointer words of a value of the type at `addr`, when its mask can be read. */
+  private readonly masks = new Map<number, number[] | null>();
+
+  /**
+   * Offsets of the pointer words of a value of the type at `addr`, when its mask can be read
+   * (once per type: typing asks for every interface value).
+   */
   pointerOffsets(addr: number): number[] | undefined {
-    const t = this.slide ? undefined : this.typeAt(addr);
-    return t && this.typeReader?.pointerOffsets(t, 8);
+    let offsets = this.masks.get(addr);
+    if (offsets === undefined) {
+      const t = this.slide ? undefined : this.typeAt(addr);
+      offsets = (t && this.typeReader?.pointerOffsets(t, 8)) ?? null;
+      this.masks.set(addr, offsets);
+    }
+    return offsets ?? undefined;
   }
 }

@@ -31,7 +31,18 @@ export function holdsValue(heap: HeapView, o: number, size: number, pointerOffse
   const slack = size > TYPE_WORD_MAX_SIZE ? PAGE - 1 : Math.max(16, Math.ceil(size / 4));
   if (room - size > slack) return false;
   if (pointerOffsets === undefined) return true;
-  return heap.model.objects.layoutHash[o] === layoutHashOf(pointerOffsets.map((off) => off + header));
+  return heap.model.objects.layoutHash[o] === shiftedLayoutHash(pointerOffsets, header);
+}
+
+/** layoutHashOf the offsets moved by `shift` bytes, once per list and shift (asked per object). */
+const shiftedHashes = new WeakMap<readonly number[], Map<number, number>>();
+
+function shiftedLayoutHash(offsets: readonly number[], shift: number): number {
+  let byShift = shiftedHashes.get(offsets);
+  if (!byShift) shiftedHashes.set(offsets, (byShift = new Map()));
+  let hash = byShift.get(shift);
+  if (hash === undefined) byShift.set(shift, (hash = layoutHashOf(offsets.map((off) => off + shift))));
+  return hash;
 }
 
 /**
