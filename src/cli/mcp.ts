@@ -19,6 +19,7 @@ import { AGENT_TOOLS, ArgumentError, HeapCaller, ToolName, checkArgs, runAgentTo
 import { FileByteSource, openMaybeGzipped, requireRegularFile } from '../worker/fileByteSource';
 import { collectGarbage } from '../worker/reclaim';
 import { ThreadedObjects } from '../worker/threadedObjects';
+import { CachedDump } from './cliCache';
 
 interface Loaded {
   key: string;
@@ -75,17 +76,24 @@ async function analyse(dump: string, binary: string | undefined, bytes: number, 
   const source = openMaybeGzipped(dump);
   const opened: { close(): void }[] = source instanceof FileByteSource ? [source] : [];
   const warnings: string[] = [];
+  // The analysis cache the command line keeps (cliCache.ts): a dump analysed before is read.
+  const cached = CachedDump.of(dump, source.size, (why) => process.stderr.write(`goheap mcp: ${why}\n`));
   await progress(0, 3, `Reading ${basename(dump)}`);
   await breathe();
-  const heap = Heap.read(source, basename(dump), { parallel: source instanceof FileByteSource ? new ThreadedObjects(dump) : undefined });
+  let heap = cached?.readHeap(source, basename(dump));
+  const restored = heap !== undefined;
+  heap ??= Heap.read(source, basename(dump), { parallel: source instanceof FileByteSource ? new ThreadedObjects(dump) : undefined });
   heap.reclaim = collectGarbage;
   if (heap.model.error) warnings.push(`${heap.model.error.truncated ? 'truncated' : 'damaged'} dump, answers cover what was read: ${heap.model.error.message}`);
+  let programUsed: string | undefined;
   if (binary) {
     const program = openMaybeGzipped(binary);
     if (program instanceof FileByteSource) opened.push(program);
     const m = heap.attachProgram(new GoProgram(program, binary, (b) => inflateSync(b)));
     if (!m.ok) warnings.push(`${binary} did not write this dump, not used: ${m.problems.join('; ')}`);
+    else programUsed = binary;
   }
+  if (restored) cached?.readTypes(heap, programUsed, undefined);
   await progress(1, 3, 'Indexing pointers');
   await breathe();
   heap.index();
@@ -93,6 +101,9 @@ async function analyse(dump: string, binary: string | undefined, bytes: number, 
   await breathe();
   heap.dominate();
   await progress(3, 3, 'Analysed');
+  // Kept once this call's answer is out (a timer runs after the reply is written).
+  const analysed = heap;
+  if (cached) setTimeout(() => cached.write(analysed, programUsed, undefined), 0);
   return { key, heap, bytes, used: Date.now(), warnings, close: () => opened.forEach((s) => s.close()) };
 }
 

@@ -123,7 +123,8 @@ function reopen(t: Target, withBinary: boolean) {
 /** goheap mcp: the first call analyses the dump, later calls reuse it. */
 async function mcp(t: Target): Promise<{ first: number; later: number[] }> {
   const client = new Client({ name: 'goheap-bench', version: '1' });
-  await client.connect(new StdioClientTransport({ command: process.execPath, args: [CLI, 'mcp'], stderr: 'ignore' }));
+  // Without the analysis cache: the first call analyses (the transport passes no environment but this).
+  await client.connect(new StdioClientTransport({ command: process.execPath, args: [CLI, 'mcp'], stderr: 'ignore', env: { ...process.env, GOHEAP_CACHE_DIR: 'off' } as Record<string, string> }));
   const timed = async (name: string, a: Record<string, unknown>) => {
     const s = performance.now();
     const r = await client.callTool({ name, arguments: { dump: t.file, ...a } });

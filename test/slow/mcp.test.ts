@@ -6,12 +6,14 @@
  */
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
+import { readdirSync, statSync } from 'fs';
 import { join } from 'path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { heapService } from '../../src/engine/service';
 import { REPO, SAMPLES } from '../support/corpus';
 import { analyse } from '../support/leakScenarios';
+import { tempDir } from '../support/tempDir';
 
 const CLI = join(REPO, 'dist', 'goheap.js');
 const LEAKS = join(SAMPLES, 'leaks', 'dumps');
@@ -106,5 +108,29 @@ describe('goheap mcp', function () {
     const dir = await client.callTool({ name: 'summary', arguments: { dump: SAMPLES } });
     assert.match(JSON.stringify(dir.content), /is a directory/);
     assert.ok(!(await client.callTool({ name: 'leaks', arguments: { dump: DUMP } })).isError);
+  });
+
+  it('keeps the analysis in the command line\'s cache: a new server answers from it, the same', async function () {
+    const dir = tempDir('goheap-mcp-cache-');
+    const env = { ...process.env, GOHEAP_CACHE_DIR: dir, GOHEAP_CACHE_MIN_MB: '0' } as Record<string, string>;
+    const sample = join(SAMPLES, 'dumps', 'orders.heapdump');
+    const answers = async () => {
+      const c = new Client({ name: 'goheap-test', version: '1' });
+      await c.connect(new StdioClientTransport({ command: process.execPath, args: [CLI, 'mcp'], stderr: 'pipe', env }));
+      try {
+        const r = await Promise.all(['summary', 'suspects', 'types'].map((name) => c.callTool({ name, arguments: { dump: sample } })));
+        // The snapshots are written once the first answer is out.
+        for (let k = 0; k < 100 && readdirSync(dir).filter((f) => f.endsWith('.snapshot')).length < 2; k++) await new Promise((w) => setTimeout(w, 100));
+        return JSON.stringify(r.map((x) => x.structuredContent));
+      } finally {
+        await c.close();
+      }
+    };
+    const first = await answers();
+    assert.strictEqual(readdirSync(dir).filter((f) => f.endsWith('.snapshot')).length, 2);
+    const stamp = readdirSync(dir).map((f) => statSync(join(dir, f)).ino).sort().join();
+    assert.strictEqual(await answers(), first);
+    // Read, not written again.
+    assert.strictEqual(readdirSync(dir).map((f) => statSync(join(dir, f)).ino).sort().join(), stamp);
   });
 });
