@@ -11,7 +11,7 @@ import { homedir } from 'os';
 import { join } from 'path';
 import type { Heap } from '../engine/analysis/heap';
 import { snapshotHeap, snapshotTypes } from '../engine/analysis/snapshot';
-import type { ByteSource } from '../engine/format/byteSource';
+import type { ByteSource } from '../engine/util/byteSource';
 import { AnalysisCache, FileIdentity, TypesIdentity, fileIdentity } from '../worker/analysisCache';
 
 const MB = 2 ** 20;

@@ -9,7 +9,7 @@ import { totalmem } from 'os';
 import { basename } from 'path';
 import { gzipSync, inflateSync } from 'zlib';
 import { buildProfile } from '../engine/analysis/pprof';
-import { MemoryByteSource } from '../engine/format/byteSource';
+import { MemoryByteSource } from '../engine/util/byteSource';
 import { DumpError } from '../engine/format/errors';
 import { BinaryError } from '../engine/program/elf';
 import { GoProgram } from '../engine/program/goProgram';

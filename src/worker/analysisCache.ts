@@ -12,7 +12,7 @@ import { promises as fsp, closeSync, mkdirSync, openSync, readdirSync, realpathS
 import { join } from 'path';
 import type { Heap } from '../engine/analysis/heap';
 import { restoreHeap, restoreTypes } from '../engine/analysis/snapshot';
-import type { ByteSource } from '../engine/format/byteSource';
+import type { ByteSource } from '../engine/util/byteSource';
 import { outOfMemoryMessage } from '../engine/util/memory';
 import type { PackedSnapshot } from '../engine/util/snapshotCodec';
 import { FileByteSource } from './fileByteSource';

@@ -1,7 +1,7 @@
 /** A ByteSource over a file on disk, read with positioned reads (no whole-file buffer). */
 import { Stats, closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'fs';
 import { gunzipSync } from 'zlib';
-import { ByteSource, MemoryByteSource } from '../engine/format/byteSource';
+import { ByteSource, MemoryByteSource } from '../engine/util/byteSource';
 
 /** What kind of file a path names, when it is not a regular file. */
 function notRegular(s: Stats): string | undefined {

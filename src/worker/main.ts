@@ -6,7 +6,7 @@
 import { setPriority } from 'os';
 import { parentPort } from 'worker_threads';
 import { inflateSync } from 'zlib';
-import { ByteSource, MemoryByteSource } from '../engine/format/byteSource';
+import { ByteSource, MemoryByteSource } from '../engine/util/byteSource';
 import { DumpError } from '../engine/format/errors';
 import { Heap } from '../engine/analysis/heap';
 import { heapService } from '../engine/service';

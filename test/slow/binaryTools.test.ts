@@ -8,7 +8,7 @@ import { spawnSync } from 'child_process';
 import { readFileSync } from 'fs';
 import { inflateSync } from 'zlib';
 import { basename, join } from 'path';
-import { MemoryByteSource } from '../../src/engine/format/byteSource';
+import { MemoryByteSource } from '../../src/engine/util/byteSource';
 import { BinaryError } from '../../src/engine/program/elf';
 import { GoProgram } from '../../src/engine/program/goProgram';
 import { Heap } from '../../src/engine/analysis/heap';

@@ -3,7 +3,7 @@
  * DumpError, and every analysis and query on a model must answer: no other exception, no
  * hang (the caller times the case), and answers that cross a thread (structured clone).
  */
-import { MemoryByteSource } from '../../src/engine/format/byteSource';
+import { MemoryByteSource } from '../../src/engine/util/byteSource';
 import { DumpError } from '../../src/engine/format/errors';
 import { Heap } from '../../src/engine/analysis/heap';
 import { heapService } from '../../src/engine/service';

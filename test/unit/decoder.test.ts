@@ -5,7 +5,7 @@
 import * as assert from 'assert';
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { MemoryByteSource } from '../../src/engine/format/byteSource';
+import { MemoryByteSource } from '../../src/engine/util/byteSource';
 import { decodeDump } from '../../src/engine/format/decoder';
 import { objectAddress, objectSize } from '../../src/engine/format/model';
 import { toJson } from '../../src/engine/util/json';

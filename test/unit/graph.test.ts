@@ -3,7 +3,7 @@
  * against naive algorithms (reachability with one node removed) on random graphs.
  */
 import * as assert from 'assert';
-import { MemoryByteSource } from '../../src/engine/format/byteSource';
+import { MemoryByteSource } from '../../src/engine/util/byteSource';
 import { Heap } from '../../src/engine/analysis/heap';
 import { DumpBuilder, Pointers } from '../fixtures/dumpBuilder';
 import { rng } from '../support/mutate';

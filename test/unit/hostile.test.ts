@@ -6,7 +6,7 @@
 import * as assert from 'assert';
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { MemoryByteSource } from '../../src/engine/format/byteSource';
+import { MemoryByteSource } from '../../src/engine/util/byteSource';
 import { Heap } from '../../src/engine/analysis/heap';
 import { heapService } from '../../src/engine/service';
 import { toJson } from '../../src/engine/util/json';

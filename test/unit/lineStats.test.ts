@@ -5,7 +5,7 @@
  */
 import * as assert from 'assert';
 import { join } from 'path';
-import { MemoryByteSource } from '../../src/engine/format/byteSource';
+import { MemoryByteSource } from '../../src/engine/util/byteSource';
 import { Heap } from '../../src/engine/analysis/heap';
 import { heapService } from '../../src/engine/service';
 import { readFileSync } from 'fs';

@@ -7,7 +7,7 @@ import * as assert from 'assert';
 import { buildSync } from 'esbuild';
 import { readFileSync } from 'fs';
 import { basename, join } from 'path';
-import { ByteSource, MemoryByteSource } from '../../src/engine/format/byteSource';
+import { ByteSource, MemoryByteSource } from '../../src/engine/util/byteSource';
 import { ObjectPart, ParallelObjects, PartRequest, decodeDump, decodeObjectPart, findObjectRecords } from '../../src/engine/format/decoder';
 import { DumpModel } from '../../src/engine/format/model';
 import { readObjectRecord } from '../../src/engine/format/objectRecords';

@@ -6,7 +6,7 @@
 import * as assert from 'assert';
 import { Heap } from '../../src/engine/analysis/heap';
 import { isPhantom } from '../../src/engine/format/phantomSlots';
-import { MemoryByteSource } from '../../src/engine/format/byteSource';
+import { MemoryByteSource } from '../../src/engine/util/byteSource';
 import { DumpBuilder } from '../fixtures/dumpBuilder';
 
 /** Go 1.26, 448-byte objects: a pointerful span keeps slot 17 (heap bits + inline marks), one without pointers uses it. */

@@ -11,7 +11,7 @@ import { inflateSync } from 'zlib';
 import { Heap } from '../../src/engine/analysis/heap';
 import { restoreHeap, restoreTypes, snapshotHeap, snapshotTypes } from '../../src/engine/analysis/snapshot';
 import { summarize } from '../../src/engine/analysis/summary';
-import { MemoryByteSource } from '../../src/engine/format/byteSource';
+import { MemoryByteSource } from '../../src/engine/util/byteSource';
 import { GoProgram } from '../../src/engine/program/goProgram';
 import { heapService } from '../../src/engine/service';
 import { toJson } from '../../src/engine/util/json';

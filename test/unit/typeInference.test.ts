@@ -5,7 +5,7 @@
  */
 import * as assert from 'assert';
 import { readFileSync } from 'fs';
-import { MemoryByteSource } from '../../src/engine/format/byteSource';
+import { MemoryByteSource } from '../../src/engine/util/byteSource';
 import { hasAllocationHeaders } from '../../src/engine/format/format';
 import { Heap } from '../../src/engine/analysis/heap';
 import { heapService } from '../../src/engine/service';

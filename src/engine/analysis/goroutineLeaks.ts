@@ -24,7 +24,7 @@ import { dwarfTypingOf } from '../typing/dwarfTyping';
 import { createdBy, stackSources } from './goroutineQueries';
 import type { Heap } from './heap';
 import { objectPointers } from './objectQueries';
-import { readAt } from '../format/byteSource';
+import { readAt } from '../util/byteSource';
 import { wordAt } from '../format/reader';
 
 const WAITING = 4;

@@ -11,7 +11,7 @@
  */
 import { ObjectRow, RootRef, SourceFrame } from '../api';
 export { PHASE_TITLES, type Phase } from '../api';
-import { ByteSource, readAt } from '../format/byteSource';
+import { ByteSource, readAt } from '../util/byteSource';
 import { wordAt } from '../format/reader';
 import { DecodeOptions, decodeDump } from '../format/decoder';
 import { Dominators, computeDominators, dominatorChildren } from '../graph/dominators';

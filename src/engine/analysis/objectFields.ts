@@ -5,7 +5,7 @@
  * point into.
  */
 import { FieldRow } from '../api';
-import { readAt } from '../format/byteSource';
+import { readAt } from '../util/byteSource';
 import { DType, TAG } from '../program/dwarf';
 import { dwarfTypingOf } from '../typing/dwarfTyping';
 import type { Heap } from './heap';

@@ -6,7 +6,7 @@ import {
   DominatorNodeRow, EdgeRow, ObjectContents, ObjectDetail, ObjectRow, ObjectSortKey, Page, Range,
   SizeClassRow, Sort,
 } from '../api';
-import { readAt } from '../format/byteSource';
+import { readAt } from '../util/byteSource';
 import { allocatingFrames } from '../format/format';
 import { objectFields } from './objectFields';
 import type { Heap } from './heap';

@@ -8,7 +8,7 @@
  * Both carry `identity`, the caller's description of what they were made from (file, size,
  * modification time, engine format): a snapshot is used only for the identity it was made for.
  */
-import { ByteSource } from '../format/byteSource';
+import { ByteSource } from '../util/byteSource';
 import { DumpError } from '../format/errors';
 import { DumpModel } from '../format/model';
 import { Dominators } from '../graph/dominators';

@@ -13,7 +13,7 @@
  * Malformed input raises DumpError. When the damage comes after the params record, the model
  * of everything before it is returned with `error` set, so a viewer can show what was read.
  */
-import { ByteSource, readAt } from './byteSource';
+import { ByteSource, readAt } from '../util/byteSource';
 import { findPhantomSlots } from './phantomSlots';
 import { DumpError } from './errors';
 import {

@@ -2,7 +2,7 @@
  * Re-reads one object's record from the file on demand: the model keeps the record offset
  * of every 64th object, and the records in between are skipped.
  */
-import { ByteSource, readAt, readInto } from './byteSource';
+import { ByteSource, readAt, readInto } from '../util/byteSource';
 import { Tag } from './format';
 import { CHECKPOINT_SHIFT, DumpModel, objectSize } from './model';
 import { Reader, wordAt } from './reader';

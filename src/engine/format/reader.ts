@@ -4,7 +4,7 @@
  * contents can be addressed in the buffer until the record ends; the buffer grows only when
  * a single record does not fit.
  */
-import { ByteSource } from './byteSource';
+import { ByteSource } from '../util/byteSource';
 import { DumpError } from './errors';
 import { decodeGoString } from '../util/strings';
 

@@ -3,7 +3,7 @@
  * linux/arm64): the header, the section table, section contents on demand, symbols and
  * reads at virtual addresses. Nothing is read until asked for; the file is never loaded whole.
  */
-import { ByteSource, readAt } from '../format/byteSource';
+import { ByteSource, readAt } from '../util/byteSource';
 
 /** A problem with the program binary: what, and where in the file. */
 export class BinaryError extends Error {

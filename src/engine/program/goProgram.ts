@@ -9,7 +9,7 @@
  * Everything is read lazily from the file through a ByteSource.
  */
 import type { ProgramInfo } from '../api';
-import { ByteSource } from '../format/byteSource';
+import { ByteSource } from '../util/byteSource';
 import { Dwarf } from './dwarf';
 import { BinaryError, ElfFile, Inflate, STT_OBJECT } from './elf';
 import { GoBuildInfo, readGoBuildInfo } from './goBuildInfo';

@@ -13,7 +13,7 @@
  * their headers say how many: 2^B buckets (Go < 1.24), lengthMask+1 groups and dirLen tables
  * (swiss maps, Go >= 1.24), dataqsiz channel slots, cap slice elements.
  */
-import { readAt } from '../format/byteSource';
+import { readAt } from '../util/byteSource';
 import { CapturedVar, DType, Dwarf, FrameVar, TAG } from '../program/dwarf';
 import type { GoProgram } from '../program/goProgram';
 import type { HeapView } from './heapView';

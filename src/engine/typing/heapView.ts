@@ -3,7 +3,7 @@
  * typing depends on this view, not on the Heap, so that the layer below never imports the
  * one above it.
  */
-import type { ByteSource } from '../format/byteSource';
+import type { ByteSource } from '../util/byteSource';
 import type { DumpModel } from '../format/model';
 import type { HeapGraph } from '../graph/graph';
 import type { GoProgram } from '../program/goProgram';

@@ -9,25 +9,7 @@
  * crash.
  */
 
-/** Random-access reads of the snapshot file (a format/ ByteSource fits). */
-export interface SnapshotFile {
-  readonly size: number;
-  read(target: Uint8Array, offset: number, length: number, position: number): number;
-}
-
-/** Fills `out` from `position`: the part of it the file holds. */
-function readInto(file: SnapshotFile, out: Uint8Array, position: number): Uint8Array {
-  const n = Math.max(0, Math.min(out.length, file.size - position));
-  let done = 0;
-  while (done < n) {
-    const got = file.read(out, done, n - done, position + done);
-    if (got <= 0) break;
-    done += got;
-  }
-  return out.subarray(0, done);
-}
-
-const readAt = (file: SnapshotFile, position: number, length: number) => readInto(file, new Uint8Array(Math.max(0, Math.min(length, file.size - position))), position);
+import { ByteSource, readAt, readInto } from './byteSource';
 
 const MAGIC = 'GOHEAPC1';
 const ALIGN = 8;
@@ -110,7 +92,7 @@ export function packSnapshot(meta: unknown, value: unknown): PackedSnapshot {
  * Reads a snapshot file back if `accept` takes its meta (else undefined, having read only its
  * header); throws on a file that is not one, or is damaged.
  */
-export function unpackSnapshot(source: SnapshotFile, accept: (meta: unknown) => boolean): unknown {
+export function unpackSnapshot(source: ByteSource, accept: (meta: unknown) => boolean): unknown {
   const fail = (what: string): never => {
     throw new Error(`${DAMAGED}${what}`);
   };
