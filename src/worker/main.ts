@@ -209,11 +209,12 @@ async function persist(c: AnalysisCache, h: Heap): Promise<void> {
 /** Queues a write of the types snapshot for the program attached now (once per identity). */
 function persistTypes(): void {
   typesSaving = typesSaving.then(async () => {
+    await breathe();
+    // Read after the pause: a program attached meanwhile is what the types are computed with.
     const c = cache;
     const h = heap;
     const identity = typesIdentity();
     if (!c || !h || !identity || failure !== undefined || typesKnown.has(JSON.stringify(identity))) return;
-    await breathe();
     try {
       typesKnown.add(JSON.stringify(identity));
       // What the views ask first, computed now (they would ask in a moment) to be kept too.
