@@ -110,7 +110,8 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
     mkdirSync(SHOTS, { recursive: true });
     execFileSync('npm', ['run', 'package'], { cwd: REPO, stdio: 'inherit' });
     // Discovery would offer the sample program as soon as the dump opens; the last step chooses it.
-    server = await startCodeServer({ vsix: [VSIX], settings: { 'goHeapDump.discoverBinary': false } });
+    // The sample dumps are small: cached all the same, so that the last step can reopen one from the cache.
+    server = await startCodeServer({ vsix: [VSIX], settings: { 'goHeapDump.discoverBinary': false, 'goHeapDump.analysisCache.minimumDumpSizeMb': 0 } });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     // The workbench's own log, kept beside the screenshots for when a step fails.
@@ -638,5 +639,19 @@ describe('Go Heap Dump Viewer UI (code-server + Chromium)', function () {
   it('breaks no rule of the webview\'s Content-Security-Policy on any tab', async function () {
     // Counted by the webview itself (webview/main.ts): a blocked style or script fails here.
     assert.strictEqual(await editor.locator('body').getAttribute('data-csp-violations'), null);
+  });
+
+  it('reopens the dump from the analysis cache once its worker is gone, and the Overview says so', async function () {
+    await runCommand('View: Close All Editors');
+    // The pool keeps a closed dump's worker 5 s (src/host/workerPool.ts).
+    await page.waitForTimeout(7000);
+    await quickOpen('orders.heapdump');
+    const row = editor.locator('.facts dd', { hasText: 'read from the analysis cache' });
+    await row.waitFor({ timeout: 60_000 });
+    assert.strictEqual(await row.locator('vscode-button').innerText(), 'Clear Analysis Cache...');
+    // The same figures as the first open.
+    await editor.getByText(new RegExp(`^${summary.objects.count.toLocaleString('en-US')} \\(`)).first().waitFor();
+    await editor.locator('.suspect').first().waitFor({ timeout: 60_000 });
+    await shot('18-reopened-from-cache');
   });
 });
