@@ -15,7 +15,7 @@ import { MemoryByteSource } from '../../src/engine/util/byteSource';
 import { GoProgram } from '../../src/engine/program/goProgram';
 import { heapService } from '../../src/engine/service';
 import { toJson } from '../../src/engine/util/json';
-import type { PackedSnapshot } from '../../src/engine/util/snapshotCodec';
+import { PackedSnapshot, padTo } from '../../src/engine/util/snapshotCodec';
 import { HeapApi } from '../../src/engine/api';
 import { FileByteSource } from '../../src/worker/fileByteSource';
 import { ProgramPair, programPairs } from '../support/binaries';
@@ -117,6 +117,12 @@ describe('analysis snapshots (the analysis cache)', function () {
     assert.ok(restored.attachProgram(program(pair.binary)).ok);
     assert.ok(restoreTypes(restored, typesFile, withProgram));
     sameAnswers(answers(heapService(restored), restored), expected);
+  });
+
+  it('lays arrays out past 2 GiB (the snapshot of a 4 GB dump): offsets aligned without 32-bit arithmetic', function () {
+    assert.strictEqual(padTo(2 ** 31 + 1), 2 ** 31 + 8);
+    assert.strictEqual(padTo(5 * 2 ** 30 + 3), 5 * 2 ** 30 + 8);
+    assert.strictEqual(padTo(16), 16);
   });
 
   it('uses a snapshot only for the identity it was made for, and says when one is damaged', function () {

@@ -34,7 +34,8 @@ export interface PackedSnapshot {
   size: number;
 }
 
-const padTo = (n: number) => (n + ALIGN - 1) & ~(ALIGN - 1);
+/** n rounded up to the alignment; arithmetic, not bitwise: offsets pass 2^31 in snapshots of big dumps. */
+export const padTo = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
 
 function typeName(a: ArrayBufferView): ArrayTypeName | undefined {
   for (const name of Object.keys(ARRAY_TYPES) as ArrayTypeName[]) if (a instanceof ARRAY_TYPES[name]) return name;
@@ -121,7 +122,7 @@ export function unpackSnapshot(source: ByteSource, accept: (meta: unknown) => bo
   if (!Array.isArray(arrays)) fail('no array table');
   const dataStart = padTo(bodyAt + bodyLength);
   const loaded: TypedArray[] = arrays.map((e, k) => {
-    const Type = ARRAY_TYPES[e.type];
+    const Type = Object.hasOwn(ARRAY_TYPES, e.type) ? ARRAY_TYPES[e.type] : undefined;
     if (!Type || !Number.isSafeInteger(e.length) || e.length < 0) return fail(`array ${k} has no valid type or length`);
     const bytes = e.length * Type.BYTES_PER_ELEMENT;
     const at = dataStart + e.offset;
