@@ -77,8 +77,49 @@ interface Resolved {
   chanElem: number | undefined;
   /** A struct's members that hold pointers (a channel's buf left out: chanBuffer reads it), each with its type resolved once walked. */
   members: { name: string; offset: number; type: number; res: Resolved | null | undefined }[];
-  /** The runtime containers walkStruct reads by layout; 'plain' for the rest. */
+  /** The runtime containers walkContainer reads by layout; 'plain' for the rest. */
   shape: 'plain' | 'slice' | 'string' | 'hash' | 'map' | 'table';
+  /** What walking a value of this type does, flattened (see Walk.stepsOf). */
+  steps: Step[] | undefined;
+}
+
+/** Step ops: a pointer typing its target by the target's own name. */
+const OP_POINTER = 0;
+/** A func value: a pointer to its closure. */
+const OP_CLOSURE = 1;
+/** A pointer to a channel (hchan) and, through it, its buffer. */
+const OP_CHAN = 2;
+/** An interface value. */
+const OP_INTERFACE = 3;
+/** A runtime container read by its layout: slice, string, map header, swiss table. */
+const OP_CONTAINER = 4;
+/** An array too long to unroll: `count` elements of `size` bytes, each walked by `steps`. */
+const OP_ARRAY = 5;
+/** Arrays whose steps would number more than this are walked by a loop, not unrolled. */
+const UNROLL_STEPS = 64;
+
+/**
+ * One thing the walk does at one place in a value. A type's steps are its nested structs and
+ * short arrays flattened, in the order a recursive walk would take them: walking a value is a
+ * loop, not a descent through its members (17 million objects walked in the 1 GB dump).
+ */
+interface Step {
+  op: number;
+  /** From the value's start. */
+  offset: number;
+  /** What the step types: a pointer's target, a func type; OP_INTERFACE and OP_CONTAINER: the value's own type. */
+  type: number;
+  /** OP_CHAN: the channel's element type; OP_ARRAY: the element count. */
+  arg: number;
+  /** OP_INTERFACE and OP_CONTAINER: the value's type, resolved. */
+  res: Resolved | null;
+  /** OP_ARRAY: the element's steps, every `size` bytes. */
+  steps: Step[] | null;
+  size: number;
+}
+
+function step(op: number, offset: number, type: number, arg = 0, res: Resolved | null = null): Step {
+  return { op, offset, type, arg, res, steps: null, size: 0 };
 }
 
 export interface DwarfTypingOptions {
@@ -241,6 +282,9 @@ class Walk {
     const r = this.current;
     const n = this.n;
     const pending32 = this.pending32;
+    let lastType = -2;
+    let steps: Step[] | null = null;
+    let es = 0;
     for (let k = 0; k < n && this.pendingCount > 0; k++) {
       const object = forward ? k : n - 1 - k;
       if ((object & 3) === (forward ? 0 : 3) && pending32[object >> 2] === 0) {
@@ -251,7 +295,14 @@ class Walk {
       this.pending[object] = 0;
       this.pendingCount--;
       const type = this.typeOf[object];
-      if (!this.tv.hasPointers(type)) continue;
+      // Neighbouring objects mostly share a type (a span holds one size class): look it up once.
+      if (type !== lastType) {
+        lastType = type;
+        const res = this.resolve(type);
+        steps = res && this.stepsOf(res);
+        es = this.tv.sizeOf(type);
+      }
+      if (!steps) continue;
       window.load(object);
       const fields = window.fields;
       const size = this.heap.size(object);
@@ -263,11 +314,10 @@ class Walk {
       const small = this.smallCounts[object];
       const count = small === 0 ? 1 : small === BIG_COUNT ? this.counts.get(object) ?? 1 : small;
       const offset = this.valueOffset[object];
-      const es = this.tv.sizeOf(type);
       for (let c = 0; c < count; c++) {
         const at = offset + c * es;
         if (at + es > size || (es === 0 && c > 0)) break;
-        this.walk(r, at, type);
+        this.walkSteps(r, at, steps);
       }
       for (let f = 0; f < fields.length; f++) if (fields[f] < size) r.marks[fields[f] >> 2] = 0;
     }
@@ -544,6 +594,7 @@ class Walk {
       chanElem,
       members: t.tag === TAG.struct ? (t.members ?? []).filter((m) => this.tv.hasPointers(m.type) && !(t?.name.startsWith('hchan<') && m.name === 'buf'))
         .map((m) => ({ ...m, res: undefined })) : [],
+      steps: undefined,
       shape: t.tag !== TAG.struct ? 'plain' : t.kind === KIND_SLICE ? 'slice' : t.kind === KIND_STRING ? 'string'
         : t.name.startsWith('hash<') ? 'hash' : t.name.startsWith('map<') ? 'map' : t.name.startsWith('table<') ? 'table' : 'plain',
     };
@@ -551,62 +602,96 @@ class Walk {
     return res;
   }
 
-  private walk(r: Region, off: number, typeOff: number, chanElemOf?: number): void {
+  private walk(r: Region, off: number, typeOff: number): void {
     const res = this.resolve(typeOff);
-    if (res) this.walkResolved(r, off, res, chanElemOf);
+    if (res) this.walkSteps(r, off, this.stepsOf(res));
   }
 
-  private walkResolved(r: Region, off: number, res: Resolved, chanElemOf?: number): void {
+  /** A type's steps, flattened once (see Step). */
+  private stepsOf(res: Resolved): Step[] {
+    return (res.steps ??= this.flatten(res, 0, []));
+  }
+
+  private flatten(res: Resolved, at: number, out: Step[]): Step[] {
     const t = res.t;
-    const chanElem = res.chanElem ?? chanElemOf;
     if (res.iface) {
-      this.walkInterface(r, off, t);
-      return;
+      out.push(step(OP_INTERFACE, at, t.off, 0, res));
+      return out;
     }
     switch (t.tag) {
       case TAG.pointer: {
-        if (t.target === undefined || !this.followable(r, off)) return;
-        const target = this.types.get(t.target);
-        if (!target) return;
-        if (target.tag === TAG.subroutine || t.kind === KIND_FUNC) {
-          this.pointTo(this.word(r, off), t.target, 1, CLOSURE);
-          return;
-        }
-        if (chanElem !== undefined && target.name.startsWith('hchan<')) {
-          this.pointTo(this.word(r, off), t.target, 1);
-          this.chanBuffer(this.word(r, off), chanElem);
-          return;
-        }
-        this.pointTo(this.word(r, off), t.target);
-        return;
+        const target = t.target === undefined ? undefined : this.types.get(t.target);
+        if (!target || t.target === undefined) break;
+        if (target.tag === TAG.subroutine || t.kind === KIND_FUNC) out.push(step(OP_CLOSURE, at, t.target));
+        else if (res.chanElem !== undefined && target.name.startsWith('hchan<')) out.push(step(OP_CHAN, at, t.target, res.chanElem));
+        else out.push(step(OP_POINTER, at, t.target));
+        break;
       }
       case TAG.subroutine:
         // A func value, typed by its runtime type (a type word or an interface): a pointer to
         // the closure.
-        if (this.followable(r, off)) this.pointTo(this.word(r, off), t.off, 1, CLOSURE);
-        return;
+        out.push(step(OP_CLOSURE, at, t.off));
+        break;
       case TAG.array: {
-        if (t.target === undefined) return;
+        const elem = t.target === undefined ? null : this.resolve(t.target);
+        const count = t.count ?? 0;
+        if (!elem || t.target === undefined || count <= 0) break;
         const es = this.tv.sizeOf(t.target);
-        for (let k = 0; k < (t.count ?? 0); k++) this.walk(r, off + k * es, t.target);
-        return;
+        const steps = this.stepsOf(elem);
+        if (steps.length * count <= UNROLL_STEPS) {
+          for (let k = 0; k < count; k++) for (const e of steps) out.push({ ...e, offset: at + k * es + e.offset });
+        } else {
+          out.push({ ...step(OP_ARRAY, at, t.target, count), steps, size: es });
+        }
+        break;
       }
       case TAG.struct:
-        this.walkStruct(r, off, res);
-        return;
+        if (res.shape !== 'plain') {
+          out.push(step(OP_CONTAINER, at, t.off, 0, res));
+          break;
+        }
+        for (const m of res.members) {
+          const mr = m.res === undefined ? (m.res = this.resolve(m.type)) : m.res;
+          if (mr) this.flatten(mr, at + m.offset, out);
+        }
+        break;
+    }
+    return out;
+  }
+
+  private walkSteps(r: Region, off: number, steps: Step[]): void {
+    for (let i = 0; i < steps.length; i++) {
+      const s = steps[i];
+      const at = off + s.offset;
+      switch (s.op) {
+        case OP_POINTER:
+          if (this.followable(r, at)) this.pointTo(this.word(r, at), s.type);
+          break;
+        case OP_CLOSURE:
+          if (this.followable(r, at)) this.pointTo(this.word(r, at), s.type, 1, CLOSURE);
+          break;
+        case OP_CHAN:
+          if (this.followable(r, at)) {
+            this.pointTo(this.word(r, at), s.type, 1);
+            this.chanBuffer(this.word(r, at), s.arg);
+          }
+          break;
+        case OP_INTERFACE:
+          this.walkInterface(r, at, (s.res as Resolved).t);
+          break;
+        case OP_CONTAINER:
+          this.walkContainer(r, at, s.res as Resolved);
+          break;
+        case OP_ARRAY:
+          for (let k = 0; k < s.arg; k++) this.walkSteps(r, at + k * s.size, s.steps as Step[]);
+          break;
+      }
     }
   }
 
-  private walkStruct(r: Region, off: number, res: Resolved): void {
+  /** A slice, string, map header or swiss table, read by the runtime's layout. */
+  private walkContainer(r: Region, off: number, res: Resolved): void {
     const t = res.t;
-    if (res.shape === 'plain') {
-      // Members keep their resolved type: a struct's fields are walked millions of times.
-      for (const m of res.members) {
-        const mr = m.res === undefined ? (m.res = this.resolve(m.type)) : m.res;
-        if (mr) this.walkResolved(r, off + m.offset, mr);
-      }
-      return;
-    }
     const member = (name: string) => t.members?.find((m) => m.name === name);
     if (t.kind === KIND_SLICE) {
       const cap = this.word(r, off + 16);
