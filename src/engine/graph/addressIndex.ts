@@ -153,6 +153,9 @@ export class AddressIndex {
     return k < this.slots[s + 2] ? this.slots[s + 3] + k : -1;
   }
 
+  /** After a find that found an object: p's offset in it (saves looking up the object's address). */
+  foundOffset = 0;
+
   /** Index of the object whose [addr, addr + size) contains p, or -1. */
   find(p: number): number {
     const e = this.pageEntry(p);
@@ -161,7 +164,11 @@ export class AddressIndex {
     const last = this.pages[2 * e + 1];
     for (let r = this.pages[2 * e]; r <= last && r >= 0; r++) {
       const start = runs[r * RUN];
-      if (p >= start && p < runs[r * RUN + 1]) return runs[r * RUN + 2] + Math.floor((p - start) / runs[r * RUN + 3]);
+      if (p >= start && p < runs[r * RUN + 1]) {
+        const k = Math.floor((p - start) / runs[r * RUN + 3]);
+        this.foundOffset = p - start - k * runs[r * RUN + 3];
+        return runs[r * RUN + 2] + k;
+      }
     }
     return -1;
   }

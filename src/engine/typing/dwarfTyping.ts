@@ -19,7 +19,7 @@ import type { GoProgram } from '../program/goProgram';
 import type { HeapView } from './heapView';
 import { holdsInterfaceValue } from './valueFit';
 import { RecordWindow, contentsOffsets, readObjectRecord, readObjectsInOrder } from '../format/objectRecords';
-import { RootKind, objectAddress, objectSize } from '../format/model';
+import { RootKind, objectSize } from '../format/model';
 import { wordAt } from '../format/reader';
 
 /** The label of a func value's object until its function is read. */
@@ -52,8 +52,9 @@ interface Region {
   view: DataView;
   base: number;
   size: number;
-  /** Objects only: marks[off >> 2] is 1 for the words the dump lists as pointers. */
-  marks?: Uint8Array;
+  /** Objects only: marks[off >> 2] is `stamp` for the words the dump lists as pointers. */
+  marks?: Uint32Array;
+  stamp: number;
 }
 
 /** A count for pointTo: as many elements as the object holds. */
@@ -62,8 +63,8 @@ const ALL_ELEMENTS = Number.POSITIVE_INFINITY;
 const BIG_COUNT = 0xffff;
 
 /** A region's pointer-word marks, from the field list of its object. */
-function fieldMarks(fields: readonly number[], size: number): Uint8Array {
-  const marks = new Uint8Array((size >> 2) + 1);
+function fieldMarks(fields: readonly number[], size: number): Uint32Array {
+  const marks = new Uint32Array((size >> 2) + 1);
   for (const off of fields) if (off < size) marks[off >> 2] = 1;
   return marks;
 }
@@ -116,10 +117,12 @@ interface Step {
   /** OP_ARRAY: the element's steps, every `size` bytes. */
   steps: Step[] | null;
   size: number;
+  /** OP_POINTER: the label of the target type's name, once used (else -1). */
+  label: number;
 }
 
 function step(op: number, offset: number, type: number, arg = 0, res: Resolved | null = null): Step {
-  return { op, offset, type, arg, res, steps: null, size: 0 };
+  return { op, offset, type, arg, res, steps: null, size: 0, label: -1 };
 }
 
 export interface DwarfTypingOptions {
@@ -194,8 +197,11 @@ class Walk {
    */
   private readonly smallCounts: Uint16Array;
   private readonly counts = new Map<number, number>();
-  /** The object being walked (reused: one object at a time, its pointer marks cleared after). */
-  private readonly current: Region & { marks: Uint8Array } = { view: new DataView(new ArrayBuffer(0)), base: 0, size: 0, marks: new Uint8Array(1024) };
+  /**
+   * The object being walked (reused: one object at a time). Its marks carry a new stamp for
+   * each object, so the last object's need no clearing.
+   */
+  private readonly current: Region & { marks: Uint32Array } = { view: new DataView(new ArrayBuffer(0)), base: 0, size: 0, marks: new Uint32Array(1024), stamp: 1 };
   private readonly itabType = new Map<number, number>();
   private readonly types: Map<number, DType>;
   private readonly byRuntimeType: Map<number, number>;
@@ -227,7 +233,7 @@ class Walk {
     this.segmentsHi = Math.max(...segs.map((g) => g.addr + g.size));
     this.segments = segs.map((s) => {
       const bytes = readAt(heap.source, s.contentsOffset, s.size);
-      return { addr: s.addr, size: s.size, region: { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), base: 0, size: bytes.byteLength } };
+      return { addr: s.addr, size: s.size, region: { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), base: 0, size: bytes.byteLength, stamp: 0 } };
     });
   }
 
@@ -288,7 +294,15 @@ class Walk {
     for (let k = 0; k < n && this.pendingCount > 0; k++) {
       const object = forward ? k : n - 1 - k;
       if ((object & 3) === (forward ? 0 : 3) && pending32[object >> 2] === 0) {
-        k += 3;
+        // Past the whole run of words with nothing pending (the loop's k++ steps onto the next).
+        let w = object >> 2;
+        if (forward) {
+          while (w + 1 < pending32.length && pending32[w + 1] === 0) w++;
+          k = 4 * w + 3;
+        } else {
+          while (w > 0 && pending32[w - 1] === 0) w--;
+          k = n - 4 * w - 1;
+        }
         continue;
       }
       if (this.pending[object] === 0) continue;
@@ -306,8 +320,13 @@ class Walk {
       window.load(object);
       const fields = window.fields;
       const size = this.heap.size(object);
-      if (r.marks.length <= size >> 2) r.marks = new Uint8Array((size >> 2) * 2 + 1);
-      for (let f = 0; f < fields.length; f++) if (fields[f] < size) r.marks[fields[f] >> 2] = 1;
+      if (r.marks.length <= size >> 2) r.marks = new Uint32Array((size >> 2) * 2 + 1);
+      if (r.stamp === 0xffffffff) {
+        r.marks.fill(0);
+        r.stamp = 0;
+      }
+      const stamp = ++r.stamp;
+      for (let f = 0; f < fields.length; f++) if (fields[f] < size) r.marks[fields[f] >> 2] = stamp;
       r.view = window.view;
       r.base = window.base;
       r.size = size;
@@ -319,7 +338,6 @@ class Walk {
         if (at + es > size || (es === 0 && c > 0)) break;
         this.walkSteps(r, at, steps);
       }
-      for (let f = 0; f < fields.length; f++) if (fields[f] < size) r.marks[fields[f] >> 2] = 0;
     }
   }
 
@@ -359,7 +377,7 @@ class Walk {
       this.labelOf[object] = this.label(`${fn} (closure)`);
       const vars = this.capturedVars?.get(fn);
       if (!vars) return;
-      const region: Region = { view, base, size: bytes.length, marks: fieldMarks(fields, bytes.length) };
+      const region: Region = { view, base, size: bytes.length, marks: fieldMarks(fields, bytes.length), stamp: 1 };
       const size = this.heap.size(object);
       const sorted = [...vars].sort((a, b) => a.offset - b.offset);
       sorted.forEach((v, k) => {
@@ -438,7 +456,7 @@ class Walk {
       let r = regions.get(f);
       if (!r) {
         const bytes = readAt(this.heap.source, frames.contentsOffset[f], frames.size[f]);
-        r = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), base: 0, size: bytes.length, marks: fieldMarks(live.get(f) ?? [], bytes.length) };
+        r = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), base: 0, size: bytes.length, marks: fieldMarks(live.get(f) ?? [], bytes.length), stamp: 1 };
         regions.set(f, r);
       }
       return r;
@@ -493,7 +511,7 @@ class Walk {
 
   /** Whether the word at off may be followed: the GC would (objects), or it is a global's. */
   private followable(r: Region, off: number): boolean {
-    return !r.marks || ((off & 3) === 0 && r.marks[off >> 2] === 1);
+    return !r.marks || ((off & 3) === 0 && r.marks[off >> 2] === r.stamp);
   }
 
   private label(name: string): number {
@@ -526,8 +544,8 @@ class Walk {
     this.pendingCount++;
   }
 
-  /** A pointer to a value of `type` (count of them for arrays): types the object it starts. */
-  private pointTo(w: number, type: number, count = 1, name?: string): void {
+  /** A pointer to a value of `type` (count of them for arrays): types the object it starts. `via`: the step it is, which keeps the type's label. */
+  private pointTo(w: number, type: number, count = 1, name?: string, via?: Step): void {
     if (w === 0 || count <= 0) return;
     const seg = this.segmentAt(w);
     if (seg) {
@@ -541,18 +559,18 @@ class Walk {
     }
     const { params, objects } = this.heap.model;
     if (w < params.heapStart || w >= params.heapEnd) return;
-    const o = this.heap.requireGraph().index.find(w);
-    if (o < 0) return;
-    const offset = w - objectAddress(objects, o);
+    const index = this.heap.requireGraph().index;
+    const o = index.find(w);
+    if (o < 0 || this.labelOf[o] >= 0) return; // typed already
+    const offset = index.foundOffset;
     if (offset !== 0 && !(offset === params.ptrSize && this.heap.hasMallocHeader(o))) {
       // The tiny allocator packs small values without pointers into shared 16-byte blocks.
       if (count === 1 && this.heap.size(o) === TINY_BLOCK && objects.layoutHash[o] === 0 && !this.tv.hasPointers(type) && this.tv.sizeOf(type) < TINY_BLOCK) {
-        if (this.labelOf[o] < 0) this.labelOf[o] = this.label(`${name ?? this.tv.nameOf(type)} (tiny allocation block)`);
+        this.labelOf[o] = this.label(`${name ?? this.tv.nameOf(type)} (tiny allocation block)`);
       }
       return;
     }
-    if (this.labelOf[o] >= 0) return; // typed already: the name is not needed
-    if (name === undefined && count === 1) this.assignLabel(o, type, 1, offset, this.typeLabel(type));
+    if (name === undefined && count === 1) this.assignLabel(o, type, 1, offset, via ? (via.label >= 0 ? via.label : (via.label = this.typeLabel(type))) : this.typeLabel(type));
     else this.assign(o, type, count, offset, name ?? (count > 1 ? `[${count}]${this.tv.nameOf(type)}` : this.tv.nameOf(type)));
   }
 
@@ -665,7 +683,7 @@ class Walk {
       const at = off + s.offset;
       switch (s.op) {
         case OP_POINTER:
-          if (this.followable(r, at)) this.pointTo(this.word(r, at), s.type);
+          if (this.followable(r, at)) this.pointTo(this.word(r, at), s.type, 1, undefined, s);
           break;
         case OP_CLOSURE:
           if (this.followable(r, at)) this.pointTo(this.word(r, at), s.type, 1, CLOSURE);
@@ -761,7 +779,7 @@ class Walk {
     if (o < 0 || this.heap.address(o) !== hchan) return;
     const rec = readObjectRecord(this.heap.model, this.heap.source, o);
     const bytes = readAt(this.heap.source, rec.contentsOffset, Math.min(rec.size, 24));
-    const r: Region = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), base: 0, size: bytes.byteLength, marks: fieldMarks(rec.fields, bytes.byteLength) };
+    const r: Region = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), base: 0, size: bytes.byteLength, marks: fieldMarks(rec.fields, bytes.byteLength), stamp: 1 };
     const size = this.word(r, 8);
     if (size > 0 && size < 1 << 24 && this.followable(r, 16)) this.pointTo(this.word(r, 16), elem, size, `chan ${this.tv.nameOf(elem)} (buffer)`);
   }
