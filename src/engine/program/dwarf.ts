@@ -131,6 +131,16 @@ export function stackOffset(expr: Uint8Array): number | undefined {
   return first;
 }
 
+/** What one read of .debug_info collects (see Dwarf.scan). */
+interface Scan {
+  types: Map<number, DType>;
+  globals: DwarfGlobal[];
+  frameVars: Map<string, FrameVar[]>;
+  closureVars: Map<string, CapturedVar[]>;
+  /** Why frame variables could not be read (the rest was). */
+  frameProblem: Error | undefined;
+}
+
 /** A variable a closure captured: where it sits in the closure object, and its type. */
 export interface CapturedVar {
   name: string;
@@ -143,7 +153,6 @@ export class Dwarf {
   private readonly units: Unit[] = [];
   private readonly abbrevTables = new Map<number, Map<number, Abbrev>>();
   private readonly utf8 = new TextDecoder();
-  private typeTable: Map<number, DType> | undefined;
 
   constructor(private readonly infoBytes: Uint8Array, private readonly abbrevBytes: Uint8Array, private readonly locations: DwarfLocations = {}) {
     this.info = new DataView(infoBytes.buffer, infoBytes.byteOffset, infoBytes.byteLength);
@@ -169,64 +178,7 @@ export class Dwarf {
 
   /** Global variables (unit-level DW_TAG_variable with a DW_OP_addr location). */
   globals(): DwarfGlobal[] {
-    const out: DwarfGlobal[] = [];
-    for (const u of this.units) {
-      let depth = 0;
-      for (let off = u.firstEntry; off < u.end;) {
-        const entry = this.readEntry(u, off);
-        off = entry.next;
-        if (!entry.abbrev) {
-          depth--;
-          if (depth < 0) break;
-          continue;
-        }
-        if (depth === 1 && entry.abbrev.tag === DW_TAG_variable) {
-          const loc = entry.attrs.get(DW_AT_location);
-          const name = entry.attrs.get(DW_AT_name);
-          const type = entry.attrs.get(DW_AT_type);
-          if (loc instanceof Uint8Array && loc.length === 9 && loc[0] === DW_OP_addr && typeof name === 'string') {
-            const addr = Number(new DataView(loc.buffer, loc.byteOffset + 1, 8).getBigUint64(0, true));
-            out.push({ name, addr, type: typeof type === 'number' ? type : undefined });
-          }
-        }
-        if (entry.abbrev.children) depth++;
-      }
-    }
-    return out;
-  }
-
-  /**
-   * Visits every variable and parameter entry that belongs to a function: `functionOf` names
-   * the function a subprogram entry opens (given the enclosing one); other entries (lexical
-   * blocks, inlined calls) stay in their parent's. `cu` holds the unit's base addresses.
-   */
-  private eachFunctionVariable(
-    functionOf: (attrs: Map<number, Value>, parent: string | undefined) => string | undefined,
-    visit: (fn: string, attrs: Map<number, Value>, u: Unit, cu: { base: number; addrBase: number }) => void,
-  ): void {
-    for (const u of this.units) {
-      const cu = { base: 0, addrBase: 8 };
-      const fns: (string | undefined)[] = [];
-      for (let off = u.firstEntry; off < u.end;) {
-        const e = this.readEntry(u, off);
-        off = e.next;
-        if (!e.abbrev) {
-          fns.pop();
-          continue;
-        }
-        const tag = e.abbrev.tag;
-        if (tag === DW_TAG_compile_unit) {
-          const low = e.attrs.get(DW_AT_low_pc);
-          if (typeof low === 'number' && e.abbrev.attrs.find((a) => a.name === DW_AT_low_pc)?.form === 0x01) cu.base = low;
-          const ab = e.attrs.get(DW_AT_addr_base);
-          if (typeof ab === 'number') cu.addrBase = ab;
-        }
-        const parent = fns[fns.length - 1];
-        const fn = tag === DW_TAG_subprogram ? functionOf(e.attrs, parent) : parent;
-        if ((tag === DW_TAG_variable || tag === DW_TAG_formal_parameter) && fn !== undefined) visit(fn, e.attrs, u, cu);
-        if (e.abbrev.children) fns.push(fn);
-      }
-    }
+    return this.scan().globals;
   }
 
   /**
@@ -234,20 +186,7 @@ export class Dwarf {
    * their offsets in the closure object; older compilers write none).
    */
   closureVars(): Map<string, CapturedVar[]> {
-    const out = new Map<string, CapturedVar[]>();
-    this.eachFunctionVariable((attrs, parent) => {
-      const name = attrs.get(DW_AT_name);
-      return typeof name === 'string' ? name : parent;
-    }, (fn, attrs) => {
-      const at = attrs.get(DW_AT_go_closure_offset);
-      const type = attrs.get(DW_AT_type);
-      const name = attrs.get(DW_AT_name);
-      if (typeof at !== 'number' || at <= 0 || typeof type !== 'number') return;
-      const list = out.get(fn) ?? [];
-      list.push({ name: typeof name === 'string' ? name : '', offset: at, type });
-      out.set(fn, list);
-    });
-    return out;
+    return this.scan().closureVars;
   }
 
   /**
@@ -256,19 +195,129 @@ export class Dwarf {
    * those with split locations, are left out.
    */
   frameVariables(): Map<string, FrameVar[]> {
-    const out = new Map<string, FrameVar[]>();
-    // A function with code (low_pc); an abstract one (inlined elsewhere) has no frame of its own.
-    this.eachFunctionVariable((attrs) => {
-      const name = attrs.get(DW_AT_name);
-      return typeof name === 'string' && attrs.has(DW_AT_low_pc) ? name : undefined;
-    }, (fn, attrs, u, cu) => {
-      const v = this.frameVar(u, attrs, cu.base, cu.addrBase);
-      if (!v) return;
-      const list = out.get(fn) ?? [];
-      list.push(v);
-      out.set(fn, list);
-    });
+    const s = this.scan();
+    if (s.frameProblem) throw s.frameProblem;
+    return s.frameVars;
+  }
+
+  /** Every type entry, by .debug_info offset (read once, on first use). */
+  types(): Map<number, DType> {
+    return this.scan().types;
+  }
+
+  private scanned: Scan | undefined;
+
+  /**
+   * Reads .debug_info once for everything the viewer asks of it: types, globals, frame
+   * variables and closures' captured variables (each entry decoded once, not once per
+   * question: a real program's DWARF holds millions of entries).
+   */
+  private scan(): Scan {
+    if (this.scanned) return this.scanned;
+    const out: Scan = { types: new Map(), globals: [], frameVars: new Map(), closureVars: new Map(), frameProblem: undefined };
+    const table = out.types;
+    const TYPE_TAGS = new Set<number>([TAG.array, TAG.pointer, TAG.struct, TAG.subroutine, TAG.typedef, TAG.base]);
+    const push = <T>(map: Map<string, T[]>, key: string, value: T) => {
+      const list = map.get(key);
+      if (list) list.push(value);
+      else map.set(key, [value]);
+    };
+    for (const u of this.units) {
+      const cu = { base: 0, addrBase: 8 };
+      // By depth: the type entry (for members and subranges), the function with code whose
+      // frame holds the variables, and the function (literal or not) whose closure captured them.
+      const parents: (DType | undefined)[] = [];
+      const frameFns: (string | undefined)[] = [];
+      const closureFns: (string | undefined)[] = [];
+      for (let off = u.firstEntry; off < u.end;) {
+        const depth = parents.length;
+        const e = this.readEntry(u, off);
+        const at = off;
+        off = e.next;
+        if (!e.abbrev) {
+          parents.pop();
+          frameFns.pop();
+          closureFns.pop();
+          continue;
+        }
+        const tag = e.abbrev.tag;
+        const a = e.attrs;
+        const num = (k: number) => { const v = a.get(k); return typeof v === 'number' ? v : undefined; };
+        let entry: DType | undefined;
+        let frameFn = frameFns[depth - 1];
+        let closureFn = closureFns[depth - 1];
+        if (TYPE_TAGS.has(tag)) {
+          const name = a.get(DW_AT_name);
+          entry = {
+            off: at, tag, name: typeof name === 'string' ? name : '', size: num(DW_AT_byte_size) ?? 0, kind: num(DW_AT_go_kind) ?? -1,
+            target: num(DW_AT_type), goElem: num(DW_AT_go_elem), goKey: num(DW_AT_go_key), runtimeType: num(DW_AT_go_runtime_type) || undefined,
+          };
+          if (tag === TAG.struct) entry.members = [];
+          table.set(at, entry);
+        } else if (tag === TAG.member) {
+          const parent = parents[depth - 1];
+          const name = a.get(DW_AT_name);
+          const type = num(DW_AT_type);
+          const offset = num(DW_AT_data_member_location) ?? 0;
+          if (parent?.members && type !== undefined) parent.members.push({ name: typeof name === 'string' ? name : '', offset, type });
+        } else if (tag === TAG.subrange) {
+          const parent = parents[depth - 1];
+          const count = num(DW_AT_count) ?? (num(DW_AT_upper_bound) !== undefined ? (num(DW_AT_upper_bound) as number) + 1 : undefined);
+          if (parent && parent.tag === TAG.array) parent.count = count;
+        } else if (tag === DW_TAG_compile_unit) {
+          const low = a.get(DW_AT_low_pc);
+          if (typeof low === 'number' && e.abbrev.attrs.find((x) => x.name === DW_AT_low_pc)?.form === 0x01) cu.base = low;
+          const ab = a.get(DW_AT_addr_base);
+          if (typeof ab === 'number') cu.addrBase = ab;
+        } else if (tag === DW_TAG_subprogram) {
+          const name = a.get(DW_AT_name);
+          // A function with code (low_pc); an abstract one (inlined elsewhere) has no frame of its own.
+          frameFn = typeof name === 'string' && a.has(DW_AT_low_pc) ? name : undefined;
+          closureFn = typeof name === 'string' ? name : closureFn;
+        } else if (tag === DW_TAG_variable || tag === DW_TAG_formal_parameter) {
+          if (depth === 1 && tag === DW_TAG_variable) this.addGlobal(a, out.globals);
+          if (closureFn !== undefined) {
+            const captured = this.capturedVar(a);
+            if (captured) push(out.closureVars, closureFn, captured);
+          }
+          if (frameFn !== undefined && !out.frameProblem) {
+            try {
+              const v = this.frameVar(u, a, cu.base, cu.addrBase);
+              if (v) push(out.frameVars, frameFn, v);
+            } catch (err) {
+              // Frame variables this reader does not follow: none, and nothing else lost.
+              out.frameProblem = err as Error;
+              out.frameVars.clear();
+            }
+          }
+        }
+        if (e.abbrev.children) {
+          parents.push(entry);
+          frameFns.push(frameFn);
+          closureFns.push(closureFn);
+        }
+      }
+    }
+    this.scanned = out;
     return out;
+  }
+
+  private addGlobal(a: Map<number, Value>, out: DwarfGlobal[]): void {
+    const loc = a.get(DW_AT_location);
+    const name = a.get(DW_AT_name);
+    const type = a.get(DW_AT_type);
+    if (loc instanceof Uint8Array && loc.length === 9 && loc[0] === DW_OP_addr && typeof name === 'string') {
+      const addr = Number(new DataView(loc.buffer, loc.byteOffset + 1, 8).getBigUint64(0, true));
+      out.push({ name, addr, type: typeof type === 'number' ? type : undefined });
+    }
+  }
+
+  private capturedVar(a: Map<number, Value>): CapturedVar | undefined {
+    const at = a.get(DW_AT_go_closure_offset);
+    const type = a.get(DW_AT_type);
+    const name = a.get(DW_AT_name);
+    if (typeof at !== 'number' || at <= 0 || typeof type !== 'number') return undefined;
+    return { name: typeof name === 'string' ? name : '', offset: at, type };
   }
 
   private frameVar(u: Unit, attrs: Map<number, Value>, base: number, addrBase: number): FrameVar | undefined {
@@ -348,53 +397,6 @@ export class Dwarf {
         default: return;
       }
     }
-  }
-
-  /** Every type entry, by .debug_info offset (read once, on first use). */
-  types(): Map<number, DType> {
-    if (this.typeTable) return this.typeTable;
-    const table = new Map<number, DType>();
-    const TYPE_TAGS = new Set<number>([TAG.array, TAG.pointer, TAG.struct, TAG.subroutine, TAG.typedef, TAG.base]);
-    for (const u of this.units) {
-      // The type entry each depth belongs to, for members and subranges.
-      const parents: (DType | undefined)[] = [];
-      for (let off = u.firstEntry; off < u.end;) {
-        const depth = parents.length;
-        const e = this.readEntry(u, off);
-        const at = off;
-        off = e.next;
-        if (!e.abbrev) {
-          parents.pop();
-          continue;
-        }
-        const tag = e.abbrev.tag;
-        const a = e.attrs;
-        const num = (k: number) => { const v = a.get(k); return typeof v === 'number' ? v : undefined; };
-        let entry: DType | undefined;
-        if (TYPE_TAGS.has(tag)) {
-          const name = a.get(DW_AT_name);
-          entry = {
-            off: at, tag, name: typeof name === 'string' ? name : '', size: num(DW_AT_byte_size) ?? 0, kind: num(DW_AT_go_kind) ?? -1,
-            target: num(DW_AT_type), goElem: num(DW_AT_go_elem), goKey: num(DW_AT_go_key), runtimeType: num(DW_AT_go_runtime_type) || undefined,
-          };
-          if (tag === TAG.struct) entry.members = [];
-          table.set(at, entry);
-        } else if (tag === TAG.member) {
-          const parent = parents[depth - 1];
-          const name = a.get(DW_AT_name);
-          const type = num(DW_AT_type);
-          const offset = num(DW_AT_data_member_location) ?? 0;
-          if (parent?.members && type !== undefined) parent.members.push({ name: typeof name === 'string' ? name : '', offset, type });
-        } else if (tag === TAG.subrange) {
-          const parent = parents[depth - 1];
-          const count = num(DW_AT_count) ?? (num(DW_AT_upper_bound) !== undefined ? (num(DW_AT_upper_bound) as number) + 1 : undefined);
-          if (parent && parent.tag === TAG.array) parent.count = count;
-        }
-        if (e.abbrev.children) parents.push(entry);
-      }
-    }
-    this.typeTable = table;
-    return table;
   }
 
   private abbrevTable(offset: number): Map<number, Abbrev> {
