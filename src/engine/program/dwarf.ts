@@ -425,64 +425,68 @@ export class Dwarf {
 
   /** The entry at `off`: its abbreviation (undefined for a null entry) and attribute values. */
   private readEntry(u: Unit, off: number): { abbrev: Abbrev | undefined; attrs: Map<number, Value>; next: number } {
-    const b = this.infoBytes;
-    const v = this.info;
-    const c = new Leb(b, off);
+    const c = new Leb(this.infoBytes, off);
     const code = c.u();
     const attrs = new Map<number, Value>();
     if (code === 0) return { abbrev: undefined, attrs, next: c.pos };
     const abbrev = u.abbrevs.get(code);
     if (!abbrev) throw new Error(`DWARF: unknown abbreviation ${code} at .debug_info+0x${off.toString(16)}`);
-    const block = (n: number) => {
-      c.pos += n;
-      return b.subarray(c.pos - n, c.pos);
-    };
-    const read = (form: number, spec: AttrSpec): Value => {
-      switch (form) {
-        case 0x01: c.pos += 8; return Number(v.getBigUint64(c.pos - 8, true)); // addr
-        case 0x03: return block(v.getUint16((c.pos += 2) - 2, true)); // block2
-        case 0x04: return block(v.getUint32((c.pos += 4) - 4, true)); // block4
-        case 0x05: c.pos += 2; return v.getUint16(c.pos - 2, true); // data2
-        case 0x06: c.pos += 4; return v.getUint32(c.pos - 4, true); // data4
-        case 0x07: c.pos += 8; return Number(v.getBigUint64(c.pos - 8, true)); // data8
-        case 0x08: { // string
-          const s = c.pos;
-          while (c.pos < b.length && b[c.pos] !== 0) c.pos++;
-          c.pos++;
-          return this.utf8.decode(b.subarray(s, c.pos - 1));
-        }
-        case 0x09: case 0x18: return block(c.u()); // block, exprloc
-        case 0x0a: return block(b[c.pos++]); // block1
-        case 0x0b: case 0x0c: case 0x11: return b[c.pos++]; // data1, flag, ref1
-        case 0x0d: return c.s(); // sdata
-        case 0x0f: return c.u(); // udata
-        case 0x0e: case 0x10: case 0x17: case 0x1f: c.pos += 4; return v.getUint32(c.pos - 4, true); // strp, ref_addr, sec_offset, line_strp
-        case 0x12: c.pos += 2; return u.start + v.getUint16(c.pos - 2, true); // ref2
-        case 0x13: c.pos += 4; return u.start + v.getUint32(c.pos - 4, true); // ref4
-        case 0x14: c.pos += 8; return u.start + Number(v.getBigUint64(c.pos - 8, true)); // ref8
-        case 0x15: return u.start + c.u(); // ref_udata
-        case 0x16: return read(c.u(), spec); // indirect
-        case 0x19: return 1; // flag_present
-        case 0x1a: case 0x1b: case 0x22: case 0x23: return c.u(); // strx, addrx, loclistx, rnglistx
-        case 0x1c: case 0x1d: c.pos += 4; return v.getUint32(c.pos - 4, true); // ref_sup4, strp_sup
-        case 0x1e: c.pos += 16; return undefined; // data16
-        case 0x20: c.pos += 8; return undefined; // ref_sig8
-        case 0x21: return spec.implicit; // implicit_const
-        case 0x25: case 0x29: return b[c.pos++]; // strx1, addrx1
-        case 0x26: case 0x2a: c.pos += 2; return v.getUint16(c.pos - 2, true); // strx2, addrx2
-        case 0x27: case 0x2b: c.pos += 3; return b[c.pos - 3] | (b[c.pos - 2] << 8) | (b[c.pos - 1] << 16); // strx3, addrx3
-        case 0x28: case 0x2c: c.pos += 4; return v.getUint32(c.pos - 4, true); // strx4, addrx4
-        default: throw new Error(`DWARF: unsupported form 0x${form.toString(16)} at .debug_info+0x${c.pos.toString(16)}`);
-      }
-    };
-    for (const spec of abbrev.attrs) attrs.set(spec.name, read(spec.form, spec));
+    for (const spec of abbrev.attrs) attrs.set(spec.name, this.attrValue(c, u, spec.form, spec));
     return { abbrev, attrs, next: c.pos };
+  }
+
+  /** Reads one attribute value of the given form at c (a method, not a closure per entry: millions of entries). */
+  private attrValue(c: Leb, u: Unit, form: number, spec: AttrSpec): Value {
+    const b = this.infoBytes;
+    const v = this.info;
+    switch (form) {
+      case 0x01: c.pos += 8; return Number(v.getBigUint64(c.pos - 8, true)); // addr
+      case 0x03: return c.block(v.getUint16((c.pos += 2) - 2, true)); // block2
+      case 0x04: return c.block(v.getUint32((c.pos += 4) - 4, true)); // block4
+      case 0x05: c.pos += 2; return v.getUint16(c.pos - 2, true); // data2
+      case 0x06: c.pos += 4; return v.getUint32(c.pos - 4, true); // data4
+      case 0x07: c.pos += 8; return Number(v.getBigUint64(c.pos - 8, true)); // data8
+      case 0x08: { // string
+        const s = c.pos;
+        while (c.pos < b.length && b[c.pos] !== 0) c.pos++;
+        c.pos++;
+        return this.utf8.decode(b.subarray(s, c.pos - 1));
+      }
+      case 0x09: case 0x18: return c.block(c.u()); // block, exprloc
+      case 0x0a: return c.block(b[c.pos++]); // block1
+      case 0x0b: case 0x0c: case 0x11: return b[c.pos++]; // data1, flag, ref1
+      case 0x0d: return c.s(); // sdata
+      case 0x0f: return c.u(); // udata
+      case 0x0e: case 0x10: case 0x17: case 0x1f: c.pos += 4; return v.getUint32(c.pos - 4, true); // strp, ref_addr, sec_offset, line_strp
+      case 0x12: c.pos += 2; return u.start + v.getUint16(c.pos - 2, true); // ref2
+      case 0x13: c.pos += 4; return u.start + v.getUint32(c.pos - 4, true); // ref4
+      case 0x14: c.pos += 8; return u.start + Number(v.getBigUint64(c.pos - 8, true)); // ref8
+      case 0x15: return u.start + c.u(); // ref_udata
+      case 0x16: return this.attrValue(c, u, c.u(), spec); // indirect
+      case 0x19: return 1; // flag_present
+      case 0x1a: case 0x1b: case 0x22: case 0x23: return c.u(); // strx, addrx, loclistx, rnglistx
+      case 0x1c: case 0x1d: c.pos += 4; return v.getUint32(c.pos - 4, true); // ref_sup4, strp_sup
+      case 0x1e: c.pos += 16; return undefined; // data16
+      case 0x20: c.pos += 8; return undefined; // ref_sig8
+      case 0x21: return spec.implicit; // implicit_const
+      case 0x25: case 0x29: return b[c.pos++]; // strx1, addrx1
+      case 0x26: case 0x2a: c.pos += 2; return v.getUint16(c.pos - 2, true); // strx2, addrx2
+      case 0x27: case 0x2b: c.pos += 3; return b[c.pos - 3] | (b[c.pos - 2] << 8) | (b[c.pos - 1] << 16); // strx3, addrx3
+      case 0x28: case 0x2c: c.pos += 4; return v.getUint32(c.pos - 4, true); // strx4, addrx4
+      default: throw new Error(`DWARF: unsupported form 0x${form.toString(16)} at .debug_info+0x${c.pos.toString(16)}`);
+    }
   }
 }
 
 /** Reads LEB128 numbers (DWARF's variable-length integers) from `b`, advancing `pos`. */
 class Leb {
   constructor(private readonly b: Uint8Array, public pos: number) {}
+
+  /** The next n bytes. */
+  block(n: number): Uint8Array {
+    this.pos += n;
+    return this.b.subarray(this.pos - n, this.pos);
+  }
 
   u(): number {
     let x = 0;
