@@ -4,7 +4,7 @@
  * The worker checks that the binary wrote the dump before anything from it is used. A status
  * bar item says which binary the active dump uses.
  */
-import { closeSync, openSync, readSync, readdirSync, statSync } from 'fs';
+import { open, readdir, stat } from 'fs/promises';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { ProgramCheck } from '../protocol/workerMessages';
@@ -102,7 +102,7 @@ export class ProgramBinaries extends Disposable {
       return;
     }
     if (!config.get<boolean>('discoverBinary', true) || dump.uri.scheme !== 'file') return;
-    for (const candidate of candidates(dump.uri.fsPath)) {
+    for (const candidate of await candidates(dump.uri.fsPath)) {
       const check = await dump.worker.checkProgram({ path: candidate, name: candidate }, false).catch(() => undefined);
       if (!check?.ok) continue;
       const rel = vscode.workspace.asRelativePath(candidate);
@@ -167,21 +167,24 @@ function resolveSetting(setting: string, dump: vscode.Uri): vscode.Uri {
   return folder ? vscode.Uri.joinPath(folder.uri, setting) : vscode.Uri.joinPath(dump, '..', setting);
 }
 
-/** ELF files near a dump, nearest first: the likely program binaries. */
-export function candidates(dumpPath: string): string[] {
+/**
+ * ELF files near a dump, nearest first: the likely program binaries. Read asynchronously: a
+ * folder of thousands of files must not hold the extension host's thread while a dump opens.
+ */
+export async function candidates(dumpPath: string): Promise<string[]> {
   const out: string[] = [];
   const dir = path.dirname(dumpPath);
   for (const rel of NEARBY) {
     const folder = path.resolve(dir, rel);
     let names: string[];
     try {
-      names = readdirSync(folder);
+      names = await readdir(folder);
     } catch {
       continue;
     }
     for (const name of names.sort()) {
       const file = path.join(folder, name);
-      if (out.includes(file) || !isElf(file)) continue;
+      if (out.includes(file) || !(await isElf(file))) continue;
       out.push(file);
       if (out.length >= MAX_CANDIDATES) return out;
     }
@@ -189,15 +192,15 @@ export function candidates(dumpPath: string): string[] {
   return out;
 }
 
-function isElf(file: string): boolean {
+async function isElf(file: string): Promise<boolean> {
   try {
-    if (!statSync(file).isFile()) return false;
-    const fd = openSync(file, 'r');
+    if (!(await stat(file)).isFile()) return false;
+    const fd = await open(file, 'r');
     try {
       const head = Buffer.alloc(4);
-      return readSync(fd, head, 0, 4, 0) === 4 && head.toString('latin1') === '\x7fELF';
+      return (await fd.read(head, 0, 4, 0)).bytesRead === 4 && head.toString('latin1') === '\x7fELF';
     } finally {
-      closeSync(fd);
+      await fd.close();
     }
   } catch {
     return false;
