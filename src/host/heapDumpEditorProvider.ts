@@ -34,6 +34,8 @@ export class HeapDumpEditorProvider implements vscode.CustomReadonlyEditorProvid
   async resolveCustomEditor(document: HeapDumpDocument, panel: vscode.WebviewPanel): Promise<void> {
     panel.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(this.extensionUri) };
     panel.webview.html = webviewHtml(panel.webview, this.extensionUri, document.fileName);
+    // The analysis starts once the page is on its way: nothing it does delays the first paint.
+    setTimeout(() => document.worker.start(), 0);
     const bridge = new WebviewBridge(document, panel.webview, this.navigator);
     this.bridges.set(panel, bridge);
     panel.onDidDispose(() => {

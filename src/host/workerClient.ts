@@ -16,7 +16,8 @@ export type WorkerState =
   | { kind: 'failed'; message: string; offset: number | undefined; crashed: boolean };
 
 export class WorkerClient extends Disposable {
-  private readonly worker: Worker;
+  /** Started by start(), or by the first message sent. */
+  private worker: Worker | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly onDidChangeStateEmitter = this._register(new vscode.EventEmitter<WorkerState>());
@@ -27,22 +28,42 @@ export class WorkerClient extends Disposable {
    * @param queryTimeoutMs how long a query may take once the analysis is complete (a query
    *   sent earlier waits for the phase it needs, and its clock starts when the analysis ends)
    */
-  constructor(script: string, source: DumpSource, memoryLimitMb: number, options: AnalysisOptions = {}, private readonly queryTimeoutMs = 120_000) {
+  constructor(
+    private readonly script: string,
+    private readonly source: DumpSource,
+    private readonly memoryLimitMb: number,
+    private readonly options: AnalysisOptions = {},
+    private readonly queryTimeoutMs = 120_000,
+  ) {
     super();
-    this.worker = new Worker(script, { resourceLimits: { maxOldGenerationSizeMb: memoryLimitMb } });
-    this.worker.on('message', (m: FromWorker) => this.onMessage(m));
-    this.worker.on('error', (e) => this.fail(`The analysis worker stopped: ${e.message}`, true));
+  }
+
+  /**
+   * Starts the worker on the dump (once; sending any message starts it too). The editor
+   * starts it after its webview's HTML is on its way, so that the page paints first.
+   */
+  start(): void {
+    if (!this.isDisposed) this.started();
+  }
+
+  private started(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(this.script, { resourceLimits: { maxOldGenerationSizeMb: this.memoryLimitMb } });
+    this.worker = worker;
+    worker.on('message', (m: FromWorker) => this.onMessage(m));
+    worker.on('error', (e) => this.fail(`The analysis worker stopped: ${e.message}`, true));
     // A reply that cannot be read on this side (too deep or too big to deserialize): which
     // call it answered is unknown, so every pending call is told; the worker lives on.
-    this.worker.on('messageerror', (e) => {
+    worker.on('messageerror', (e) => {
       log().error(`worker: a reply could not be read: ${String(e)}`);
       this.rejectPending(new Error(`An answer from the analysis could not be read (${String(e)}). The view shows what it had; try a smaller page or another view.`));
     });
-    this.worker.on('exit', (code) => {
+    worker.on('exit', (code) => {
       if (!this.isDisposed) this.fail(`The analysis worker exited unexpectedly (code ${code}).`, true);
     });
-    const transfer = 'bytes' in source ? [source.bytes] : [];
-    this.send({ type: 'open', source, options }, transfer);
+    const m: ToWorker = { type: 'open', source: this.source, options: this.options };
+    worker.postMessage(m, 'bytes' in this.source ? [this.source.bytes] : []);
+    return worker;
   }
 
   /** Whether the analysis was read from the analysis cache (not computed). */
@@ -58,6 +79,7 @@ export class WorkerClient extends Disposable {
   }
 
   call<M extends ApiMethod>(method: M, args: ApiArgs<M>): Promise<ApiResult<M>> {
+    if (this.isDisposed) return Promise.reject(new Error('The heap dump was closed.'));
     if (this._state.kind === 'failed') return Promise.reject(new Error(this._state.message));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -103,6 +125,7 @@ export class WorkerClient extends Disposable {
 
   /** Sends a message that the worker answers with a `reply`, handing over the source's bytes. */
   private request<T>(what: string, message: (id: number) => ToWorker, source: DumpSource): Promise<T> {
+    if (this.isDisposed) return Promise.reject(new Error('The heap dump was closed.'));
     if (this._state.kind === 'failed') return Promise.reject(new Error(this._state.message));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -114,11 +137,11 @@ export class WorkerClient extends Disposable {
   override dispose(): void {
     this.rejectPending(new Error('The heap dump was closed.'));
     super.dispose();
-    void this.worker.terminate();
+    void this.worker?.terminate();
   }
 
   private send(m: ToWorker, transfer: ArrayBuffer[] = []): void {
-    this.worker.postMessage(m, transfer);
+    this.started().postMessage(m, transfer);
   }
 
   private setState(s: WorkerState): void {

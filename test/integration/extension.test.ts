@@ -357,7 +357,8 @@ async function startHostProfile(): Promise<() => Promise<object>> {
   session.connect();
   const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => session.post(method, params, (e, r) => (e ? reject(e) : resolve(r))));
   await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 1000 });
+  // GOHEAP_PROFILE_HOST_US: the sampling interval in microseconds (default 1000).
+  await post('Profiler.setSamplingInterval', { interval: Number(process.env.GOHEAP_PROFILE_HOST_US) || 1000 });
   await post('Profiler.start');
   return async () => {
     const { profile } = await post('Profiler.stop') as { profile: object };
