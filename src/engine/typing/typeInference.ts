@@ -347,10 +347,24 @@ export function fieldPass(heap: HeapView, strong: Strong, shapes: Shapes, shapeN
   };
   const parentName = (p: number): string => (p >= FIELD ? names[p - FIELD]() : strong.name(p));
   const proposal = new Int32Array(heap.objectCount);
+  const open = new Uint8Array(heap.objectCount);
   for (let round = 0; round < 2; round++) {
     proposal.fill(NONE);
     let proposed = 0;
+    // Only objects that point at an open one (unlabelled, no strong evidence) can propose:
+    // with the program's DWARF nearly every object is typed, and the rest of the heap is
+    // passed over by a loop over the edges alone.
+    let openCount = 0;
+    for (let t = 0; t < heap.objectCount; t++) {
+      open[t] = out.free(t) && strong.of(t) < 0 ? 1 : 0;
+      openCount += open[t];
+    }
+    if (openCount === 0) break;
+    const { edgeFirst, edgeTarget } = g;
     for (let i = 0; i < heap.objectCount; i++) {
+      let points = false;
+      for (let e = edgeFirst[i]; e < edgeFirst[i + 1] && !points; e++) points = open[edgeTarget[e]] === 1;
+      if (!points) continue;
       const parent = parentOf(i);
       if (parent === NONE) continue;
       for (let e = g.edgeFirst[i]; e < g.edgeFirst[i + 1]; e++) {
