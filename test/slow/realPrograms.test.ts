@@ -23,7 +23,7 @@ import { FileByteSource } from '../../src/worker/fileByteSource';
 import { GoProgram } from '../../src/engine/program/goProgram';
 import { objectFields, programBytes } from '../../src/engine/analysis/objectFields';
 import { isMapHeader, mapEntries } from '../../src/engine/analysis/mapEntries';
-import { dwarfTypingOf } from '../../src/engine/typing/dwarfTyping';
+import { dwarfTypeOf, dwarfTypingOf } from '../../src/engine/typing/dwarfTyping';
 import { nameReport } from '../bench/names';
 import { ensureRealDump, realTargets } from '../bench/realprogs/realprogs';
 import { REPO } from '../support/corpus';
@@ -76,7 +76,7 @@ describe('real programs', function () {
         let maps = 0;
         let entries = 0;
         for (let i = 0; i < heap.objectCount; i++) {
-          const type: number = typing.typeOf[i];
+          const type = dwarfTypeOf(typing, i);
           if (type < 0 || !isMapHeader(typing.view, type)) continue;
           const header = bytesAt(heap.address(i) + typing.valueOffset[i], typing.view.sizeOf(type)) as Uint8Array;
           const m = mapEntries(typing.view, type, header, bytesAt, Infinity);
@@ -89,7 +89,7 @@ describe('real programs', function () {
         // Long strings: the inspector's "more" continues the value's first bytes.
         let long = 0;
         for (let i = 0; i < heap.objectCount && long < 50; i++) {
-          if (typing.typeOf[i] < 0) continue;
+          if (dwarfTypeOf(typing, i) < 0) continue;
           for (const f of objectFields(heap, i)?.fields ?? []) {
             if (!f.more) continue;
             long++;
@@ -105,7 +105,7 @@ describe('real programs', function () {
           // every watcher's key is below the stream's nextID.
           let streams = 0;
           for (let i = 0; i < heap.objectCount; i++) {
-            if (typing.typeOf[i] < 0 || typing.view.nameOf(typing.typeOf[i]) !== 'go.etcd.io/etcd/mvcc.watchStream') continue;
+            if (dwarfTypeOf(typing, i) < 0 || typing.view.nameOf(dwarfTypeOf(typing, i)) !== 'go.etcd.io/etcd/mvcc.watchStream') continue;
             const rows = objectFields(heap, i)?.fields ?? [];
             const nextText = rows.find((r) => r.name === 'nextID')?.value ?? '';
             assert.match(nextText, /^\d+$/);

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { basename, join } from 'path';
 import { gunzipSync, inflateSync } from 'zlib';
 import { typeHeapFromDwarf } from '../../src/engine/typing/dwarfTyping';
+import { idAt } from '../../src/engine/util/ids';
 import { GoProgram } from '../../src/engine/program/goProgram';
 import { Heap } from '../../src/engine/analysis/heap';
 import { FileByteSource } from '../../src/worker/fileByteSource';
@@ -98,7 +99,7 @@ export function dwarfTypingScore(pair: ProgramPair, dump: string) {
   for (let i = 0; i < heap.objectCount; i++) {
     if (idom[i] < 0) continue;
     reachable += heap.size(i);
-    if (typing.labelOf[i] >= 0) typed += heap.size(i);
+    if (idAt(typing.labelOf, i) >= 0) typed += heap.size(i);
   }
   // The runtime names an array's element type in its type word, and a map's groups "map.group[K]V".
   const norm = (s: string) => s.replace(/ \(backing array\)$/, '').replace(/^\[\d*\]/, '').replace(/^chan (.*) \(buffer\)$/, '$1')
@@ -107,7 +108,7 @@ export function dwarfTypingScore(pair: ProgramPair, dump: string) {
   let agree = 0;
   let labelled = 0;
   for (let k = 0; k < typeWordObject.length; k++) {
-    const l = typing.labelOf[typeWordObject[k]];
+    const l = idAt(typing.labelOf, typeWordObject[k]);
     if (l < 0) continue;
     labelled++;
     if (norm(typing.labels[l]) === norm(program.typeAt(typeWordAddr[k])?.name ?? '?')) agree++;

@@ -12,7 +12,7 @@ import { heapService } from '../../src/engine/service';
 import { objectPointers } from '../../src/engine/analysis/objectQueries';
 import { programBytes } from '../../src/engine/analysis/objectFields';
 import { mapEntries } from '../../src/engine/analysis/mapEntries';
-import { dwarfTypingOf } from '../../src/engine/typing/dwarfTyping';
+import { dwarfTypeOf, dwarfTypingOf } from '../../src/engine/typing/dwarfTyping';
 import { FileByteSource } from '../../src/worker/fileByteSource';
 import { RootKind } from '../../src/engine/format/model';
 import { ProgramPair, dwarfTypingScore, programPairs } from '../support/binaries';
@@ -100,7 +100,7 @@ describe('program binary', function () {
       const typing = dwarfTypingOf(heap);
       assert.ok(typing);
       const headerBytes = programBytes(heap)(heap.address(header), 48) as Uint8Array;
-      const all = mapEntries(typing.view, typing.typeOf[header], headerBytes, programBytes(heap), Infinity);
+      const all = mapEntries(typing.view, dwarfTypeOf(typing, header), headerBytes, programBytes(heap), Infinity);
       assert.ok(all && !all.partial);
       assert.ok(all.count > 1000, `${all.count} orders`);
       assert.strictEqual(all.entries.length, all.count);

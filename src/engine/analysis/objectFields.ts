@@ -7,7 +7,7 @@
 import { FieldRow } from '../api';
 import { readAt } from '../util/byteSource';
 import { DType, TAG } from '../program/dwarf';
-import { dwarfTypingOf } from '../typing/dwarfTyping';
+import { dwarfTypeOf, dwarfTypingOf } from '../typing/dwarfTyping';
 import type { Heap } from './heap';
 import { readObjectRecord } from '../format/objectRecords';
 import { BytesAt, MapEntries, isMapHeader, mapEntries, mapHeaderOf } from './mapEntries';
@@ -31,9 +31,9 @@ const KIND_STRING = 24;
  */
 export function objectFields(heap: Heap, index: number, withEntries = true): { fields: FieldRow[]; truncated: boolean } | undefined {
   const typing = dwarfTypingOf(heap);
-  if (!typing || typing.typeOf[index] < 0) return undefined;
+  const type = typing ? dwarfTypeOf(typing, index) : -1;
+  if (!typing || type < 0) return undefined;
   const tv = typing.view;
-  const type = typing.typeOf[index];
   const start = typing.valueOffset[index];
   const size = heap.size(index);
   const rec = readObjectRecord(heap.model, heap.source, index);

@@ -24,7 +24,7 @@ import { computedSuspects, restoreSuspects } from './suspects';
 import { SavedTypeIndex, restoreTypeIndex, saveTypeIndex } from './typeIndex';
 
 /** Bumped whenever what a snapshot holds, or how the engine computes it, changes. */
-export const SNAPSHOT_FORMAT = 1;
+export const SNAPSHOT_FORMAT = 2;
 
 type SavedModel = Omit<DumpModel, 'strings' | 'error'> & {
   strings: string[];
@@ -101,7 +101,7 @@ export function snapshotTypes(heap: Heap, identity: unknown): PackedSnapshot {
   const groups = saveGroups(heap.typeNamer.classify());
   const typing = dwarfTypingOf(heap);
   const dwarf: SavedDwarfTyping | undefined = typing && {
-    labelOf: typing.labelOf, labels: typing.labels, typeOf: typing.typeOf, valueOffset: typing.valueOffset, typedGlobals: typing.typedGlobals,
+    labelOf: typing.labelOf, labels: typing.labels, typeIds: typing.typeIds, typeTable: typing.typeTable, valueOffset: typing.valueOffset, typedGlobals: typing.typedGlobals,
   };
   const snapshot: TypesSnapshot = { groups, dwarf, histogram: saveTypeIndex(heap), suspects: computedSuspects(heap) };
   return packSnapshot(meta(identity), snapshot);

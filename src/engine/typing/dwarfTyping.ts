@@ -14,6 +14,7 @@
  * (swiss maps, Go >= 1.24), dataqsiz channel slots, cap slice elements.
  */
 import { readAt } from '../util/byteSource';
+import { Ids, compactIds, idAt } from '../util/ids';
 import { CapturedVar, DType, Dwarf, FrameVar, TAG } from '../program/dwarf';
 import type { GoProgram } from '../program/goProgram';
 import type { HeapView } from './heapView';
@@ -33,11 +34,15 @@ const KIND_SLICE = 23;
 const KIND_STRING = 24;
 
 export interface DwarfTyping {
-  /** Label of object i, or -1 when no typed pointer reached it. */
-  labelOf: Int32Array;
+  /** Label of each object (see idAt: -1 when no typed pointer reached it). */
+  labelOf: Ids;
   labels: string[];
-  /** DWARF type (.debug_info offset) of the value(s) in object i, or -1; where they start (a malloc header before). */
-  typeOf: Int32Array;
+  /**
+   * DWARF type (.debug_info offset) of the value(s) in each object: typeTable[idAt(typeIds, i)]
+   * (see dwarfTypeOf); where they start (a malloc header before).
+   */
+  typeIds: Ids;
+  typeTable: Int32Array;
   valueOffset: Uint8Array;
   view: TypeView;
   /** Typed global variables the walk started from. */
@@ -154,7 +159,7 @@ export type SavedDwarfTyping = Omit<DwarfTyping, 'view'>;
  */
 export function restoreDwarfTyping(heap: HeapView, saved: SavedDwarfTyping): void {
   const program = heap.program;
-  if (!program || saved.labelOf.length !== heap.objectCount || saved.typeOf.length !== heap.objectCount) {
+  if (!program || saved.labelOf.length !== heap.objectCount || saved.typeIds.length !== heap.objectCount) {
     throw new Error('the snapshot\'s typing does not fit this heap and program');
   }
   let view: TypeView | undefined;
@@ -165,6 +170,31 @@ export function restoreDwarfTyping(heap: HeapView, saved: SavedDwarfTyping): voi
     },
   };
   cache.set(heap, { program, typing });
+}
+
+/** The DWARF type of object i's value(s) (a .debug_info offset), or -1. */
+export function dwarfTypeOf(typing: DwarfTyping, i: number): number {
+  const id = idAt(typing.typeIds, i);
+  return id < 0 ? -1 : typing.typeTable[id];
+}
+
+/** Per-object DWARF types (-1: none) as ids into a table of the distinct ones. */
+function typeIds(typeOf: Int32Array): { ids: Ids; table: Int32Array } {
+  const idOf = new Map<number, number>();
+  const ids = new Int32Array(typeOf.length);
+  // Neighbouring objects mostly share a type: one lookup per change.
+  let last = -1;
+  let lastId = -1;
+  for (let i = 0; i < typeOf.length; i++) {
+    const t = typeOf[i];
+    if (t !== last) {
+      last = t;
+      lastId = t < 0 ? -1 : idOf.get(t) ?? -1;
+      if (t >= 0 && lastId < 0) idOf.set(t, (lastId = idOf.size));
+    }
+    ids[i] = lastId;
+  }
+  return { ids: compactIds(ids, idOf.size), table: Int32Array.from(idOf.keys()) };
 }
 
 /** The typing of the heap with its attached program (computed once per program). */
@@ -270,7 +300,9 @@ class Walk {
       }
       if (this.pendingCount === 0) break;
     }
-    return { labelOf: this.labelOf, labels: this.labels, typeOf: this.typeOf, valueOffset: this.valueOffset, view: this.tv, typedGlobals };
+    // Kept for the life of the dump: in two bytes an object where the ids fit.
+    const { ids, table } = typeIds(this.typeOf);
+    return { labelOf: compactIds(this.labelOf, this.labels.length), labels: this.labels, typeIds: ids, typeTable: table, valueOffset: this.valueOffset, view: this.tv, typedGlobals };
   }
 
   /**

@@ -30,6 +30,7 @@ import { readObjectRecord } from '../format/objectRecords';
 import { PairTable } from '../util/pairTable';
 import { TypeGroups, TypeNamer } from './typeNames';
 import { dwarfTypingOf } from './dwarfTyping';
+import { noId } from '../util/ids';
 import { holdsInterfaceValue, layoutHashOf } from './valueFit';
 import { baseName } from '../util/units';
 import { allocatingFrames, parseGoVersion } from '../format/format';
@@ -200,9 +201,10 @@ export function dwarfPass(heap: HeapView, out: Output): void {
   if (!typing) return;
   const group = out.grouper();
   const { labelOf, labels } = typing;
+  const none = noId(labelOf);
   for (let i = 0; i < labelOf.length; i++) {
     const l = labelOf[i];
-    if (l >= 0 && out.free(i)) out.of[i] = group(l, 'certain', () => labels[l]);
+    if (l !== none && out.free(i)) out.of[i] = group(l, 'certain', () => labels[l]);
   }
 }
 
