@@ -99,7 +99,7 @@ const OP_CHAN = 2;
 const OP_INTERFACE = 3;
 /** A runtime container read by its layout: slice, string, map header, swiss table. */
 const OP_CONTAINER = 4;
-/** An array too long to unroll: `count` elements of `size` bytes, each walked by `steps`. */
+/** An array too long to unroll: `arg` elements of `size` bytes, each walked by `steps`. */
 const OP_ARRAY = 5;
 /** Arrays whose steps would number more than this are walked by a loop, not unrolled. */
 const UNROLL_STEPS = 64;
