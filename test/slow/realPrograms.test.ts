@@ -25,7 +25,7 @@ import { objectFields, programBytes } from '../../src/engine/analysis/objectFiel
 import { isMapHeader, mapEntries } from '../../src/engine/analysis/mapEntries';
 import { dwarfTypeOf, dwarfTypingOf } from '../../src/engine/typing/dwarfTyping';
 import { nameReport } from '../bench/names';
-import { ensureRealDump, realTargets } from '../bench/realprogs/realprogs';
+import { REAL_MEMPROFILE_RATE, ensureRealDump, realTargets } from '../bench/realprogs/realprogs';
 import { REPO } from '../support/corpus';
 
 /** Allocator frames runtime/pprof leaves out of heap profiles (an allocation's leading runtime frames). */
@@ -122,7 +122,9 @@ describe('real programs', function () {
       it('exports a memory profile go tool pprof reads: in use 0.5-1.5x HeapAlloc, user code on the flat top', function () {
         const heap = Heap.read(new FileByteSource(t.file));
         const file = join(dir, `${t.program}-${t.goVersion}.pb.gz`);
-        writeFileSync(file, gzipSync(buildProfile(heap, 'memory')));
+        // The rate the program ran with, as a user passes it (`goheap pprof --rate`): the
+        // in-use total is then the profile's, not fitted to HeapAlloc.
+        writeFileSync(file, gzipSync(buildProfile(heap, 'memory', { rate: REAL_MEMPROFILE_RATE })));
         const top = spawnSync(t.go, ['tool', 'pprof', '-top', '-sample_index=inuse_space', file], { encoding: 'utf8' });
         assert.strictEqual(top.status, 0, top.stderr);
         const m = /of ([\d.]+)([kMG]?B) total/.exec(top.stdout);
