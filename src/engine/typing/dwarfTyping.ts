@@ -179,7 +179,7 @@ export function dwarfTypeOf(typing: DwarfTyping, i: number): number {
 }
 
 /** Per-object DWARF types (-1: none) as ids into a table of the distinct ones. */
-function typeIds(typeOf: Int32Array): { ids: Ids; table: Int32Array } {
+function typeIdsOf(typeOf: Int32Array): { ids: Ids; table: Int32Array } {
   const idOf = new Map<number, number>();
   const ids = new Int32Array(typeOf.length);
   // Neighbouring objects mostly share a type: one lookup per change.
@@ -301,7 +301,7 @@ class Walk {
       if (this.pendingCount === 0) break;
     }
     // Kept for the life of the dump: in two bytes an object where the ids fit.
-    const { ids, table } = typeIds(this.typeOf);
+    const { ids, table } = typeIdsOf(this.typeOf);
     return { labelOf: compactIds(this.labelOf, this.labels.length), labels: this.labels, typeIds: ids, typeTable: table, valueOffset: this.valueOffset, view: this.tv, typedGlobals };
   }
 

@@ -350,6 +350,7 @@ export function fieldPass(heap: HeapView, strong: Strong, shapes: Shapes, shapeN
   const parentName = (p: number): string => (p >= FIELD ? names[p - FIELD]() : strong.name(p));
   const proposal = new Int32Array(heap.objectCount);
   const open = new Uint8Array(heap.objectCount);
+  const { edgeFirst, edgeTarget } = g;
   for (let round = 0; round < 2; round++) {
     proposal.fill(NONE);
     let proposed = 0;
@@ -362,16 +363,15 @@ export function fieldPass(heap: HeapView, strong: Strong, shapes: Shapes, shapeN
       openCount += open[t];
     }
     if (openCount === 0) break;
-    const { edgeFirst, edgeTarget } = g;
     for (let i = 0; i < heap.objectCount; i++) {
       let points = false;
       for (let e = edgeFirst[i]; e < edgeFirst[i + 1] && !points; e++) points = open[edgeTarget[e]] === 1;
       if (!points) continue;
       const parent = parentOf(i);
       if (parent === NONE) continue;
-      for (let e = g.edgeFirst[i]; e < g.edgeFirst[i + 1]; e++) {
-        const t = g.edgeTarget[e];
-        if (!out.free(t) || strong.of(t) >= 0) continue;
+      for (let e = edgeFirst[i]; e < edgeFirst[i + 1]; e++) {
+        const t = edgeTarget[e];
+        if (open[t] === 0) continue;
         const key = pairs.id(parent, shapes.of[t]);
         if (key === names.length) {
           const s = shapes.of[t];
