@@ -7,7 +7,8 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { MemoryByteSource } from '../../src/engine/util/byteSource';
 import { decodeDump } from '../../src/engine/format/decoder';
-import { objectAddress, objectSize } from '../../src/engine/format/model';
+import { CONTENTS_FAR, objectAddress, objectSize } from '../../src/engine/format/model';
+import { ContentsOffsets, readObjectRecord } from '../../src/engine/format/objectRecords';
 import { toJson } from '../../src/engine/util/json';
 import { summarize } from '../../src/engine/analysis/summary';
 import { DumpBuilder } from '../fixtures/dumpBuilder';
@@ -23,6 +24,30 @@ describe('decoder', function () {
       assert.strictEqual(model.error, undefined);
       assert.strictEqual(toJson(summarize(model)), reference, `buffer of ${bufferSize} bytes`);
     }
+  });
+
+  it('finds every object\'s contents from its checkpoint, past big objects too, and without the deltas', function () {
+    const b = new DumpBuilder();
+    // Small objects around a 100 KB one, inside one 64-object checkpoint group and the next.
+    let addr = 0xc000010000;
+    for (let i = 0; i < 100; i++) {
+      const size = i === 5 ? 100 << 10 : 16;
+      b.object(addr, size, { 8: 0xc000010000 });
+      addr += size;
+    }
+    const dump = b.build();
+    const source = new MemoryByteSource(dump);
+    const model = decodeDump(source);
+    assert.strictEqual(model.error, undefined);
+    const truth = Array.from({ length: model.objects.count }, (_, i) => readObjectRecord(model, source, i).contentsOffset);
+    const deltas = model.objects.contentsDelta as Uint16Array;
+    assert.strictEqual(deltas.length, 100);
+    assert.ok(deltas[6] === CONTENTS_FAR && deltas[63] === CONTENTS_FAR && deltas[4] !== CONTENTS_FAR && deltas[64] < 16, 'far only after the big object, in its group');
+    const fromDeltas = new ContentsOffsets(model, source);
+    assert.deepStrictEqual(truth.map((_, i) => fromDeltas.at(i)), truth);
+    model.objects.contentsDelta = undefined;
+    const fromPass = new ContentsOffsets(model, source);
+    assert.deepStrictEqual(truth.map((_, i) => fromPass.at(i)), truth);
   });
 
   it('reads pointers of objects bigger than the buffer', function () {

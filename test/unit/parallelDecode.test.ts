@@ -10,7 +10,7 @@ import { basename, join } from 'path';
 import { ByteSource, MemoryByteSource } from '../../src/engine/util/byteSource';
 import { ObjectPart, ParallelObjects, PartRequest, decodeDump, decodeObjectPart, findObjectRecords } from '../../src/engine/format/decoder';
 import { DumpModel } from '../../src/engine/format/model';
-import { readObjectRecord } from '../../src/engine/format/objectRecords';
+import { ContentsOffsets, readObjectRecord } from '../../src/engine/format/objectRecords';
 import { FileByteSource } from '../../src/worker/fileByteSource';
 import { ThreadedObjects } from '../../src/worker/threadedObjects';
 import { REPO, SAMPLES, SHARED_CORPUS, findDumps, hasSharedCorpus } from '../support/corpus';
@@ -43,17 +43,20 @@ class InlineHelper implements ParallelObjects {
 
 /**
  * Every array and count of the model, as plain values. Checkpoints may name other objects
- * (up to 63 earlier) after a part was taken over, so what counts is that every object's
- * record is found from them.
+ * (up to 63 earlier) after a part was taken over, and the contents deltas are from them, so
+ * what counts is that every object's record, and its contents, are found from them.
  */
 function snapshot(m: DumpModel, source: ByteSource): unknown {
   const plain = (v: unknown): unknown => (ArrayBuffer.isView(v) ? Array.from(v as Uint8Array) : v instanceof Map ? [...v] : v);
-  const { checkpoints, checkpointObject, ...rest } = m.objects;
+  const { checkpoints, checkpointObject, contentsDelta, ...rest } = m.objects;
   assert.ok(checkpoints.length === checkpointObject.length);
+  assert.strictEqual(contentsDelta?.length, m.objects.count, 'a contents delta for every object');
   const objects = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, plain(v)]));
   const records = [];
   for (let i = 0; i < m.objects.count; i += 1 + (i % 61)) records.push(readObjectRecord(m, source, i));
-  return { objects, records, recordCounts: m.recordCounts, recordBytes: m.recordBytes, stats: m.stats, error: m.error?.message, roots: plain(m.roots.value) };
+  const offsets = new ContentsOffsets(m, source);
+  const contents = Array.from({ length: m.objects.count }, (_, i) => offsets.at(i));
+  return { objects, records, contents, recordCounts: m.recordCounts, recordBytes: m.recordBytes, stats: m.stats, error: m.error?.message, roots: plain(m.roots.value) };
 }
 
 const dumps = [...findDumps(join(SAMPLES, 'dumps')), ...(hasSharedCorpus ? findDumps(SHARED_CORPUS) : [])];

@@ -21,9 +21,9 @@ import {
   TYPE_WORD_MAX_SIZE, TYPE_WORD_MIN_SIZE, hasAllocationHeaders,
 } from './format';
 import { AddressSet } from '../util/addressSet';
-import { Float64Growable, Uint32Growable, columnBuilders, finishColumns } from '../util/growable';
+import { Float64Growable, Uint16Growable, Uint32Growable, columnBuilders, finishColumns } from '../util/growable';
 import {
-  AllocSampleTable, CHECKPOINT_SHIFT, DecodeStats, DeferRecord, DumpModel, DumpParams,
+  AllocSampleTable, CHECKPOINT_SHIFT, CONTENTS_FAR, DecodeStats, DeferRecord, DumpModel, DumpParams,
   FinalizerRecord, FrameTable, GoroutineTable, HUGE_SIZE, ItabRecord, MemProfBucket, MemStats,
   ObjectTable, OsThreadRecord, OtherRootRecord, PanicRecord, RootKind, RootTable, SegmentRecord,
   TypeRecord, runNumbers,
@@ -70,6 +70,8 @@ export interface ObjectPart {
   layoutHash: Uint32Array;
   /** Record offsets of the part's objects 0, 64, 128, ... */
   checkpoints: Float64Array;
+  /** As ObjectTable.contentsDelta, from the part's own checkpoints. */
+  contentsDelta: Uint16Array;
   hugeSizes: [number, number][];
   ptrFirst: Uint32Array;
   ptrOffsets: Uint32Array;
@@ -214,6 +216,7 @@ class Decoder {
   private readonly hugeSizes = new Map<number, number>();
   private readonly checkpoints = new Float64Growable(this.maxObjects / 64);
   private readonly checkpointObject = new Uint32Growable(this.maxObjects / 64);
+  private readonly contentsDelta = new Uint16Growable(this.maxObjects);
   private readonly layoutHash = new Uint32Growable(this.maxObjects);
   private readonly ptrFirst = new Uint32Growable(this.maxObjects + 1);
   private readonly ptrOffsets = new Uint32Growable(this.r.fileSize / 10 + 1024);
@@ -382,6 +385,7 @@ class Decoder {
       count: this.objectCount,
       layoutHash: this.layoutHash.finish(),
       checkpoints: this.checkpoints.finish(),
+      contentsDelta: this.contentsDelta.finish(),
       hugeSizes: [...this.hugeSizes],
       ptrFirst: this.ptrFirst.finish(),
       ptrOffsets: this.ptrOffsets.finish(),
@@ -405,6 +409,11 @@ class Decoder {
       const k = (g - base) >> CHECKPOINT_SHIFT;
       this.checkpoints.push(part.checkpoints[k]);
       this.checkpointObject.push(base + (k << CHECKPOINT_SHIFT));
+    }
+    // Its contents offsets, from the checkpoints the part's objects have here.
+    for (let j = 0; j < part.count; j++) {
+      const d = part.contentsDelta[j];
+      this.contentsDelta.push(d === CONTENTS_FAR ? d : this.farOrDelta(part.checkpoints[j >> CHECKPOINT_SHIFT] + d, base + j));
     }
     for (const [i, len] of part.hugeSizes) this.hugeSizes.set(base + i, len);
     this.ptrFirst.append(part.ptrFirst, this.ptrOffsets.length);
@@ -638,6 +647,13 @@ class Decoder {
       }
     }
     this.commitObject(recStart, addr, len, fieldCount, typeWord, fieldCount === 0 ? 0 : (layout >>> 0) || 1);
+    this.contentsDelta.push(this.farOrDelta(contents, this.objectCount - 1));
+  }
+
+  /** Object i's contents offset as its ObjectTable.contentsDelta (its checkpoint pushed already). */
+  private farOrDelta(contents: number, i: number): number {
+    const d = contents - this.checkpoints.get(i >> CHECKPOINT_SHIFT);
+    return d >= 0 && d < CONTENTS_FAR ? d : CONTENTS_FAR;
   }
 
   /** Reads a fields list into scratchOffsets, checking each offset against `len` bytes of contents. */
@@ -868,6 +884,7 @@ class Decoder {
       hugeSizes: this.hugeSizes,
       checkpoints: this.checkpoints.finish(),
       checkpointObject: this.checkpointObject.finish(),
+      contentsDelta: this.contentsDelta.finish(),
       layoutHash: this.layoutHash.finish(),
       ptrFirst: (this.ptrFirst.push(this.ptrsAtObjectStart), this.ptrFirst.finish()),
       ptrOffsets: this.ptrOffsets.finish(),

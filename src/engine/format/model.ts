@@ -23,6 +23,8 @@ export interface DumpParams {
 export const HUGE_SIZE = 0xffffffff;
 /** One object in 2^CHECKPOINT_SHIFT has its record offset stored; see ObjectTable.checkpoints. */
 export const CHECKPOINT_SHIFT = 6;
+/** ObjectTable.contentsDelta of an object whose contents are too far from its checkpoint. */
+export const CONTENTS_FAR = 0xffff;
 
 /**
  * Objects, in file order. Their addresses and sizes are not stored per object: objects come
@@ -43,6 +45,14 @@ export interface ObjectTable {
    */
   checkpoints: Float64Array;
   checkpointObject: Uint32Array;
+  /**
+   * Where object i's contents start: checkpoints[i >> CHECKPOINT_SHIFT] + contentsDelta[i], or
+   * CONTENTS_FAR when that is 64 KiB or more (after a big object), found by re-reading. Read
+   * by the walks that visit objects out of file order (ContentsOffsets); dropped (undefined)
+   * once the heap is typed, or absent (a model from an older snapshot): then one pass over the
+   * records finds them.
+   */
+  contentsDelta?: Uint16Array;
   /**
    * Pointer words of object i that are non-nil and inside [heapStart, heapEnd), in field order,
    * as offsets from heapStart: ptrOffsets[ptrFirst[i] .. ptrFirst[i+1]) holds their low 32 bits,

@@ -4,7 +4,7 @@
  */
 import { ByteSource, readAt, readInto } from '../util/byteSource';
 import { Tag } from './format';
-import { CHECKPOINT_SHIFT, DumpModel, objectSize } from './model';
+import { CHECKPOINT_SHIFT, CONTENTS_FAR, DumpModel, objectSize } from './model';
 import { Reader, wordAt } from './reader';
 
 export interface ObjectRecord {
@@ -39,10 +39,40 @@ export function readObjectRecord(model: DumpModel, source: ByteSource, index: nu
 }
 
 /**
- * Where every object's contents start, from one sequential pass over the records (for
- * walks that visit many objects in no file order; 8 bytes per object).
+ * Where each object's contents start in the file, for walks that visit many objects in no file
+ * order: from the decoder's deltas (ObjectTable.contentsDelta, 2 bytes an object), or, for a
+ * model without them, from one sequential pass over the records (8 bytes an object).
  */
-export function contentsOffsets(model: DumpModel, source: ByteSource): Float64Array {
+export class ContentsOffsets {
+  private readonly delta: Uint16Array | undefined;
+  private readonly all: Float64Array | undefined;
+  private readonly checkpoints: Float64Array;
+  /** Offsets of the objects whose delta is CONTENTS_FAR, once read. */
+  private readonly far = new Map<number, number>();
+
+  constructor(private readonly model: DumpModel, private readonly source: ByteSource) {
+    this.checkpoints = model.objects.checkpoints;
+    this.delta = model.objects.contentsDelta?.length === model.objects.count ? model.objects.contentsDelta : undefined;
+    if (!this.delta) this.all = allContentsOffsets(model, source);
+  }
+
+  /** File offset of object o's contents; they grow with o. */
+  at(o: number): number {
+    const delta = this.delta;
+    if (delta === undefined) return (this.all as Float64Array)[o];
+    const d = delta[o];
+    return d !== CONTENTS_FAR ? this.checkpoints[o >> CHECKPOINT_SHIFT] + d : this.farOffset(o);
+  }
+
+  private farOffset(o: number): number {
+    let at = this.far.get(o);
+    if (at === undefined) this.far.set(o, (at = readObjectRecord(this.model, this.source, o).contentsOffset));
+    return at;
+  }
+}
+
+/** Every object's contents offset, from one sequential pass over the records. */
+function allContentsOffsets(model: DumpModel, source: ByteSource): Float64Array {
   const n = model.objects.count;
   const out = new Float64Array(n);
   if (n === 0) return out;
@@ -119,21 +149,21 @@ const BATCH_GAP = 16 << 10;
 
 /**
  * Visits the records of many objects in file order with few reads: records close together
- * (gaps under BATCH_GAP, a megabyte at most) come from one read. `offsets` are contentsOffsets', which
- * grow with the object index, so ordering the indices orders the reads (a native sort).
+ * (gaps under BATCH_GAP, a megabyte at most) come from one read. Contents offsets grow
+ * with the object index, so ordering the indices orders the reads (a native sort).
  * The visitor gets the contents, the pointer fields (an array reused for the next object:
  * read it, do not keep it), and the same contents as a view over the read with their start.
  */
-export function readObjectsInOrder(model: DumpModel, source: ByteSource, offsets: Float64Array, objects: ArrayLike<number>,
+export function readObjectsInOrder(model: DumpModel, source: ByteSource, offsets: ContentsOffsets, objects: ArrayLike<number>,
   visit: (index: number, bytes: Uint8Array, fields: number[], view: DataView, base: number) => void): void {
   const order = Uint32Array.from(objects).sort();
-  const recordEnd = (i: number) => offsets[i] + recordBound(objectSize(model.objects, i));
+  const recordEnd = (i: number) => offsets.at(i) + recordBound(objectSize(model.objects, i));
   const fields: number[] = [];
   for (let k = 0; k < order.length;) {
-    const start = offsets[order[k]];
+    const start = offsets.at(order[k]);
     let end = recordEnd(order[k]);
     let j = k + 1;
-    while (j < order.length && recordEnd(order[j]) - start <= BATCH_SPAN && offsets[order[j]] - end <= BATCH_GAP) {
+    while (j < order.length && recordEnd(order[j]) - start <= BATCH_SPAN && offsets.at(order[j]) - end <= BATCH_GAP) {
       end = Math.max(end, recordEnd(order[j]));
       j++;
     }
@@ -141,11 +171,11 @@ export function readObjectsInOrder(model: DumpModel, source: ByteSource, offsets
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     for (; k < j; k++) {
       const o = order[k];
-      const at = offsets[o] - start;
+      const at = offsets.at(o) - start;
       const size = objectSize(model.objects, o);
       if (fieldList(raw, at, size, fields)) visit(o, raw.subarray(at, at + size), fields, view, at);
       else {
-        const rec = readObjectAt(model, source, o, offsets[o]);
+        const rec = readObjectAt(model, source, o, offsets.at(o));
         visit(o, rec.bytes, rec.fields, new DataView(rec.bytes.buffer, rec.bytes.byteOffset, rec.bytes.byteLength), 0);
       }
     }
@@ -155,17 +185,26 @@ export function readObjectsInOrder(model: DumpModel, source: ByteSource, offsets
 /**
  * Reads object records one at a time in a sweep over the file, forward (rising indices) or
  * backward, through one window of the file: a sweep reads each byte of the file at most once,
- * whichever records it needs (contentsOffsets' offsets grow with the index).
+ * whichever records it needs (contents offsets grow with the index).
  */
 export class RecordWindow {
-  private static readonly SIZE = 256 << 10;
+  /** The most a window reads at once, and the least. */
+  private static readonly MAX = 256 << 10;
+  private static readonly MIN = 8 << 10;
   private buf: Uint8Array = new Uint8Array(0);
   private own: Uint8Array | undefined;
   private bufView: DataView = new DataView(new ArrayBuffer(0));
   /** File offset of buf[0]. */
   private start = 0;
+  /**
+   * What the next read takes: halved while windows serve one record each (a sweep late in a
+   * walk needs a few records spread over the file), doubled while they serve many.
+   */
+  private span = RecordWindow.MAX;
+  /** Records the current window has served. */
+  private served = 0;
 
-  constructor(private readonly model: DumpModel, private readonly source: ByteSource, private readonly offsets: Float64Array, private readonly forward: boolean) {}
+  constructor(private readonly model: DumpModel, private readonly source: ByteSource, private readonly offsets: ContentsOffsets, private readonly forward: boolean) {}
 
   /** After load: the object's pointer fields (reused by the next load: do not keep). */
   fields: number[] = [];
@@ -175,16 +214,22 @@ export class RecordWindow {
 
   /** Makes object o's contents and pointer fields current (fields, view, base). */
   load(o: number): void {
-    const at = this.offsets[o];
+    const at = this.offsets.at(o);
     const size = objectSize(this.model.objects, o);
     const need = recordBound(size);
     if (at < this.start || at + need > this.start + this.buf.length) {
-      const span = Math.max(need, RecordWindow.SIZE);
+      if (this.buf.length > 0) {
+        if (this.served <= 2) this.span = Math.max(RecordWindow.MIN, this.span >> 1);
+        else if (this.served >= 16) this.span = Math.min(RecordWindow.MAX, this.span << 1);
+      }
+      this.served = 0;
+      const span = Math.max(need, this.span);
       this.start = this.forward ? at : Math.max(0, at + need - span);
       // One buffer for the usual windows (what a load gives is not kept past the next one).
-      this.buf = span === RecordWindow.SIZE ? readInto(this.source, (this.own ??= new Uint8Array(span)), this.start) : readAt(this.source, this.start, span);
+      this.buf = span <= RecordWindow.MAX ? readInto(this.source, (this.own ??= new Uint8Array(RecordWindow.MAX)).subarray(0, span), this.start) : readAt(this.source, this.start, span);
       this.bufView = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     }
+    this.served++;
     const base = at - this.start;
     if (fieldList(this.buf, base, size, this.fields)) {
       this.view = this.bufView;

@@ -19,7 +19,7 @@ import { CapturedVar, DType, Dwarf, FrameVar, TAG } from '../program/dwarf';
 import type { GoProgram } from '../program/goProgram';
 import type { HeapView } from './heapView';
 import { holdsInterfaceValue } from './valueFit';
-import { RecordWindow, contentsOffsets, readObjectRecord, readObjectsInOrder } from '../format/objectRecords';
+import { ContentsOffsets, RecordWindow, readObjectRecord, readObjectsInOrder } from '../format/objectRecords';
 import { RootKind, objectSize } from '../format/model';
 import { wordAt } from '../format/reader';
 
@@ -277,7 +277,7 @@ class Walk {
       this.walk(seg.region, g.addr - seg.addr, g.type);
     }
     this.seedFromDump();
-    const offsets = contentsOffsets(this.heap.model, this.heap.source);
+    const offsets = new ContentsOffsets(this.heap.model, this.heap.source);
     let scanned = false;
     let framesSeeded = false;
     for (;;) {
@@ -311,11 +311,11 @@ class Walk {
    * what it types behind it waits for the next (in the other direction). Each sweep reads the
    * file at most once, however deep the object graph.
    */
-  private drain(offsets: Float64Array): void {
+  private drain(offsets: ContentsOffsets): void {
     for (let forward = true; this.pendingCount > 0; forward = !forward) this.sweep(offsets, forward);
   }
 
-  private sweep(offsets: Float64Array, forward: boolean): void {
+  private sweep(offsets: ContentsOffsets, forward: boolean): void {
     const window = new RecordWindow(this.heap.model, this.heap.source, offsets, forward);
     const r = this.current;
     const n = this.n;
@@ -374,7 +374,7 @@ class Walk {
   }
 
   /** Reads the unlabelled objects with pointers for interface values; whether any was found. */
-  private scanForInterfaces(offsets: Float64Array): boolean {
+  private scanForInterfaces(offsets: ContentsOffsets): boolean {
     const md = this.program.module;
     if (!md) return false;
     const lo = md.types + this.program.slide;
@@ -398,7 +398,7 @@ class Walk {
    * code pointer), and, where the compiler described them (Go >= 1.23), their captured
    * variables walked as typed values.
    */
-  private openClosures(offsets: Float64Array): void {
+  private openClosures(offsets: ContentsOffsets): void {
     const list = this.pendingClosures.splice(0);
     if (list.length === 0) return;
     this.capturedVars ??= this.program.dwarf()?.closureVars() ?? new Map();

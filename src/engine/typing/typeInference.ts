@@ -575,6 +575,8 @@ export function inferenceNamer(heap: HeapView, options: InferenceOptions = { use
       if (heap.graph) {
         if (!groups) {
           groups = toGroups(runPasses(heap, options, 'shared'));
+          // The walks that read records out of file order are done: their contents offsets go.
+          heap.model.objects.contentsDelta = undefined;
           heap.reclaim?.(); // shape ids and propagation proposals are garbage now
         }
         return groups;

@@ -95,6 +95,17 @@ export class Uint32Growable extends Growable<Uint32Array> {
   }
 }
 
+export class Uint16Growable extends Growable<Uint16Array> {
+  constructor(capacity?: number) {
+    super(Uint16Array, capacity);
+  }
+
+  override push(v: number): void {
+    if (this.n === this.data.length) this.grow();
+    this.data[this.n++] = v;
+  }
+}
+
 type ColumnSpec = Record<string, TypedArrayConstructor<TypedArray>>;
 export type ColumnBuilders<S extends ColumnSpec> = { [K in keyof S]: Growable<InstanceType<S[K]>> };
 export type Columns<S extends ColumnSpec> = { [K in keyof S]: InstanceType<S[K]> };
