@@ -217,6 +217,8 @@ class Decoder {
   private readonly checkpoints = new Float64Growable(this.maxObjects / 64);
   private readonly checkpointObject = new Uint32Growable(this.maxObjects / 64);
   private readonly contentsDelta = new Uint16Growable(this.maxObjects);
+  /** Record offset of the last checkpoint (that of the object read now). */
+  private checkpointAt = 0;
   private readonly layoutHash = new Uint32Growable(this.maxObjects);
   private readonly ptrFirst = new Uint32Growable(this.maxObjects + 1);
   private readonly ptrOffsets = new Uint32Growable(this.r.fileSize / 10 + 1024);
@@ -410,10 +412,13 @@ class Decoder {
       this.checkpoints.push(part.checkpoints[k]);
       this.checkpointObject.push(base + (k << CHECKPOINT_SHIFT));
     }
-    // Its contents offsets, from the checkpoints the part's objects have here.
+    // Its contents offsets, from the checkpoints its objects have here: this reader's last until
+    // the first pushed above, then those.
     for (let j = 0; j < part.count; j++) {
       const d = part.contentsDelta[j];
-      this.contentsDelta.push(d === CONTENTS_FAR ? d : this.farOrDelta(part.checkpoints[j >> CHECKPOINT_SHIFT] + d, base + j));
+      const g = base + j;
+      if ((g & (every - 1)) === 0) this.checkpointAt = part.checkpoints[(g - base) >> CHECKPOINT_SHIFT];
+      this.pushContents(d === CONTENTS_FAR ? -1 : part.checkpoints[j >> CHECKPOINT_SHIFT] + d);
     }
     for (const [i, len] of part.hugeSizes) this.hugeSizes.set(base + i, len);
     this.ptrFirst.append(part.ptrFirst, this.ptrOffsets.length);
@@ -647,13 +652,14 @@ class Decoder {
       }
     }
     this.commitObject(recStart, addr, len, fieldCount, typeWord, fieldCount === 0 ? 0 : (layout >>> 0) || 1);
-    this.contentsDelta.push(this.farOrDelta(contents, this.objectCount - 1));
+    const d = contents - this.checkpointAt; // >= 0: the checkpoint is this record or one before
+    this.contentsDelta.push(d < CONTENTS_FAR ? d : CONTENTS_FAR);
   }
 
-  /** Object i's contents offset as its ObjectTable.contentsDelta (its checkpoint pushed already). */
-  private farOrDelta(contents: number, i: number): number {
-    const d = contents - this.checkpoints.get(i >> CHECKPOINT_SHIFT);
-    return d >= 0 && d < CONTENTS_FAR ? d : CONTENTS_FAR;
+  /** The contents offset of the object just committed, from its checkpoint (-1: unknown). */
+  private pushContents(contents: number): void {
+    const d = contents - this.checkpointAt;
+    this.contentsDelta.push(contents >= 0 && d >= 0 && d < CONTENTS_FAR ? d : CONTENTS_FAR);
   }
 
   /** Reads a fields list into scratchOffsets, checking each offset against `len` bytes of contents. */
@@ -696,6 +702,7 @@ class Decoder {
     if ((i & ((1 << CHECKPOINT_SHIFT) - 1)) === 0) {
       this.checkpoints.push(recStart);
       this.checkpointObject.push(i);
+      this.checkpointAt = recStart;
     }
     if (len >= HUGE_SIZE) this.hugeSizes.set(i, len);
     this.ptrFirst.push(this.ptrsAtObjectStart);
