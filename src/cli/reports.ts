@@ -64,6 +64,11 @@ export function printTop(heap: Heap, n: number, out: Out): void {
       });
     }
   }
+  if (o.samplingRate?.source === 'off') {
+    // Its few sites are the runtime's start-up: listing them would name them as the culprits.
+    out(`\nAllocation sites: none to show: ${samplingText(o.samplingRate)}.\n`);
+    return;
+  }
   const sites = allocationSitesPage(heap, { start: 0, end: n, sort: { key: 'retainedBytes', descending: true } }).rows;
   if (sites.length > 0 && o.sampledObjects > 0) {
     out(`\nAllocation sites whose sampled objects retain the most:\n`);

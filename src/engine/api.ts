@@ -385,8 +385,11 @@ export interface Overview {
   /** Allocation sites: count, and whether objects carry alloc samples. */
   siteCount: number;
   sampledObjects: number;
-  /** runtime.MemProfileRate: known (every object sampled), or estimated (the dump does not record it). */
-  samplingRate: { rate: number; source: 'known' | 'estimated' | 'given' } | null;
+  /**
+   * runtime.MemProfileRate: known (every object sampled), estimated (the dump does not record
+   * it), or off (the profile nearly empty for what the program allocated: see profilingOff).
+   */
+  samplingRate: { rate: number; source: 'known' | 'estimated' | 'given' | 'off'; sampled?: number; expected?: number } | null;
   /** The program binary in use, when one matched the dump. */
   program: ProgramInfo | null;
 }

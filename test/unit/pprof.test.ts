@@ -10,7 +10,10 @@ import { join } from 'path';
 import { Profile } from 'pprof-format';
 import { gunzipSync, gzipSync } from 'zlib';
 import { Heap } from '../../src/engine/analysis/heap';
-import { ProfileKind, buildProfile } from '../../src/engine/analysis/pprof';
+import { ProfileKind, SamplingRate, buildProfile, samplingRate } from '../../src/engine/analysis/pprof';
+import { MemoryByteSource } from '../../src/engine/util/byteSource';
+import { samplingText } from '../../src/engine/util/units';
+import { DumpBuilder } from '../fixtures/dumpBuilder';
 import { FileByteSource } from '../../src/worker/fileByteSource';
 import { SAMPLES } from '../support/corpus';
 import { tempDir } from '../support/tempDir';
@@ -96,5 +99,27 @@ describe('pprof export', function () {
     const leafNames = new Set(profile.sample.map((s) => profile.stringTable.strings[Number(profile.function[Number(profile.location[Number(s.locationId[0]) - 1].line[0].functionId) - 1].name)]));
     assert.ok(leafNames.size > 5);
     if (hasGo) assert.ok(Math.abs(goTotal(file, 'inuse_space') - reachable) <= 0.01 * 1024 * 1024);
+  });
+});
+
+describe('a memory profile the program never recorded', function () {
+  // Go's linker turns profiling off in a program that cannot read the profile: the dump then
+  // holds the samples taken before the runtime started, however much the program allocated.
+  const frames = [{ func: 'runtime.schedinit', file: 'proc.go', line: 1063 }];
+  const dump = (totalAlloc: number, sampled: number) => {
+    const b = new DumpBuilder({ memStats: { TotalAlloc: totalAlloc, HeapAlloc: 64 } });
+    b.object(0xc000010000, 64).memProf(0x900000, 64, frames, sampled, 0);
+    return Heap.read(new MemoryByteSource(b.build())).analyse();
+  };
+
+  it('says profiling was off, with what Go\'s default rate would have sampled, when it holds under 1% of that', function () {
+    const rate = samplingRate(dump(1 << 30, 1)); // 2,048 samples expected at 512 KiB
+    assert.deepStrictEqual(rate, { rate: 512 * 1024, source: 'off', sampled: 1, expected: 2048 });
+    assert.match(samplingText(rate as SamplingRate), /memory profiling was off: 1 allocation sampled where Go's default rate would have sampled about 2,048/);
+  });
+
+  it('does not, for a profile sampled at a lower rate, or a program that allocated little', function () {
+    assert.notStrictEqual(samplingRate(dump(1 << 30, 21))?.source, 'off');
+    assert.notStrictEqual(samplingRate(dump(16 << 20, 0))?.source, 'off');
   });
 });

@@ -1,6 +1,6 @@
 /** Allocation sites from the memory profile: a sortable table with stacks, and a flame graph. */
 import type { AllocationSiteRow, SiteMetric } from '../../src/protocol/rpc';
-import { formatBytes, formatCount } from '../../src/protocol/units';
+import { formatBytes, formatCount, samplingText } from '../../src/protocol/units';
 import type { Nav } from '../objects';
 import { h } from '../dom';
 import { frameLink } from '../frames';
@@ -84,7 +84,14 @@ export class AllocationsTab {
       saveState('allocations.metric', this.metric);
       void this.loadFlame();
     });
-    this.element.append(h('div', { class: 'toolbar' }, viewPick, h('label', { class: 'muted' }, 'measure'), metricPick, field), this.body);
+    // A profile the program never recorded: its few sites are the runtime's start-up, not culprits.
+    const off = h('div', { class: 'banner', role: 'note', hidden: true });
+    void query('overview', undefined).then((o) => {
+      if (o.samplingRate?.source !== 'off') return;
+      off.textContent = `${samplingText(o.samplingRate)}.`;
+      off.hidden = false;
+    }, () => undefined);
+    this.element.append(off, h('div', { class: 'toolbar' }, viewPick, h('label', { class: 'muted' }, 'measure'), metricPick, field), this.body);
     this.show();
   }
 

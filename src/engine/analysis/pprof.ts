@@ -14,6 +14,7 @@ import { allocationSites } from './allocationSites';
 import type { Heap } from './heap';
 import { PairTable } from '../util/pairTable';
 import { typeIndex } from './typeIndex';
+import { samplingText } from '../util/units';
 
 export type ProfileKind = 'memory' | 'retained' | 'references';
 
@@ -80,11 +81,39 @@ const DEFAULT_RATE = 512 * 1024;
 /** In-use samples below which the profile says too little to estimate the rate from. */
 const MIN_SAMPLES = 30;
 
+/**
+ * Sampled allocations below this share of those Go's default rate would have taken over the
+ * run (MemStats.TotalAlloc / 512 KiB): profiling was off, or its rate set 100x the default.
+ */
+const OFF_SHARE = 0.01;
+/** The least TotalAlloc / 512 KiB for the profile's emptiness to say anything (32 MiB allocated). */
+const OFF_MIN_EXPECTED = 64;
+
 /** How the memory profile's sampling rate (runtime.MemProfileRate) was found. */
 export interface SamplingRate {
   rate: number;
-  /** known: every object sampled; estimated: from the sampled bytes against HeapAlloc; given. */
-  source: 'known' | 'estimated' | 'given';
+  /**
+   * known: every object sampled; estimated: from the sampled bytes against HeapAlloc; given;
+   * off: the profile is (nearly) empty for all the program allocated (see profilingOff).
+   */
+  source: 'known' | 'estimated' | 'given' | 'off';
+  /** off: allocations the profile sampled, and about as many as Go's default rate would have. */
+  sampled?: number;
+  expected?: number;
+}
+
+/**
+ * Whether memory profiling was off for (nearly) all of the run: the profile sampled under 1% of
+ * the allocations Go's default rate would have taken of MemStats.TotalAlloc. Go's linker turns
+ * profiling off in a program that cannot read the profile (neither runtime/pprof nor
+ * net/http/pprof linked in): its dump then holds the few samples taken before the runtime
+ * started, and allocation sites name the runtime's own start-up.
+ */
+export function profilingOff(heap: Heap): { sampled: number; expected: number } | undefined {
+  const expected = Math.floor(Number(heap.model.memStats?.fields.TotalAlloc ?? 0) / DEFAULT_RATE);
+  if (expected < OFF_MIN_EXPECTED) return undefined;
+  const sampled = heap.model.memProf.reduce((a, m) => a + m.allocs, 0);
+  return sampled < expected * OFF_SHARE ? { sampled, expected } : undefined;
 }
 
 /**
@@ -97,6 +126,8 @@ export function samplingRate(heap: Heap, given?: number): SamplingRate | undefin
   if (given !== undefined) return { rate: given, source: 'given' };
   const samples = heap.model.allocSamples.count;
   if (samples > 0 && samples >= 0.9 * heap.realObjectCount) return { rate: 1, source: 'known' };
+  const off = profilingOff(heap);
+  if (off) return { rate: DEFAULT_RATE, source: 'off', ...off };
   const heapAlloc = Number(heap.model.memStats?.fields.HeapAlloc ?? 0);
   const records = heap.model.memProf.map((m) => ({ count: Math.max(0, m.allocs - m.frees), size: m.size }));
   // Too few samples to measure by: Go's default rate is the likeliest.
@@ -154,6 +185,7 @@ export function buildProfile(heap: Heap, kind: ProfileKind, options: ProfileOpti
       b.samples.push(new Sample({ locationId: stack, value: [allocObjects, allocBytes, inuseObjects, inuseBytes], label: [{ key: b.strings.dedup('bytes'), num: m.size }] }));
     }
     if (!rate) comments.push('sampling rate (runtime.MemProfileRate) unknown: values are the raw counts of the records');
+    else if (rate.source === 'off') comments.push(samplingText(rate));
     else if (rate.source !== 'known') comments.push(`values scaled for a sampling rate (runtime.MemProfileRate) of ${rate.rate} bytes, ${rate.source === 'given' ? 'as given' : 'estimated from the profile against HeapAlloc (the dump does not record it)'}`);
     return b.encode([b.type('alloc_objects', 'count'), b.type('alloc_space', 'bytes'), b.type('inuse_objects', 'count'), b.type('inuse_space', 'bytes')],
       'inuse_space', { period: rate?.rate ?? 0, periodType: b.type('space', 'bytes'), comments });

@@ -77,8 +77,12 @@ export function stackWordText(r: { count: number; bytes: number }): string {
   return `${formatCount(r.count)} object${r.count === 1 ? '' : 's'} (${formatBytes(r.bytes)}) reachable only through words of stack frames their pointer maps leave out (locals kept in stack objects)`;
 }
 
-/** The memory profile's sampling rate, as known or estimated. */
-export function samplingText(r: { rate: number; source: string }): string {
+/** The memory profile's sampling rate, as known or estimated, or why the profile is (nearly) empty. */
+export function samplingText(r: { rate: number; source: string; sampled?: number; expected?: number }): string {
+  if (r.source === 'off') {
+    return `memory profiling was off: ${formatCount(r.sampled ?? 0)} allocation${r.sampled === 1 ? '' : 's'} sampled where Go's default rate would have sampled about ${formatCount(r.expected ?? 0)}`
+      + ' (Go turns it off in a program that cannot read the profile: import _ "runtime/pprof", or set runtime.MemProfileRate early in main, to get allocation sites)';
+  }
   if (r.rate <= 1) return 'every allocation sampled';
   return `one sample every ${formatBytes(r.rate)} allocated${r.source === 'estimated' ? ' (estimated: the dump does not record runtime.MemProfileRate)' : ''}`;
 }
