@@ -84,7 +84,7 @@ interface Resolved {
   /** A struct's members that hold pointers (a channel's buf left out: chanBuffer reads it), each with its type resolved once walked. */
   members: { name: string; offset: number; type: number; res: Resolved | null | undefined }[];
   /** The runtime containers walkContainer reads by layout; 'plain' for the rest. */
-  shape: 'plain' | 'slice' | 'string' | 'hash' | 'map' | 'table';
+  shape: 'plain' | 'slice' | 'string' | 'hash' | 'map' | 'table' | 'pool';
   /** What walking a value of this type does, flattened (see Walk.stepsOf). */
   steps: Step[] | undefined;
 }
@@ -101,6 +101,11 @@ const OP_INTERFACE = 3;
 const OP_CONTAINER = 4;
 /** An array too long to unroll: `arg` elements of `size` bytes, each walked by `steps`. */
 const OP_ARRAY = 5;
+/**
+ * A pointer to an internal/sync.node of a HashTrieMap (sync.Map, Go >= 1.24): the header of
+ * either an indirect (`type`) or an entry (`arg`), told apart by the object's size.
+ */
+const OP_TRIE_NODE = 6;
 /** Arrays whose steps would number more than this are walked by a loop, not unrolled. */
 const UNROLL_STEPS = 64;
 
@@ -640,13 +645,15 @@ class Walk {
     }
     res = !t || !this.tv.hasPointers(t.off) ? null : {
       t,
-      iface: iface || t.kind === KIND_INTERFACE,
+      // sync.eface: how a sync.Pool's shared queues hold the values put in it (type, data).
+      iface: iface || t.kind === KIND_INTERFACE || t.name === 'sync.eface',
       chanElem,
       members: t.tag === TAG.struct ? (t.members ?? []).filter((m) => this.tv.hasPointers(m.type) && !(t?.name.startsWith('hchan<') && m.name === 'buf'))
         .map((m) => ({ ...m, res: undefined })) : [],
       steps: undefined,
       shape: t.tag !== TAG.struct ? 'plain' : t.kind === KIND_SLICE ? 'slice' : t.kind === KIND_STRING ? 'string'
-        : t.name.startsWith('hash<') ? 'hash' : t.name.startsWith('map<') ? 'map' : t.name.startsWith('table<') ? 'table' : 'plain',
+        : t.name.startsWith('hash<') ? 'hash' : t.name.startsWith('map<') ? 'map' : t.name.startsWith('table<') ? 'table'
+          : t.name === 'sync.Pool' ? 'pool' : 'plain',
     };
     this.resolved.set(typeOff, res);
     return res;
@@ -698,6 +705,20 @@ class Walk {
       case TAG.struct:
         if (res.shape !== 'plain') {
           out.push(step(OP_CONTAINER, at, t.off, 0, res));
+          // A pool's other members (its New func) are walked as any struct's.
+          if (res.shape !== 'pool') break;
+        }
+        if (t.name.startsWith('sync/atomic.Pointer[')) {
+          // v is an unsafe.Pointer to the T that the zero-length `_ [0]*T` names.
+          const v = t.members?.find((m) => m.name === 'v');
+          const elem = t.members?.find((m) => m.name === '_' && this.types.get(m.type)?.tag === TAG.array)?.type;
+          const target = this.tv.pointee(elem === undefined ? undefined : this.types.get(elem)?.target);
+          if (!v || target === undefined) break;
+          const name = this.types.get(target)?.name ?? '';
+          const indirect = name.startsWith('internal/sync.node[') ? this.tv.named(name.replace('node[', 'indirect[')) : undefined;
+          const entry = name.startsWith('internal/sync.node[') ? this.tv.named(name.replace('node[', 'entry[')) : undefined;
+          if (indirect !== undefined && entry !== undefined) out.push(step(OP_TRIE_NODE, at + v.offset, indirect, entry));
+          else out.push(step(OP_POINTER, at + v.offset, target));
           break;
         }
         for (const m of res.members) {
@@ -735,14 +756,34 @@ class Walk {
         case OP_ARRAY:
           for (let k = 0; k < s.arg; k++) this.walkSteps(r, at + k * s.size, s.steps as Step[]);
           break;
+        case OP_TRIE_NODE:
+          if (this.followable(r, at)) {
+            const w = this.word(r, at);
+            const o = w ? this.heap.requireGraph().index.find(w) : -1;
+            if (o >= 0) this.pointTo(w, this.heap.size(o) >= this.tv.sizeOf(s.type) ? s.type : s.arg);
+          }
+          break;
       }
     }
   }
 
-  /** A slice, string, map header or swiss table, read by the runtime's layout. */
+  /** A slice, string, map header, swiss table or sync.Pool, read by its layout. */
   private walkContainer(r: Region, off: number, res: Resolved): void {
     const t = res.t;
     const member = (name: string) => t.members?.find((m) => m.name === name);
+    if (res.shape === 'pool') {
+      // local and victim are unsafe.Pointers to [localSize]poolLocal and [victimSize]poolLocal:
+      // per-P caches whose values (interfaces, and queues of sync.eface) are what the pool holds.
+      const local = this.tv.named('sync.poolLocal');
+      for (const [array, size] of [['local', 'localSize'], ['victim', 'victimSize']]) {
+        const a = member(array);
+        const n = member(size);
+        if (local === undefined || !a || !n || !this.followable(r, off + a.offset)) continue;
+        const count = this.word(r, off + n.offset);
+        if (count > 0 && count <= 1 << 16) this.pointTo(this.word(r, off + a.offset), local, count);
+      }
+      return;
+    }
     if (t.kind === KIND_SLICE) {
       const cap = this.word(r, off + 16);
       if (t.goElem !== undefined && this.followable(r, off)) this.pointTo(this.word(r, off), t.goElem, cap, this.backingName(t.goElem));
@@ -857,6 +898,17 @@ export class TypeView {
       const addr = program.runtimeTypeAddr(t.runtimeType);
       if (addr !== undefined && (!this.byRuntimeType.has(addr) || t.tag !== TAG.typedef)) this.byRuntimeType.set(addr, t.off);
     }
+  }
+
+  private byName: Map<string, number> | undefined;
+
+  /** The type of this name (the first, if several), or undefined. */
+  named(name: string): number | undefined {
+    if (!this.byName) {
+      this.byName = new Map();
+      for (const t of this.types.values()) if (t.name && !this.byName.has(t.name)) this.byName.set(t.name, t.off);
+    }
+    return this.byName.get(name);
   }
 
   underlying(off: number): DType | undefined {
