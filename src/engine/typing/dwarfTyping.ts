@@ -246,6 +246,8 @@ class Walk {
   private readonly segmentsLo: number;
   private readonly segmentsHi: number;
   private readonly little: boolean;
+  /** Type words of the runtime's generic map internals, seeded after everything else (see seedFromDump). */
+  private readonly genericSeeds: number[] = [];
   /** Closures labelled but not yet read (see openClosures). */
   private readonly pendingClosures: number[] = [];
   private capturedVars: Map<string, CapturedVar[]> | undefined;
@@ -302,6 +304,10 @@ class Walk {
       if (this.pendingCount === 0 && !scanned) {
         scanned = true;
         this.scanForInterfaces(offsets);
+      }
+      // Last, the map internals no map header reached, as their type words say.
+      if (this.pendingCount === 0) {
+        for (const k of this.genericSeeds.splice(0)) this.seedTypeWord(k, this.byRuntimeType.get(this.heap.model.objects.typeWordAddr[k]) as number);
       }
       if (this.pendingCount === 0) break;
     }
@@ -445,11 +451,12 @@ class Walk {
     const { objects } = this.heap.model;
     for (let k = 0; k < (this.options.seedTypeWords ? objects.typeWordObject.length : 0); k++) {
       const t = this.byRuntimeType.get(objects.typeWordAddr[k]);
-      const o = objects.typeWordObject[k];
       if (t === undefined) continue;
-      const es = Math.max(1, this.tv.sizeOf(t));
-      const ps = this.heap.model.params.ptrSize;
-      this.assign(o, t, Math.max(1, Math.floor((objectSize(objects, o) - ps) / es)), ps, this.tv.nameOf(t));
+      // A swiss map's tables and directory carry the runtime's own types (maps.table, not
+      // map[K]V's): typed from them first, they would stop the walk from the map header that
+      // knows K and V, and the groups (only the header's type leads to them) stay untyped.
+      if (/^\*?internal\/runtime\/maps\.table$/.test(this.tv.nameOf(t))) this.genericSeeds.push(k);
+      else this.seedTypeWord(k, t);
     }
     for (let k = 0; k < objects.ifaceWord.length; k++) this.dynamic(objects.ifaceWord[k], objects.ifaceData[k]);
     for (let k = 0; k < objects.frameIfaceWord.length; k++) this.dynamic(objects.frameIfaceWord[k], objects.frameIfaceData[k]);
@@ -458,6 +465,15 @@ class Walk {
       const target = p === undefined ? undefined : this.types.get(p)?.target;
       if (target !== undefined) this.pointTo(f.obj, target);
     }
+  }
+
+  /** Object typeWordObject[k] typed by its type word, the DWARF type `t`. */
+  private seedTypeWord(k: number, t: number): void {
+    const { objects } = this.heap.model;
+    const o = objects.typeWordObject[k];
+    const es = Math.max(1, this.tv.sizeOf(t));
+    const ps = this.heap.model.params.ptrSize;
+    this.assign(o, t, Math.max(1, Math.floor((objectSize(objects, o) - ps) / es)), ps, this.tv.nameOf(t));
   }
 
   /**
