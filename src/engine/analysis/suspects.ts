@@ -264,6 +264,18 @@ function contents(heap: Heap, point: number): { type: string; count: number; byt
     }
     frontier = next;
   }
+  // The budget ran out among containers, each holding more (400,000 slices in a map's groups):
+  // those containers are what accumulates.
+  if (tally.size === 0) {
+    for (const c of frontier) {
+      const name = heap.typeOf(c).name;
+      let t = tally.get(name);
+      if (!t) tally.set(name, (t = { count: 0, bytes: 0, sample: [] }));
+      t.count++;
+      t.bytes += d.retained[c];
+      if (t.sample.length < 2000) t.sample.push(c);
+    }
+  }
   let best: [string, { count: number; bytes: number; sample: number[] }] | undefined;
   for (const e of tally) if (!best || e[1].bytes > best[1].bytes) best = e;
   if (!best || (point < heap.objectCount && !holdsOthers(heap, point) && best[1].bytes < 0.5 * (d.retained[point] - heap.size(point)))) {
@@ -310,7 +322,9 @@ function describe(heap: Heap, point: number, list: Candidate[], reachable: numbe
       if (here || nextIsContainer) named = false;
     });
   }
-  path.push({ type: held.type, count });
+  // The point itself is what accumulates (one big buffer): the path already ends at it.
+  const itself = count === 1 && held.sample.length === 1 && held.sample[0] === point && chain?.nodes[chain.nodes.length - 1] === point;
+  if (!itself) path.push({ type: held.type, count });
   // Where the accumulated objects were allocated: those below the point, not the whole type.
   const allocatedAt = sitesOf(heap, isObject ? held.sample : sameType?.members ?? held.sample);
   const suspect: Suspect = {
