@@ -318,7 +318,9 @@ function describe(heap: Heap, point: number, list: Candidate[], reachable: numbe
       // The holder: the global and the fields down to where the container starts.
       const nextIsContainer = k + 1 < nodes.length && containerOf(heap.typeOf(nodes[k + 1]).name) !== 'object';
       const here = containerOf(type) !== 'object';
-      if (!here && k + 1 < nodes.length) holder += field && !field.startsWith('+') ? `.${field}` : ` -> ${type}${field ? ` ${field}` : ''}`;
+      // From a global, its fields follow its name; from anything else (a stack word), the type comes first.
+      const from = k === 0 && !r.global && field && !field.startsWith('+') ? ` -> ${type}` : '';
+      if (!here && k + 1 < nodes.length) holder += field && !field.startsWith('+') ? `${from}.${field}` : ` -> ${type}${field ? ` ${field}` : ''}`;
       if (here || nextIsContainer) named = false;
     });
   }

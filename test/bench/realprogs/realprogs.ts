@@ -10,6 +10,9 @@
  *             Prometheus client, golang-lru and google/uuid
  *   kvstore   an embedded etcd 3.4 server (raft, mvcc, bbolt, gRPC) and its client, with
  *             watchers, leases, transactions and a compaction
+ *   metrics   an HTTP service instrumented with the Prometheus client whose metrics are
+ *             labelled by path (a label-cardinality leak); it does not link runtime/pprof, so
+ *             Go turned its memory profiling off (it writes the rate it ran with beside the dump)
  */
 import { execFileSync } from 'child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'fs';
@@ -47,6 +50,12 @@ const PROGRAMS: RealProgram[] = [
     packages: ['golang-etcd-server-dev'],
     probe: 'go.etcd.io/etcd/embed',
     args: ['-keys', '20000', '-memprofilerate', String(REAL_MEMPROFILE_RATE)],
+  },
+  {
+    name: 'metrics',
+    packages: ['golang-github-prometheus-client-golang-dev'],
+    probe: 'github.com/prometheus/client_golang/prometheus',
+    args: ['-requests', '20000'],
   },
 ];
 
