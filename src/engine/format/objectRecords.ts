@@ -64,9 +64,19 @@ export class ContentsOffsets {
     return d !== CONTENTS_FAR ? this.checkpoints[o >> CHECKPOINT_SHIFT] + d : this.farOffset(o);
   }
 
+  /** The far objects' offsets of o's whole checkpoint group, read at once (big objects come in runs). */
   private farOffset(o: number): number {
     let at = this.far.get(o);
-    if (at === undefined) this.far.set(o, (at = readObjectRecord(this.model, this.source, o).contentsOffset));
+    if (at === undefined) {
+      const { checkpoints, checkpointObject, count } = this.model.objects;
+      const k = o >> CHECKPOINT_SHIFT;
+      const delta = this.delta as Uint16Array;
+      const r = new Reader(this.source, 1 << 16, checkpoints[k]);
+      contentsOffsetsFrom(r, checkpointObject[k], Math.min(count, (k + 1) << CHECKPOINT_SHIFT), (i, offset) => {
+        if (delta[i] === CONTENTS_FAR) this.far.set(i, offset);
+      });
+      at = this.far.get(o) as number;
+    }
     return at;
   }
 }
@@ -76,21 +86,25 @@ function allContentsOffsets(model: DumpModel, source: ByteSource): Float64Array 
   const n = model.objects.count;
   const out = new Float64Array(n);
   if (n === 0) return out;
-  const r = new Reader(source, 4 << 20, model.objects.checkpoints[0]);
-  for (let k = 0; k < n;) {
+  contentsOffsetsFrom(new Reader(source, 4 << 20, model.objects.checkpoints[0]), 0, n, (i, offset) => (out[i] = offset));
+  return out;
+}
+
+/** Reads the records from `r` (at object `first`'s record) up to object `end`, each object's contents offset to `visit`. */
+function contentsOffsetsFrom(r: Reader, first: number, end: number, visit: (i: number, offset: number) => void): void {
+  for (let i = first; i < end;) {
     r.mark = r.pos;
     const tag = r.uvarint();
     if (tag === Tag.Object) {
       r.uvarint();
       const size = r.length();
-      out[k++] = r.offset;
+      visit(i++, r.offset);
       r.skip(size);
       for (let kind = r.uvarint(); kind !== 0; kind = r.uvarint()) r.uvarint();
     } else {
       skipRecord(r, tag);
     }
   }
-  return out;
 }
 
 /** Bytes a record may need after its contents offset: the contents, then the field list. */
