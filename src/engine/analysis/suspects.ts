@@ -242,6 +242,14 @@ function contents(heap: Heap, point: number): { type: string; count: number; byt
   const d = heap.requireDominators();
   const [first, child] = heap.dominatorChildren();
   const tally = new Map<string, { count: number; bytes: number; sample: number[] }>();
+  const add = (c: number) => {
+    const name = heap.typeOf(c).name;
+    let t = tally.get(name);
+    if (!t) tally.set(name, (t = { count: 0, bytes: 0, sample: [] }));
+    t.count++;
+    t.bytes += d.retained[c];
+    if (t.sample.length < 2000) t.sample.push(c);
+  };
   let frontier = [point];
   let visited = 0;
   for (let depth = 0; depth < 8 && frontier.length > 0 && visited < CONTENT_BUDGET; depth++) {
@@ -250,32 +258,15 @@ function contents(heap: Heap, point: number): { type: string; count: number; byt
       for (let k = first[v]; k < first[v + 1] && visited < CONTENT_BUDGET; k++, visited++) {
         const c = child[k];
         if (c >= heap.objectCount) continue;
-        if (holdsOthers(heap, c)) {
-          next.push(c);
-          continue;
-        }
-        const name = heap.typeOf(c).name;
-        let t = tally.get(name);
-        if (!t) tally.set(name, (t = { count: 0, bytes: 0, sample: [] }));
-        t.count++;
-        t.bytes += d.retained[c];
-        if (t.sample.length < 2000) t.sample.push(c);
+        if (holdsOthers(heap, c)) next.push(c);
+        else add(c);
       }
     }
     frontier = next;
   }
   // The budget ran out among containers, each holding more (400,000 slices in a map's groups):
   // those containers are what accumulates.
-  if (tally.size === 0) {
-    for (const c of frontier) {
-      const name = heap.typeOf(c).name;
-      let t = tally.get(name);
-      if (!t) tally.set(name, (t = { count: 0, bytes: 0, sample: [] }));
-      t.count++;
-      t.bytes += d.retained[c];
-      if (t.sample.length < 2000) t.sample.push(c);
-    }
-  }
+  if (tally.size === 0) for (const c of frontier) add(c);
   let best: [string, { count: number; bytes: number; sample: number[] }] | undefined;
   for (const e of tally) if (!best || e[1].bytes > best[1].bytes) best = e;
   if (!best || (point < heap.objectCount && !holdsOthers(heap, point) && best[1].bytes < 0.5 * (d.retained[point] - heap.size(point)))) {

@@ -449,13 +449,19 @@ class Walk {
   /** Objects whose type the dump proves: type words, interface values, finalizers. */
   private seedFromDump(): void {
     const { objects } = this.heap.model;
+    // A swiss map's tables and directory carry the runtime's own types (maps.table, not
+    // map[K]V's): typed from them first, they would stop the walk from the map header that
+    // knows K and V, and the groups (only the header's type leads to them) stay untyped.
+    const generic = new Map<number, boolean>();
+    const isGeneric = (t: number) => {
+      let g = generic.get(t);
+      if (g === undefined) generic.set(t, (g = /^\*?internal\/runtime\/maps\.table$/.test(this.tv.nameOf(t))));
+      return g;
+    };
     for (let k = 0; k < (this.options.seedTypeWords ? objects.typeWordObject.length : 0); k++) {
       const t = this.byRuntimeType.get(objects.typeWordAddr[k]);
       if (t === undefined) continue;
-      // A swiss map's tables and directory carry the runtime's own types (maps.table, not
-      // map[K]V's): typed from them first, they would stop the walk from the map header that
-      // knows K and V, and the groups (only the header's type leads to them) stay untyped.
-      if (/^\*?internal\/runtime\/maps\.table$/.test(this.tv.nameOf(t))) this.genericSeeds.push(k);
+      if (isGeneric(t)) this.genericSeeds.push(k);
       else this.seedTypeWord(k, t);
     }
     for (let k = 0; k < objects.ifaceWord.length; k++) this.dynamic(objects.ifaceWord[k], objects.ifaceData[k]);
