@@ -9,6 +9,7 @@ import { AnalysisStage, ApiArgs, ApiMethod, ApiResult, Overview, Phase } from '.
 import { AnalysisOptions, BaselineLoaded, DumpSource, FromWorker, ProgramCheck, ToWorker } from '../protocol/workerMessages';
 import { Disposable } from './dispose';
 import { log } from './log';
+import { startAnalysisWorker } from './workerPriority';
 
 export type WorkerState =
   | { kind: 'running'; phase: Phase; fraction: number | undefined; stage: AnalysisStage | undefined; overview: Overview | undefined }
@@ -48,7 +49,7 @@ export class WorkerClient extends Disposable {
 
   private started(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.script, { resourceLimits: { maxOldGenerationSizeMb: this.memoryLimitMb } });
+    const worker = startAnalysisWorker(() => new Worker(this.script, { resourceLimits: { maxOldGenerationSizeMb: this.memoryLimitMb } }));
     this.worker = worker;
     worker.on('message', (m: FromWorker) => this.onMessage(m));
     worker.on('error', (e) => this.fail(`The analysis worker stopped: ${e.message}`, true));

@@ -28,7 +28,8 @@ if (!port) throw new Error('src/worker/main.ts runs as a worker thread');
  * two cores it would wait behind this thread (stalls of 60-220 ms measured in code-server while
  * a 1.4 GB dump opened). Linux keeps a nice value per thread, and setpriority(0) sets the
  * calling thread's: this one and the helper thread it starts. Elsewhere it would lower the
- * whole process, the host included, so it is left alone.
+ * whole process, the host included, so it is left alone. The extension host lowers it earlier
+ * still, as the thread starts (src/host/workerPriority.ts); this covers other starters.
  */
 if (process.platform === 'linux') {
   try {
