@@ -414,7 +414,11 @@ export function shapeVotePass(heap: HeapView, strong: Strong, shapes: Shapes, ou
 /**
  * Runtime layouts recognised by shape (64-bit): the map header of Go < 1.24 (runtime.hmap:
  * buckets, oldbuckets, extra at 16, 24, 40); from Go 1.24 the swiss map header
- * (internal/runtime/maps.Map, 48 B, dirPtr at 16) and its tables (maps.table, 32 B, groups at 16).
+ * (internal/runtime/maps.Map, 48 B, dirPtr at 16) and its tables (maps.table, 32 B, groups at
+ * 16), and through their one pointer what they hold: a header's directory (the table pointers
+ * of a big map) or its one group (a small map's), a table's groups. Named, they are containers
+ * the suspects look through to the entries; unnamed, a map's directory was the suspect ("1 256
+ * B, 32 pointers", the Prometheus program's dump without its binary).
  */
 export function contentPass(heap: HeapView, out: Output): void {
   const v = parseGoVersion(heap.model.params.buildVersion);
@@ -425,12 +429,38 @@ export function contentPass(heap: HeapView, out: Output): void {
     : [[48, layoutHashOf([16, 24, 40]), 'runtime.hmap (map header, by layout)']];
   const group = out.grouper();
   const { layoutHash } = heap.model.objects;
+  const layoutOf = (i: number) => layouts.findIndex(([s, h]) => heap.size(i) === s && layoutHash[i] === h);
+  const found: number[][] = layouts.map(() => []);
   for (let i = 0; i < heap.objectCount; i++) {
     if (!out.free(i)) continue;
-    const size = heap.size(i);
-    layouts.forEach(([s, h, name], k) => {
-      if (size === s && layoutHash[i] === h) out.of[i] = group(k, 'likely', () => name);
-    });
+    const k = layoutOf(i);
+    if (k < 0) continue;
+    out.of[i] = group(k, 'likely', () => layouts[k][2]);
+    found[k].push(i);
+  }
+  const graph = heap.graph;
+  if (!swiss || !graph) return;
+  const { edgeFirst, edgeTarget } = graph;
+  // The one object each header or table points to (its only pointer field), if untyped.
+  const held = (i: number) => {
+    const t = edgeFirst[i + 1] > edgeFirst[i] ? edgeTarget[edgeFirst[i]] : -1;
+    return t >= 0 && out.free(t) && layoutOf(t) < 0 ? t : -1;
+  };
+  const [DIRECTORY, GROUPS] = [layouts.length, layouts.length + 1];
+  const directoryName = () => 'internal/runtime/maps.Map (directory, by layout)';
+  const groupsName = () => 'internal/runtime/maps.Map (groups, by layout)';
+  for (const h of found[0]) {
+    const t = held(h);
+    if (t < 0) continue;
+    // A directory: pointers only, every one to a table (a table may appear more than once).
+    let tables = edgeFirst[t + 1] - edgeFirst[t];
+    for (let e = edgeFirst[t]; e < edgeFirst[t + 1] && tables > 0; e++) if (layoutOf(edgeTarget[e]) !== 1) tables = 0;
+    const directory = tables > 0 && tables * 8 >= heap.size(t) / 2;
+    out.of[t] = directory ? group(DIRECTORY, 'likely', directoryName) : group(GROUPS, 'likely', groupsName);
+  }
+  for (const table of found[1]) {
+    const t = held(table);
+    if (t >= 0) out.of[t] = group(GROUPS, 'likely', groupsName);
   }
 }
 
