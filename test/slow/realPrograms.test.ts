@@ -90,30 +90,33 @@ describe('real programs', function () {
         console.log(`      sync.Map's trie: ${trie.entry} entries, ${trie.indirect} indirects`);
       });
 
-      // Swiss maps are Go >= 1.24's.
-      if (Number(/^go1\.(\d+)/.exec(t.goVersion)?.[1]) >= 24) it("names a swiss map's directory and groups by layout without the binary as the binary types them", function () {
+      it("names a map's directory and groups (Go >= 1.24) or buckets by layout without the binary as the binary types them", function () {
+        const swiss = Number(/^go1\.(\d+)/.exec(t.goVersion)?.[1]) >= 24;
+        const parts = swiss ? ['directory', 'groups'] : ['buckets'];
         const bare = Heap.read(new FileByteSource(t.file)).analyse();
         const part = new Map<number, string>();
         for (let i = 0; i < bare.objectCount; i++) {
-          const m = /\((directory|groups), by layout\)$/.exec(bare.typeOf(i).name);
+          const m = /\((directory|groups|buckets), by layout\)$/.exec(bare.typeOf(i).name);
           if (m) part.set(i, m[1]);
         }
         const heap = Heap.read(new FileByteSource(t.file)).analyse();
         assert.ok(heap.attachProgram(new GoProgram(new FileByteSource(t.binary), t.binary, (b) => inflateSync(b))).ok);
         const typing = dwarfTypingOf(heap);
         assert.ok(typing);
-        const tally: Record<string, { agree: number; other: string[] }> = { directory: { agree: 0, other: [] }, groups: { agree: 0, other: [] } };
+        const tally = new Map(parts.map((p) => [p, { agree: 0, other: [] as string[] }]));
         for (const [i, p] of part) {
+          const e = tally.get(p);
+          assert.ok(e, `${bare.typeOf(i).name} in a Go ${t.goVersion} dump`);
           if (dwarfTypeOf(typing, i) < 0) continue;
           const name = heap.typeOf(i).name;
-          if (name.endsWith(`(${p})`)) tally[p].agree++;
-          else tally[p].other.push(name);
+          if (name.endsWith(`(${p})`)) e.agree++;
+          else e.other.push(name);
         }
-        for (const [p, { agree, other }] of Object.entries(tally)) {
+        for (const [p, { agree, other }] of tally) {
           assert.ok(agree > 0, `no map ${p} named by layout`);
           assert.ok(agree >= 0.95 * (agree + other.length), `${p}: ${agree} agree, ${other.length} do not: ${other.slice(0, 5).join('; ')}`);
         }
-        console.log(`      by layout, as the binary says: ${tally.directory.agree} of ${tally.directory.agree + tally.directory.other.length} directories, ${tally.groups.agree} of ${tally.groups.agree + tally.groups.other.length} groups`);
+        console.log(`      by layout, as the binary says: ${[...tally].map(([p, { agree, other }]) => `${agree} of ${agree + other.length} ${p}`).join(', ')}`);
       });
 
       it("finds as many entries in every typed map as its header's length says", function () {

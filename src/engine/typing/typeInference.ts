@@ -415,10 +415,11 @@ export function shapeVotePass(heap: HeapView, strong: Strong, shapes: Shapes, ou
  * Runtime layouts recognised by shape (64-bit): the map header of Go < 1.24 (runtime.hmap:
  * buckets, oldbuckets, extra at 16, 24, 40); from Go 1.24 the swiss map header
  * (internal/runtime/maps.Map, 48 B, dirPtr at 16) and its tables (maps.table, 32 B, groups at
- * 16), and through their one pointer what they hold: a header's directory (the table pointers
- * of a big map) or its one group (a small map's), a table's groups. Named, they are containers
- * the suspects look through to the entries; unnamed, a map's directory was the suspect ("1 256
- * B, 32 pointers", the Prometheus program's dump without its binary).
+ * 16), and through their first pointer what they hold: a swiss header's directory (the table
+ * pointers of a big map) or its one group (a small map's), a table's groups, an hmap's
+ * buckets. Named, they are containers the suspects look through to the entries; unnamed, a
+ * map's directory or buckets was the suspect ("1 256 B, 32 pointers", the Prometheus program's
+ * dump without its binary).
  */
 export function contentPass(heap: HeapView, out: Output): void {
   const v = parseGoVersion(heap.model.params.buildVersion);
@@ -439,16 +440,22 @@ export function contentPass(heap: HeapView, out: Output): void {
     found[k].push(i);
   }
   const graph = heap.graph;
-  if (!swiss || !graph) return;
+  if (!graph) return;
   const { edgeFirst, edgeTarget } = graph;
-  // The one object each header or table points to (its only pointer field), if untyped.
+  // The first object each header or table points to, if untyped: its only pointer field in a
+  // swiss header or table; an hmap's buckets (its first pointer field, set whenever the others are).
   const held = (i: number) => {
     const t = edgeFirst[i + 1] > edgeFirst[i] ? edgeTarget[edgeFirst[i]] : -1;
     return t >= 0 && out.free(t) && layoutOf(t) < 0 ? t : -1;
   };
-  const [DIRECTORY, GROUPS] = [layouts.length, layouts.length + 1];
-  const directoryName = () => 'internal/runtime/maps.Map (directory, by layout)';
-  const groupsName = () => 'internal/runtime/maps.Map (groups, by layout)';
+  const named = (key: number, name: string) => group(layouts.length + key, 'likely', () => name);
+  if (!swiss) {
+    for (const h of found[0]) {
+      const t = held(h);
+      if (t >= 0) out.of[t] = named(0, 'runtime.hmap (buckets, by layout)');
+    }
+    return;
+  }
   for (const h of found[0]) {
     const t = held(h);
     if (t < 0) continue;
@@ -456,11 +463,11 @@ export function contentPass(heap: HeapView, out: Output): void {
     let tables = edgeFirst[t + 1] - edgeFirst[t];
     for (let e = edgeFirst[t]; e < edgeFirst[t + 1] && tables > 0; e++) if (layoutOf(edgeTarget[e]) !== 1) tables = 0;
     const directory = tables > 0 && tables * 8 >= heap.size(t) / 2;
-    out.of[t] = directory ? group(DIRECTORY, 'likely', directoryName) : group(GROUPS, 'likely', groupsName);
+    out.of[t] = directory ? named(1, 'internal/runtime/maps.Map (directory, by layout)') : named(2, 'internal/runtime/maps.Map (groups, by layout)');
   }
   for (const table of found[1]) {
     const t = held(table);
-    if (t >= 0) out.of[t] = group(GROUPS, 'likely', groupsName);
+    if (t >= 0) out.of[t] = named(2, 'internal/runtime/maps.Map (groups, by layout)');
   }
 }
 
