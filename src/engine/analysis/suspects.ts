@@ -248,7 +248,7 @@ function contents(heap: Heap, point: number): { type: string; count: number; byt
     if (!t) tally.set(name, (t = { count: 0, bytes: 0, sample: [] }));
     t.count++;
     t.bytes += d.retained[c];
-    if (t.sample.length < 2000) t.sample.push(c);
+    t.sample.push(c); // all of them (the walk is bounded): the few with an alloc sample name the site
   };
   let frontier = [point];
   let visited = 0;
@@ -273,7 +273,31 @@ function contents(heap: Heap, point: number): { type: string; count: number; byt
     // Nothing below dominates: the point itself is what is big (a large buffer, say).
     return { type: point < heap.objectCount ? heap.typeOf(point).name : heap.groupLabel(point - heap.objectCount), count: 1, bytes: d.retained[point], sample: [point] };
   }
+  joinSampled(heap, best[1], tally);
   return { type: best[0], ...best[1] };
+}
+
+/**
+ * Without the binary, the accumulated objects that carry an alloc sample are named after their
+ * site, not with the rest (a weaker name, "likely T", from the pointers to them): the objects of
+ * the same shape among them join the rest, so the count is whole and the sites are found
+ * (14,477 + 23 of the 14,500 go-metrics meters a real service leaked).
+ */
+function joinSampled(heap: Heap, best: { count: number; bytes: number; sample: number[] }, tally: Map<string, { count: number; bytes: number; sample: number[] }>): void {
+  const d = heap.requireDominators();
+  const { layoutHash } = heap.model.objects;
+  const example = best.sample[0];
+  if (heap.typeOf(example).source === 'site') return;
+  const size = heap.size(example);
+  for (const e of tally.values()) {
+    if (e === best || heap.typeOf(e.sample[0]).source !== 'site') continue;
+    for (const c of e.sample) {
+      if (heap.size(c) !== size || layoutHash[c] !== layoutHash[example] || heap.sampleOf(c) < 0) continue;
+      best.count++;
+      best.bytes += d.retained[c];
+      best.sample.push(c);
+    }
+  }
 }
 
 function describe(heap: Heap, point: number, list: Candidate[], reachable: number): Suspect {
@@ -436,13 +460,15 @@ function fieldName(heap: Heap, i: number, offset: number): string {
   return f ? f.name : `+0x${offset.toString(16)}`;
 }
 
-/** Where a sample of objects was allocated (their alloc samples), by user frame, most first. */
+/** Where objects were allocated (their alloc samples; a sample of them past 200,000), by user frame, most first. */
 function sitesOf(heap: Heap, objects: ArrayLike<number>): (SourceFrame & { count: number })[] {
   const { memProf, allocSamples, strings } = heap.model;
   if (allocSamples.count === 0) return [];
   const buckets = new Map(memProf.map((b) => [b.bucket, b]));
   const tally = new Map<string, SourceFrame & { count: number }>();
-  const step = Math.max(1, Math.floor(objects.length / 2000));
+  // Every object where they are few: at one sample per 512 KiB, a 2,000-object sample of
+  // 100-byte objects holds none (14,500 leaked go-metrics meters: 4 sampled).
+  const step = Math.max(1, Math.floor(objects.length / 200_000));
   for (let k = 0; k < objects.length; k += step) {
     const s = heap.sampleOf(objects[k]);
     const b = s >= 0 ? buckets.get(allocSamples.bucket[s]) : undefined;
