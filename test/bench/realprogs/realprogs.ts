@@ -13,6 +13,9 @@
  *   metrics   an HTTP service instrumented with the Prometheus client whose metrics are
  *             labelled by path (a label-cardinality leak); it does not link runtime/pprof, so
  *             Go turned its memory profiling off (it writes the rate it ran with beside the dump)
+ *   sessions  an HTTP service timing each session with rcrowley/go-metrics and never stopping
+ *             the timers, whose meters the library keeps for ever (it writes how many sessions
+ *             it served and kept beside the dump)
  */
 import { execFileSync } from 'child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'fs';
@@ -56,6 +59,12 @@ const PROGRAMS: RealProgram[] = [
     packages: ['golang-github-prometheus-client-golang-dev'],
     probe: 'github.com/prometheus/client_golang/prometheus',
     args: ['-requests', '20000'],
+  },
+  {
+    name: 'sessions',
+    packages: ['golang-github-rcrowley-go-metrics-dev'],
+    probe: 'github.com/rcrowley/go-metrics',
+    args: ['-requests', '60000', '-memprofilerate', String(REAL_MEMPROFILE_RATE)],
   },
 ];
 
