@@ -119,23 +119,26 @@ function recordBound(size: number): number {
 function fieldList(raw: Uint8Array, start: number, size: number, out: number[] = []): number[] | undefined {
   // Called for every object a walk reads: no closure, and `out` is resized only when its
   // length changes (consecutive objects of one type have as many fields).
+  // The kinds are one byte and the offsets one or two: integer shifts below 2^28, `2 **` past.
   let p = start + size;
   let n = 0;
   for (;;) {
-    let kind = 0;
-    for (let shift = 0; ; shift += 7) {
+    if (p >= raw.length) return undefined;
+    let b = raw[p++];
+    let kind = b & 0x7f;
+    for (let shift = 7; b >= 0x80; shift += 7) {
       if (p >= raw.length) return undefined;
-      const b = raw[p++];
+      b = raw[p++];
       kind += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) break;
     }
     if (kind === 0) break;
-    let off = 0;
-    for (let shift = 0; ; shift += 7) {
+    if (p >= raw.length) return undefined;
+    b = raw[p++];
+    let off = b & 0x7f;
+    for (let shift = 7; b >= 0x80; shift += 7) {
       if (p >= raw.length) return undefined;
-      const b = raw[p++];
-      off += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) break;
+      b = raw[p++];
+      off = shift < 28 ? off | ((b & 0x7f) << shift) : off + (b & 0x7f) * 2 ** shift;
     }
     out[n++] = off;
   }

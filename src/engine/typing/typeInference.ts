@@ -202,9 +202,14 @@ export function dwarfPass(heap: HeapView, out: Output): void {
   const group = out.grouper();
   const { labelOf, labels } = typing;
   const none = noId(labelOf);
+  // Each label's group once: millions of objects, a few thousand labels.
+  const ids = new Int32Array(labels.length).fill(NONE);
   for (let i = 0; i < labelOf.length; i++) {
     const l = labelOf[i];
-    if (l !== none && out.free(i)) out.of[i] = group(l, 'certain', () => labels[l]);
+    if (l === none || !out.free(i)) continue;
+    let g = ids[l];
+    if (g === NONE) g = ids[l] = group(l, 'certain', () => labels[l]);
+    out.of[i] = g;
   }
 }
 
