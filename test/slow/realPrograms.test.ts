@@ -130,7 +130,10 @@ describe('real programs', function () {
         const SITE = 'github.com/rcrowley/go-metrics.newStandardMeter';
         const withBinary = suspects(typed).suspects.find((s) => s.name === 'github.com/rcrowley/go-metrics.StandardMeter');
         assert.ok(withBinary, suspects(typed).suspects.map((s) => s.sentence).join('\n'));
-        assert.strictEqual(withBinary.count, leaked, withBinary.sentence);
+        // Each dropped session's meter is held by the map alone, but one that a stale stack word
+        // also points to is not below it (measured: one, from words of runtime.bgsweep's,
+        // bgscavenge's and runfinq's frames outside their pointer maps, in a Go 1.19 run).
+        assert.ok(withBinary.count <= leaked && withBinary.count >= 0.999 * leaked, `${withBinary.count} of ${leaked}: ${withBinary.sentence}`);
         assert.strictEqual(withBinary.holder, 'github.com/rcrowley/go-metrics.arbiter.meters', withBinary.sentence);
         assert.strictEqual(withBinary.allocatedAt[0]?.function, SITE, withBinary.sentence);
         // Without it the meters are a shape the pointers to them name "likely", in a map a bss word holds.
