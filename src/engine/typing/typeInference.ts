@@ -435,7 +435,12 @@ export function contentPass(heap: HeapView, out: Output): void {
     : [[48, layoutHashOf([16, 24, 40]), 'runtime.hmap (map header, by layout)']];
   const group = out.grouper();
   const { layoutHash } = heap.model.objects;
-  const layoutOf = (i: number) => layouts.findIndex(([s, h]) => heap.size(i) === s && layoutHash[i] === h);
+  // Which of the layouts object i has, or -1 (its size read once: this runs over every object).
+  const layoutOf = (i: number) => {
+    const size = heap.size(i);
+    for (let k = 0; k < layouts.length; k++) if (size === layouts[k][0] && layoutHash[i] === layouts[k][1]) return k;
+    return -1;
+  };
   const found: number[][] = layouts.map(() => []);
   for (let i = 0; i < heap.objectCount; i++) {
     if (!out.free(i)) continue;
@@ -454,6 +459,7 @@ export function contentPass(heap: HeapView, out: Output): void {
     return t >= 0 && out.free(t) && layoutOf(t) < 0 ? t : -1;
   };
   const named = (key: number, name: string) => group(layouts.length + key, 'likely', () => name);
+  const GROUPS = 'internal/runtime/maps.Map (groups, by layout)';
   if (!swiss) {
     for (const h of found[0]) {
       const t = held(h);
@@ -468,11 +474,11 @@ export function contentPass(heap: HeapView, out: Output): void {
     let tables = edgeFirst[t + 1] - edgeFirst[t];
     for (let e = edgeFirst[t]; e < edgeFirst[t + 1] && tables > 0; e++) if (layoutOf(edgeTarget[e]) !== 1) tables = 0;
     const directory = tables > 0 && tables * 8 >= heap.size(t) / 2;
-    out.of[t] = directory ? named(1, 'internal/runtime/maps.Map (directory, by layout)') : named(2, 'internal/runtime/maps.Map (groups, by layout)');
+    out.of[t] = directory ? named(1, 'internal/runtime/maps.Map (directory, by layout)') : named(2, GROUPS);
   }
   for (const table of found[1]) {
     const t = held(table);
-    if (t >= 0) out.of[t] = named(2, 'internal/runtime/maps.Map (groups, by layout)');
+    if (t >= 0) out.of[t] = named(2, GROUPS);
   }
 }
 
